@@ -1,0 +1,91 @@
+//===- Compile.cpp - Muon's public C++ entry point ------------------------===//
+
+#include "compiler/Compile.h"
+#include "compiler/onnx/OnnxImporter.h"
+
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+namespace muon {
+
+void registerMuonDialects(DialectRegistry &registry) {
+  registerCpuTargetDialects(registry);
+}
+
+OwningOpRef<ModuleOp> loadModel(StringRef path, MLIRContext &context) {
+  if (!path.ends_with(".mlir"))
+    return importOnnxFile(path, context);
+  std::string error;
+  auto file = openInputFile(path, &error);
+  if (!file) {
+    emitError(UnknownLoc::get(&context)) << error;
+    return nullptr;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+static LogicalResult runPipeline(ModuleOp module, const CompileOptions &options,
+                                 function_ref<void(PassManager &)> build) {
+  PassManager pm(module->getContext());
+  build(pm);
+  if (options.configure && failed(options.configure(pm)))
+    return failure();
+  return pm.run(module);
+}
+
+static std::string printModule(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return text;
+}
+
+FailureOr<CompileResult> compile(ModuleOp module,
+                                 const CompileOptions &options) {
+  CompileResult result;
+  if (failed(runPipeline(module, options, [](PassManager &pm) {
+        pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+      })))
+    return failure();
+  if (options.emit == EmitKind::Muon) {
+    result.output = printModule(module);
+    return result;
+  }
+  if (failed(runPipeline(module, options, buildMuonToLinalgPipeline)))
+    return failure();
+  if (options.emit == EmitKind::Linalg) {
+    result.output = printModule(module);
+    return result;
+  }
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        buildBufferizePipeline(pm, options.target);
+      })))
+    return failure();
+  FailureOr<ModelInterface> interface =
+      describeModel(module, options.target.name);
+  if (failed(interface))
+    return failure();
+  result.interface = std::move(*interface);
+  // The ONNX names were kept for the header; LLVM has no use for them.
+  for (auto func : module.getOps<func::FuncOp>())
+    func.removeArgAttrsAttr();
+  if (failed(runPipeline(module, options, buildLowerToLLVMPipeline)))
+    return failure();
+  NativeOutput kind = options.emit == EmitKind::LLVMIR ? NativeOutput::LLVMIR
+                      : options.emit == EmitKind::Assembly
+                          ? NativeOutput::Assembly
+                          : NativeOutput::Object;
+  llvm::raw_string_ostream os(result.output);
+  if (failed(emitNative(module, options.target, kind, os)))
+    return failure();
+  return result;
+}
+
+} // namespace muon

@@ -1,0 +1,49 @@
+//===- Compile.h - Muon's public C++ entry point ----------------*- C++ -*-===//
+#ifndef MUON_COMPILER_COMPILE_H
+#define MUON_COMPILER_COMPILE_H
+
+#include "targets/cpu/CpuTarget.h"
+#include "targets/cpu/Header.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace muon {
+
+/// How far compilation goes and what it writes.
+enum class EmitKind { Muon, Linalg, LLVMIR, Assembly, Object };
+
+struct CompileOptions {
+  CpuTargetOptions target;
+  EmitKind emit = EmitKind::Object;
+  /// Called on every pass manager before it runs (IR printing, timing).
+  std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
+};
+
+struct CompileResult {
+  /// The artefact: MLIR text, LLVM IR, assembly or object code.
+  std::string output;
+  /// The C interface; set when compilation reached bufferization.
+  std::optional<ModelInterface> interface;
+};
+
+/// Registers every dialect and interface a Muon compilation uses.
+void registerMuonDialects(mlir::DialectRegistry &registry);
+
+/// Loads a model: ONNX (binary or textual syntax) or muon-dialect MLIR text
+/// (`.mlir`). Errors go to the context's diagnostic handler.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,
+                                            mlir::MLIRContext &context);
+
+/// Compiles a loaded model in place. Errors go to the context's handler.
+mlir::FailureOr<CompileResult> compile(mlir::ModuleOp module,
+                                       const CompileOptions &options);
+
+} // namespace muon
+
+#endif

@@ -1,0 +1,49 @@
+//===- CpuTarget.h - Lowering a muon module to native code ------*- C++ -*-===//
+#ifndef MUON_TARGETS_CPU_CPUTARGET_H
+#define MUON_TARGETS_CPU_CPUTARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+#include <string>
+
+namespace muon {
+
+struct CpuTargetOptions {
+  /// Prefix of every exported symbol (`<name>_run`) and of the header macros.
+  std::string name = "model";
+  /// LLVM target triple and CPU; empty selects the host.
+  std::string triple;
+  std::string cpu;
+  /// LLVM optimisation level, 0..3.
+  unsigned optLevel = 3;
+};
+
+/// Adds the passes that lower muon ops to linalg on tensors.
+void buildMuonToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Adds the passes from linalg on tensors to buffers: the destination
+/// passing ABI, one-shot bufferization and the static workspace plan.
+void buildBufferizePipeline(mlir::OpPassManager &pm,
+                            const CpuTargetOptions &options);
+
+/// Adds the passes from linalg on buffers to the LLVM dialect.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// What to write from an LLVM-dialect module.
+enum class NativeOutput { LLVMIR, Assembly, Object };
+
+/// Translates an LLVM-dialect module to LLVM IR, optimises it for the target
+/// and writes it. Errors are reported on the module's location.
+mlir::LogicalResult emitNative(mlir::ModuleOp module,
+                               const CpuTargetOptions &options,
+                               NativeOutput kind, llvm::raw_ostream &os);
+
+/// Registers the dialects and interfaces the CPU target's passes need.
+void registerCpuTargetDialects(mlir::DialectRegistry &registry);
+
+} // namespace muon
+
+#endif

@@ -1,0 +1,94 @@
+//===- DestinationPassing.cpp - The entry function's C ABI ----------------===//
+//
+// Generated code never allocates and never returns memory: the caller passes
+// every input, every output and one workspace. This pass rewrites the
+// imported tensor function into that form before bufferization, so that
+// one-shot bufferization computes each result directly in its output buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/Passes.h"
+
+namespace muon {
+#define GEN_PASS_DEF_MUONDESTINATIONPASSING
+#include "targets/cpu/Passes.h.inc"
+} // namespace muon
+
+using namespace mlir;
+
+namespace {
+
+MemRefType memrefFor(Type tensor) {
+  auto type = cast<RankedTensorType>(tensor);
+  return MemRefType::get(type.getShape(), type.getElementType());
+}
+
+struct DestinationPassingPass
+    : muon::impl::MuonDestinationPassingBase<DestinationPassingPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+    if (funcs.size() != 1) {
+      module.emitError("expected exactly one function to compile, found ")
+          << funcs.size();
+      return signalPassFailure();
+    }
+    func::FuncOp func = funcs.front();
+    FunctionType type = func.getFunctionType();
+    Block &body = func.getBody().front();
+    OpBuilder b(func);
+    MLIRContext *context = &getContext();
+
+    // Inputs, then outputs, then the workspace (sized later).
+    SmallVector<Type> argTypes;
+    for (Type t : type.getInputs())
+      argTypes.push_back(memrefFor(t));
+    for (Type t : type.getResults())
+      argTypes.push_back(memrefFor(t));
+    argTypes.push_back(MemRefType::get({0}, b.getI8Type()));
+    auto entryType = FunctionType::get(context, argTypes, b.getI32Type());
+    auto entry = func::FuncOp::create(b, func.getLoc(),
+                                      symbolPrefix + "_run", entryType);
+    // Keep the ONNX names for the header.
+    SmallVector<Attribute> argAttrs;
+    for (unsigned i = 0; i < type.getNumInputs(); ++i)
+      argAttrs.push_back(func.getArgAttrDict(i) ? func.getArgAttrDict(i)
+                                                : b.getDictionaryAttr({}));
+    for (unsigned i = 0; i < type.getNumResults(); ++i)
+      argAttrs.push_back(func.getResultAttrDict(i)
+                             ? func.getResultAttrDict(i)
+                             : b.getDictionaryAttr({}));
+    argAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr("muon.name", b.getStringAttr("workspace"))));
+    entry.setAllArgAttrs(argAttrs);
+    entry->setAttr("muon.num_outputs",
+                   b.getI64IntegerAttr(type.getNumResults()));
+
+    Block *entryBlock = entry.addEntryBlock();
+    b.setInsertionPointToStart(entryBlock);
+    IRMapping mapping;
+    for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+      Value tensor = bufferization::ToTensorOp::create(
+          b, arg.getLoc(), arg.getType(), entryBlock->getArgument(i),
+          /*restrict=*/true, /*writable=*/false);
+      mapping.map(arg, tensor);
+    }
+    for (Operation &op : body.without_terminator())
+      b.clone(op, mapping);
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    for (auto [i, result] : llvm::enumerate(ret.getOperands())) {
+      Value dest = entryBlock->getArgument(type.getNumInputs() + i);
+      auto store = bufferization::MaterializeInDestinationOp::create(
+          b, ret.getLoc(), TypeRange{}, mapping.lookupOrDefault(result), dest);
+      store.setRestrict(true);
+      store.setWritable(true);
+    }
+    Value zero = arith::ConstantOp::create(b, ret.getLoc(), b.getI32IntegerAttr(0));
+    func::ReturnOp::create(b, ret.getLoc(), zero);
+    func.erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,903 @@
+//===- MuonToLinalg.cpp - Lower the muon dialect to linalg on tensors -----===//
+//
+// Each muon op becomes linalg/tensor/arith/math ops on tensors. Semantics are
+// those of the ONNX operators (https://onnx.ai/onnx/operators/); the muon ops
+// already carry them in one normalised form (explicit pads, resolved axes).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/muon/MuonOps.h"
+#include "targets/cpu/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace muon {
+#define GEN_PASS_DEF_MUONTOLINALG
+#include "targets/cpu/Passes.h.inc"
+} // namespace muon
+
+using namespace mlir;
+using namespace muon;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (isa<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value) {
+  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// The indexing map that reads `operandType` when iterating over
+/// `resultShape` with ONNX multidirectional broadcasting: dimensions align at
+/// the right, and a size-1 operand dimension is read at index 0.
+AffineMap broadcastMap(RankedTensorType operandType,
+                       ArrayRef<int64_t> resultShape, MLIRContext *context) {
+  int64_t offset = resultShape.size() - operandType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    bool broadcast = operandType.getDimSize(d) == 1 &&
+                     resultShape[offset + d] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(offset + d, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+using ScalarBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange /*inputs*/)>;
+
+/// A parallel linalg.generic computing `body` element-wise over `inputs`,
+/// broadcast to `resultType`.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBody body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(tensorType(input), resultType.getShape(), context));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(),
+                                                   context));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, emptyTensor(b, loc, resultType), maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+/// Broadcasts `source` (ONNX-style) into a new tensor of `resultType`; used to
+/// pre-load accumulators with a bias.
+Value broadcastTo(OpBuilder &b, Location loc, Value source,
+                  RankedTensorType resultType) {
+  return buildElementwise(b, loc, resultType, source,
+                          [](OpBuilder &, Location, ValueRange args) {
+                            return args[0];
+                          });
+}
+
+/// Reshapes between static shapes with the same number of elements, through
+/// a single collapse or expand when one exists and through 1-D otherwise.
+Value reshapeTensor(OpBuilder &b, Location loc, Value source,
+                    RankedTensorType resultType) {
+  auto sourceType = tensorType(source);
+  if (sourceType == resultType)
+    return source;
+  if (sourceType.getRank() > resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForReshape(sourceType, resultType))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, source,
+                                             *reassociation);
+  } else if (sourceType.getRank() < resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForReshape(sourceType, resultType))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, source,
+                                           *reassociation);
+  }
+  auto flatType = RankedTensorType::get({sourceType.getNumElements()},
+                                        sourceType.getElementType());
+  Value flat = source;
+  if (sourceType.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < sourceType.getRank(); ++d)
+      all.push_back(d);
+    SmallVector<ReassociationIndices> reassociation;
+    if (sourceType.getRank() > 0)
+      reassociation.push_back(all);
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, source,
+                                           reassociation);
+  }
+  if (resultType.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    all.push_back(d);
+  SmallVector<ReassociationIndices> reassociation;
+  if (resultType.getRank() > 0)
+    reassociation.push_back(all);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       reassociation);
+}
+
+/// Pads the spatial dimensions (2..) of an NC... tensor with `padValue`;
+/// `low`/`high` hold one entry per spatial dimension.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, double padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = tensorType(input);
+  SmallVector<int64_t> lowAll = {0, 0}, highAll = {0, 0};
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < low.size(); ++i) {
+    lowAll.push_back(low[i]);
+    highAll.push_back(high[i]);
+    shape[i + 2] += low[i] + high[i];
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  Value value = scalarConstant(b, loc, type.getElementType(), padValue);
+  return tensor::PadOp::create(b, loc, paddedType, input,
+                               getAsIndexOpFoldResult(b.getContext(), lowAll),
+                               getAsIndexOpFoldResult(b.getContext(), highAll),
+                               value);
+}
+
+/// The end padding a window op needs so that its last window fits: the
+/// declared pads, plus what ceil_mode adds, less what floor-mode drops.
+SmallVector<int64_t> windowEndPads(RankedTensorType input,
+                                   RankedTensorType output,
+                                   ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> pads,
+                                   ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> high;
+  size_t n = kernel.size();
+  for (size_t i = 0; i < n; ++i) {
+    int64_t needed = (output.getDimSize(i + 2) - 1) * strides[i] +
+                     dilations[i] * (kernel[i] - 1) + 1;
+    high.push_back(std::max<int64_t>(
+        0, needed - input.getDimSize(i + 2) - pads[i]));
+  }
+  return high;
+}
+
+bool isFloat(Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); }
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy, typename FloatOp, typename IntOp>
+struct BinaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    bool floating = isFloat(op.getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          if (floating)
+            return FloatOp::create(b, loc, args[0], args[1]);
+          return IntOp::create(b, loc, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Element-wise ops of one input whose scalar computation `compute` defines.
+template <typename OpTy>
+struct UnaryLowering : OpRewritePattern<OpTy> {
+  using ScalarFn = std::function<Value(OpBuilder &, Location, OpTy, Value)>;
+  UnaryLowering(MLIRContext *context, ScalarFn compute)
+      : OpRewritePattern<OpTy>(context), compute(std::move(compute)) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), op.getType(), op.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return compute(b, loc, op, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  ScalarFn compute;
+};
+
+template <typename OpTy, typename Fn>
+void addUnary(RewritePatternSet &patterns, Fn compute) {
+  patterns.add<UnaryLowering<OpTy>>(patterns.getContext(), compute);
+}
+
+template <typename OpTy, typename MathOp>
+void addUnaryMath(RewritePatternSet &patterns) {
+  addUnary<OpTy>(patterns, [](OpBuilder &b, Location loc, OpTy, Value x) {
+    return MathOp::create(b, loc, x).getResult();
+  });
+}
+
+void populateElementwiseLowerings(RewritePatternSet &patterns) {
+  patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
+               BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
+               BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
+               BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>>(
+      patterns.getContext());
+  addUnaryMath<TanhOp, math::TanhOp>(patterns);
+  addUnaryMath<ExpOp, math::ExpOp>(patterns);
+  addUnaryMath<LogOp, math::LogOp>(patterns);
+  addUnaryMath<SqrtOp, math::SqrtOp>(patterns);
+  addUnaryMath<AbsOp, math::AbsFOp>(patterns);
+  addUnaryMath<NegOp, arith::NegFOp>(patterns);
+  addUnary<ReluOp>(patterns, [](OpBuilder &b, Location loc, ReluOp, Value x) {
+    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
+    return arith::MaximumFOp::create(b, loc, x, zero).getResult();
+  });
+  addUnary<SigmoidOp>(patterns, [](OpBuilder &b, Location loc, SigmoidOp,
+                                   Value x) {
+    // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x, which
+    // correctly gives 0.
+    Value one = scalarConstant(b, loc, x.getType(), 1.0);
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+    return arith::DivFOp::create(b, loc, one,
+                                 arith::AddFOp::create(b, loc, one, e))
+        .getResult();
+  });
+  addUnary<LeakyReluOp>(patterns, [](OpBuilder &b, Location loc,
+                                     LeakyReluOp op, Value x) {
+    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
+    Value alpha =
+        scalarConstant(b, loc, x.getType(), op.getAlpha().convertToDouble());
+    Value negative =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+    Value scaled = arith::MulFOp::create(b, loc, x, alpha);
+    return arith::SelectOp::create(b, loc, negative, scaled, x).getResult();
+  });
+  addUnary<ClipOp>(patterns, [](OpBuilder &b, Location loc, ClipOp op,
+                                Value x) {
+    if (auto min = op.getMin())
+      x = arith::MaximumFOp::create(
+          b, loc, x,
+          scalarConstant(b, loc, x.getType(), min->convertToDouble()));
+    if (auto max = op.getMax())
+      x = arith::MinimumFOp::create(
+          b, loc, x,
+          scalarConstant(b, loc, x.getType(), max->convertToDouble()));
+    return x;
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm and MatMul
+//===----------------------------------------------------------------------===//
+
+Value transpose2d(OpBuilder &b, Location loc, Value input) {
+  auto type = tensorType(input);
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, input,
+                                     emptyTensor(b, loc, resultType),
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+struct GemmLowering : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value a = op.getTransA() ? transpose2d(rewriter, loc, op.getA()) : op.getA();
+    Value b = op.getTransB() ? transpose2d(rewriter, loc, op.getB()) : op.getB();
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value c = beta != 0.0 ? op.getC() : Value();
+
+    // With alpha == 1 the product accumulates straight onto beta * C.
+    Value init;
+    if (c && alpha == 1.0)
+      init = beta == 1.0
+                 ? broadcastTo(rewriter, loc, c, type)
+                 : buildElementwise(
+                       rewriter, loc, type, c,
+                       [&](OpBuilder &nb, Location nl, ValueRange args) {
+                         Value s = scalarConstant(nb, nl, args[0].getType(),
+                                                  beta);
+                         return arith::MulFOp::create(nb, nl, args[0], s)
+                             .getResult();
+                       });
+    else
+      init = filledTensor(rewriter, loc, type, 0.0);
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, type, ValueRange{a, b}, init)
+            .getResult(0);
+    if (alpha != 1.0 || (c && alpha != 1.0)) {
+      SmallVector<Value> inputs = {product};
+      if (c)
+        inputs.push_back(c);
+      product = buildElementwise(
+          rewriter, loc, type, inputs,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Type t = args[0].getType();
+            Value r = arith::MulFOp::create(nb, nl, args[0],
+                                            scalarConstant(nb, nl, t, alpha));
+            if (args.size() > 1)
+              r = arith::AddFOp::create(
+                  nb, nl, r,
+                  arith::MulFOp::create(nb, nl, args[1],
+                                        scalarConstant(nb, nl, t, beta)));
+            return r;
+          });
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+struct MatMulLowering : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    auto lhsType = tensorType(op.getLhs()), rhsType = tensorType(op.getRhs());
+    Type elementType = lhsType.getElementType();
+    // Promote 1-D operands to matrices (numpy.matmul).
+    SmallVector<int64_t> l(lhsType.getShape()), r(rhsType.getShape());
+    if (l.size() == 1)
+      l.insert(l.begin(), 1);
+    if (r.size() == 1)
+      r.push_back(1);
+    int64_t m = l[l.size() - 2], k = l.back(), n = r.back();
+
+    Value result;
+    if (r.size() == 2) {
+      // [..., M, K] x [K, N]: fold the batch into M and use one matmul.
+      int64_t rows = 1;
+      for (int64_t d : ArrayRef(l).drop_back())
+        rows *= d;
+      auto lhs2 = RankedTensorType::get({rows, k}, elementType);
+      auto rhs2 = RankedTensorType::get({k, n}, elementType);
+      auto out2 = RankedTensorType::get({rows, n}, elementType);
+      Value a = reshapeTensor(rewriter, loc, op.getLhs(), lhs2);
+      Value b = reshapeTensor(rewriter, loc, op.getRhs(), rhs2);
+      result = linalg::MatmulOp::create(rewriter, loc, out2, ValueRange{a, b},
+                                        filledTensor(rewriter, loc, out2, 0.0))
+                   .getResult(0);
+    } else {
+      // Broadcast both operands to the common batch shape, then one
+      // batch_matmul over the flattened batch.
+      SmallVector<int64_t> batchShape(op.getType().getShape());
+      batchShape.resize(batchShape.size() - (lhsType.getRank() > 1) -
+                        (rhsType.getRank() > 1));
+      int64_t batch = 1;
+      for (int64_t d : batchShape)
+        batch *= d;
+      auto broadcastOperand = [&](Value operand, ArrayRef<int64_t> promoted,
+                                  int64_t rows, int64_t cols) {
+        auto promotedType = RankedTensorType::get(promoted, elementType);
+        Value v = reshapeTensor(rewriter, loc, operand, promotedType);
+        SmallVector<int64_t> full(batchShape);
+        full.append({rows, cols});
+        auto fullType = RankedTensorType::get(full, elementType);
+        if (promotedType != fullType)
+          v = broadcastTo(rewriter, loc, v, fullType);
+        return reshapeTensor(
+            rewriter, loc, v,
+            RankedTensorType::get({batch, rows, cols}, elementType));
+      };
+      Value a = broadcastOperand(op.getLhs(), l, m, k);
+      Value b = broadcastOperand(op.getRhs(), r, k, n);
+      auto out3 = RankedTensorType::get({batch, m, n}, elementType);
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, out3, ValueRange{a, b},
+                   filledTensor(rewriter, loc, out3, 0.0))
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+struct ConvLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    int64_t rank = op.getType().getRank();
+    if (rank != 3 && rank != 4)
+      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
+    Location loc = op.getLoc();
+    Value input = op.getInput(), weight = op.getWeight();
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t> low(pads.take_front(rank - 2)),
+        high(pads.drop_front(rank - 2));
+    RankedTensorType resultType = op.getType();
+
+    // A 1-D convolution is a 2-D one over a height of 1.
+    if (rank == 3) {
+      auto addHeight = [](RankedTensorType t) {
+        return RankedTensorType::get(
+            {t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
+            t.getElementType());
+      };
+      input = reshapeTensor(rewriter, loc, input, addHeight(tensorType(input)));
+      weight =
+          reshapeTensor(rewriter, loc, weight, addHeight(tensorType(weight)));
+      resultType = addHeight(resultType);
+      strides.insert(strides.begin(), 1);
+      dilations.insert(dilations.begin(), 1);
+      low.insert(low.begin(), 0);
+      high.insert(high.begin(), 0);
+    }
+    auto weightType = tensorType(weight);
+    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+    SmallVector<int64_t> allPads(low);
+    allPads.append(high);
+    auto inputType = tensorType(input);
+    SmallVector<int64_t> endPads = windowEndPads(
+        inputType, resultType, kernel, strides, allPads, dilations);
+    Value padded = padSpatial(rewriter, loc, input, low, endPads, 0.0);
+
+    Value init = op.getBias()
+                     ? broadcastTo(rewriter, loc,
+                                   reshapeTensor(
+                                       rewriter, loc, op.getBias(),
+                                       RankedTensorType::get(
+                                           {resultType.getDimSize(1), 1, 1},
+                                           resultType.getElementType())),
+                                   resultType)
+                     : filledTensor(rewriter, loc, resultType, 0.0);
+    auto stridesAttr = rewriter.getI64TensorAttr(strides);
+    auto dilationsAttr = rewriter.getI64TensorAttr(dilations);
+    int64_t group = op.getGroup();
+    int64_t channels = inputType.getDimSize(1);
+    int64_t filters = weightType.getDimSize(0);
+    Value result;
+    if (group == 1) {
+      result = linalg::Conv2DNchwFchwOp::create(
+                   rewriter, loc, resultType, ValueRange{padded, weight}, init,
+                   stridesAttr, dilationsAttr)
+                   .getResult(0);
+    } else if (group == channels && filters == channels) {
+      // Depthwise: weight [C, 1, kh, kw] -> [C, kh, kw].
+      auto w3 = RankedTensorType::get({channels, kernel[0], kernel[1]},
+                                      weightType.getElementType());
+      Value w = reshapeTensor(rewriter, loc, weight, w3);
+      result = linalg::DepthwiseConv2DNchwChwOp::create(
+                   rewriter, loc, resultType, ValueRange{padded, w}, init,
+                   stridesAttr, dilationsAttr)
+                   .getResult(0);
+    } else {
+      // Grouped: split channels and filters into [G, C/G] and [G, F/G].
+      auto paddedType = tensorType(padded);
+      Type et = paddedType.getElementType();
+      auto in5 = RankedTensorType::get(
+          {paddedType.getDimSize(0), group, channels / group,
+           paddedType.getDimSize(2), paddedType.getDimSize(3)},
+          et);
+      auto w5 = RankedTensorType::get({group, filters / group, channels / group,
+                                       kernel[0], kernel[1]},
+                                      et);
+      auto out5 = RankedTensorType::get(
+          {resultType.getDimSize(0), group, filters / group,
+           resultType.getDimSize(2), resultType.getDimSize(3)},
+          et);
+      Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                       rewriter, loc, out5,
+                       ValueRange{reshapeTensor(rewriter, loc, padded, in5),
+                                  reshapeTensor(rewriter, loc, weight, w5)},
+                       reshapeTensor(rewriter, loc, init, out5), stridesAttr,
+                       dilationsAttr)
+                       .getResult(0);
+      result = reshapeTensor(rewriter, loc, conv, resultType);
+    }
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Lowers a 2-D pooling op: pads with `padValue`, runs the linalg pooling op
+/// `PoolOp` into an accumulator filled with `initValue`.
+template <typename PoolOp, typename OpTy>
+Value lowerPool2d(OpBuilder &b, OpTy op, double padValue, double initValue) {
+  Location loc = op.getLoc();
+  auto inputType = tensorType(op.getInput());
+  RankedTensorType resultType = op.getType();
+  ArrayRef<int64_t> pads = op.getPads();
+  SmallVector<int64_t> endPads =
+      windowEndPads(inputType, resultType, op.getKernelShape(),
+                    op.getStrides(), pads, op.getDilations());
+  Value padded =
+      padSpatial(b, loc, op.getInput(), pads.take_front(2), endPads, padValue);
+  Value window = tensor::EmptyOp::create(b, loc, op.getKernelShape(),
+                                         inputType.getElementType());
+  return PoolOp::create(b, loc, resultType, ValueRange{padded, window},
+                        filledTensor(b, loc, resultType, initValue),
+                        b.getI64TensorAttr(op.getStrides()),
+                        b.getI64TensorAttr(op.getDilations()))
+      .getResult(0);
+}
+
+struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()) || op.getType().getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "only 2-D float pooling");
+    double lowest = -std::numeric_limits<double>::infinity();
+    rewriter.replaceOp(op, lowerPool2d<linalg::PoolingNchwMaxOp>(
+                               rewriter, op, lowest, lowest));
+    return success();
+  }
+};
+
+struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AveragePoolOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()) || op.getType().getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "only 2-D float pooling");
+    Location loc = op.getLoc();
+    Value sum = lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, op, 0.0, 0.0);
+
+    // The divisor of each output position, known at compile time: the
+    // window positions inside the input, plus those inside the declared pads
+    // when count_include_pad (padding added only for ceil_mode never counts).
+    RankedTensorType type = op.getType();
+    auto inputType = tensorType(op.getInput());
+    ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
+                      d = op.getDilations(), p = op.getPads();
+    int64_t oh = type.getDimSize(2), ow = type.getDimSize(3);
+    SmallVector<float> divisor;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < k[0]; ++ky)
+          for (int64_t kx = 0; kx < k[1]; ++kx) {
+            int64_t iy = y * s[0] + ky * d[0] - p[0];
+            int64_t ix = x * s[1] + kx * d[1] - p[1];
+            bool insideY = op.getCountIncludePad()
+                               ? iy >= -p[0] && iy < inputType.getDimSize(2) + p[2]
+                               : iy >= 0 && iy < inputType.getDimSize(2);
+            bool insideX = op.getCountIncludePad()
+                               ? ix >= -p[1] && ix < inputType.getDimSize(3) + p[3]
+                               : ix >= 0 && ix < inputType.getDimSize(3);
+            count += insideY && insideX;
+          }
+        divisor.push_back(1.0f / std::max<int64_t>(count, 1));
+      }
+    auto divisorType =
+        RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+    Value reciprocal = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef(divisor)));
+    Value result = buildElementwise(
+        rewriter, loc, type, {sum, reciprocal},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Reduces every spatial dimension with `combine`, starting from `initValue`,
+/// and applies `finish` to the reduced value; result keeps size-1 dims.
+template <typename OpTy>
+LogicalResult lowerGlobalPool(
+    OpTy op, PatternRewriter &rewriter, double initValue,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+    function_ref<Value(OpBuilder &, Location, Value)> finish) {
+  if (!isFloat(op.getType()))
+    return rewriter.notifyMatchFailure(op, "only float element types");
+  Location loc = op.getLoc();
+  auto inputType = tensorType(op.getInput());
+  int64_t rank = inputType.getRank();
+  auto reducedType = RankedTensorType::get(
+      {inputType.getDimSize(0), inputType.getDimSize(1)},
+      inputType.getElementType());
+  MLIRContext *context = rewriter.getContext();
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  iterators[0] = iterators[1] = utils::IteratorType::parallel;
+  AffineMap outMap = AffineMap::get(
+      rank, 0, {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
+      context);
+  Value reduced =
+      linalg::GenericOp::create(
+          rewriter, loc, reducedType, op.getInput(),
+          filledTensor(rewriter, loc, reducedType, initValue),
+          {AffineMap::getMultiDimIdentityMap(rank, context), outMap},
+          iterators,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
+          })
+          .getResult(0);
+  if (finish)
+    reduced = buildElementwise(rewriter, loc, reducedType, reduced,
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 return finish(b, l, args[0]);
+                               });
+  rewriter.replaceOp(op, reshapeTensor(rewriter, loc, reduced, op.getType()));
+  return success();
+}
+
+struct GlobalAveragePoolLowering : OpRewritePattern<GlobalAveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GlobalAveragePoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = tensorType(op.getInput());
+    int64_t count = inputType.getNumElements() /
+                    (inputType.getDimSize(0) * inputType.getDimSize(1));
+    return lowerGlobalPool(
+        op, rewriter, 0.0,
+        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, x, acc);
+        },
+        [&](OpBuilder &b, Location l, Value sum) -> Value {
+          return arith::DivFOp::create(
+              b, l, sum, scalarConstant(b, l, sum.getType(), count));
+        });
+  }
+};
+
+struct GlobalMaxPoolLowering : OpRewritePattern<GlobalMaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GlobalMaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    return lowerGlobalPool(
+        op, rewriter, -std::numeric_limits<double>::infinity(),
+        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, x, acc);
+        },
+        nullptr);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    // Parameters of shape [C] broadcast along axis 1: view them as
+    // [C, 1, ..., 1] so ONNX broadcasting applies.
+    SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
+    paramShape[0] = type.getDimSize(1);
+    auto paramType = RankedTensorType::get(paramShape, type.getElementType());
+    SmallVector<Value> inputs = {op.getInput()};
+    for (Value p : {op.getScale(), op.getBias(), op.getMean(),
+                    op.getVariance()})
+      inputs.push_back(reshapeTensor(rewriter, loc, p, paramType));
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = buildElementwise(
+        rewriter, loc, type, inputs,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value eps = scalarConstant(b, l, a[0].getType(), epsilon);
+          Value stddev = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, a[4], eps));
+          Value centered = arith::SubFOp::create(b, l, a[0], a[3]);
+          Value normalized = arith::DivFOp::create(b, l, centered, stddev);
+          return arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, normalized, a[1]), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)) along `axis`;
+/// log_softmax(x) = (x - max) - log(sum(exp(x - max))).
+template <typename OpTy, bool isLog>
+struct SoftmaxLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    SmallVector<int64_t> reducedShape(type.getShape());
+    reducedShape.erase(reducedShape.begin() + axis);
+    auto reducedType =
+        RankedTensorType::get(reducedShape, type.getElementType());
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap reducedMap = identity.dropResult(axis);
+    SmallVector<utils::IteratorType> reduceIterators(
+        rank, utils::IteratorType::parallel);
+    reduceIterators[axis] = utils::IteratorType::reduction;
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+
+    auto reduce = [&](ValueRange inputs, double init,
+                      function_ref<Value(OpBuilder &, Location, ValueRange)>
+                          combine) {
+      SmallVector<AffineMap> maps;
+      maps.push_back(identity);
+      if (inputs.size() > 1)
+        maps.push_back(reducedMap);
+      maps.push_back(reducedMap);
+      return linalg::GenericOp::create(
+                 rewriter, loc, reducedType, inputs,
+                 filledTensor(rewriter, loc, reducedType, init), maps,
+                 reduceIterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, combine(b, l, args));
+                 })
+          .getResult(0);
+    };
+    Value max = reduce(op.getInput(), -std::numeric_limits<double>::infinity(),
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                       });
+    Value sum = reduce({op.getInput(), max}, 0.0,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         Value e = math::ExpOp::create(
+                             b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                         return arith::AddFOp::create(b, l, e, a[2]);
+                       });
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, ValueRange{op.getInput(), max, sum},
+            emptyTensor(rewriter, loc, type),
+            {identity, reducedMap, reducedMap, identity}, parallel,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
+              Value r;
+              if (isLog)
+                r = arith::SubFOp::create(b, l, shifted,
+                                          math::LogOp::create(b, l, a[2]));
+              else
+                r = arith::DivFOp::create(
+                    b, l, math::ExpOp::create(b, l, shifted), a[2]);
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement and constants
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), op.getInput(),
+                                         op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       op.getInput(), init,
+                                                       op.getPerm())
+                               .getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = emptyTensor(rewriter, loc, type);
+    SmallVector<int64_t> offsets(type.getRank(), 0),
+        strides(type.getRank(), 1);
+    for (Value input : op.getInputs()) {
+      auto inputType = tensorType(input);
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result,
+          getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, inputType.getShape()),
+          getAsIndexOpFoldResult(context, strides));
+      offsets[axis] += inputType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MuonToLinalgPass
+    : muon::impl::MuonToLinalgBase<MuonToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    populateElementwiseLowerings(patterns);
+    patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
+                 AveragePoolLowering, GlobalAveragePoolLowering,
+                 GlobalMaxPoolLowering, BatchNormLowering,
+                 SoftmaxLowering<SoftmaxOp, false>,
+                 SoftmaxLowering<LogSoftmaxOp, true>, ConstantLowering,
+                 ReshapeLowering, TransposeLowering, ConcatLowering>(context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Every muon op has a lowering; one left over has a form the CPU target
+    // cannot handle yet (e.g. a 3-D convolution), which the user should hear.
+    WalkResult leftover = getOperation().walk([](Operation *op) {
+      if (!isa<MuonDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError() << "the CPU target cannot lower this form of '"
+                      << op->getName() << "' yet";
+      return WalkResult::interrupt();
+    });
+    if (leftover.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

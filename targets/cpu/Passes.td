@@ -1,0 +1,51 @@
+#ifndef MUON_TARGETS_CPU_PASSES_TD
+#define MUON_TARGETS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MuonToLinalg : Pass<"muon-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower muon ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Element-wise ops become `linalg.generic` with broadcasting indexing maps,
+    Gemm/MatMul become `linalg.matmul`/`linalg.batch_matmul`, Conv the NCHW
+    named convolutions (grouped and depthwise included) after a `tensor.pad`,
+    pooling the NCHW pooling ops. Bias and Gemm's C are written into the
+    accumulator before the contraction so no extra pass over the output is
+    needed.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def MuonDestinationPassing : Pass<"muon-destination-passing", "mlir::ModuleOp"> {
+  let summary = "Give the entry function Muon's C ABI: memref inputs, outputs "
+                "written in place, and a workspace argument";
+  let description = [{
+    `func @main(tensor...) -> tensor...` becomes
+    `func @<name>_run(memref inputs..., memref outputs..., memref<0xi8> workspace) -> i32`
+    whose body reads the inputs with `bufferization.to_tensor` and stores each
+    result with `bufferization.materialize_in_destination`, so bufferization
+    computes the outputs in place. `muon-plan-workspace` later sizes the
+    workspace argument.
+  }];
+  let options = [Option<"symbolPrefix", "name", "std::string", "\"model\"",
+                        "Prefix of every exported symbol">];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MuonPlanWorkspace : Pass<"muon-plan-workspace", "mlir::func::FuncOp"> {
+  let summary = "Place every buffer of the entry function in the caller's workspace";
+  let description = [{
+    Replaces each static `memref.alloc` by a `memref.view` into the workspace
+    (the function's last argument) at an offset chosen from the buffers'
+    live ranges (first fit, 64-byte aligned), so generated code never calls
+    malloc. Removes deallocations, resizes the workspace argument and records
+    its size in the `muon.workspace_size` attribute.
+  }];
+}
+
+#endif // MUON_TARGETS_CPU_PASSES_TD

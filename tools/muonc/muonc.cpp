@@ -1,0 +1,175 @@
+//===- muonc.cpp - The Muon compiler command line -------------------------===//
+//
+//   muonc model.onnx -o model.o          # object file + model.h beside it
+//   muonc model.onnx --emit=muon         # the imported graph, for reading
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Compile.h"
+#include "compiler/Diagnostics.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("muonc options");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx | model.mlir>"),
+                                      cl::cat(category));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("Output file (default: <name>.o, .s, .ll or "
+                             ".mlir by --emit; '-' for stdout)"),
+               cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> headerPath(
+    "header",
+    cl::desc("C header to write with --emit=obj|asm|llvm (default: the "
+             "output path with extension .h; none when writing to stdout)"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    modelName("name",
+              cl::desc("Prefix of the exported symbols: <name>_run, "
+                       "<NAME>_WORKSPACE_SIZE (default: the input file's "
+                       "stem, made a C identifier)"),
+              cl::cat(category));
+static cl::opt<muon::EmitKind> emitKind(
+    "emit", cl::desc("What to write"), cl::init(muon::EmitKind::Object),
+    cl::values(
+        clEnumValN(muon::EmitKind::Muon, "muon", "the imported muon dialect"),
+        clEnumValN(muon::EmitKind::Linalg, "linalg",
+                   "linalg on tensors, before bufferization"),
+        clEnumValN(muon::EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
+        clEnumValN(muon::EmitKind::Assembly, "asm", "target assembly"),
+        clEnumValN(muon::EmitKind::Object, "obj", "an object file (default)")),
+    cl::cat(category));
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("LLVM optimisation level 0-3 (default 3)"), cl::Prefix,
+    cl::init(3), cl::cat(category));
+static cl::opt<std::string>
+    targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
+                 cl::cat(category));
+static cl::opt<std::string> targetCpu(
+    "mcpu",
+    cl::desc("Target CPU, e.g. znver3, x86-64-v3 (default: the host's CPU)"),
+    cl::cat(category));
+
+/// "resnet-18.v2.onnx" -> "resnet_18_v2".
+static std::string defaultName(StringRef path) {
+  StringRef stem = llvm::sys::path::stem(path);
+  std::string name;
+  for (char c : stem)
+    name += llvm::isAlnum(c) ? c : '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "m_" + name;
+  return name;
+}
+
+static StringRef extensionFor(muon::EmitKind kind) {
+  switch (kind) {
+  case muon::EmitKind::Muon:
+  case muon::EmitKind::Linalg:
+    return ".mlir";
+  case muon::EmitKind::LLVMIR:
+    return ".ll";
+  case muon::EmitKind::Assembly:
+    return ".s";
+  case muon::EmitKind::Object:
+    return ".o";
+  }
+  llvm_unreachable("unknown emit kind");
+}
+
+static bool isCIdentifier(StringRef name) {
+  return !name.empty() && !llvm::isDigit(name[0]) &&
+         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "muonc: compile an ONNX model ahead of time into an object file and a "
+      "C header\n");
+
+  if (optLevel > 3) {
+    llvm::errs() << "error: -O" << optLevel << " is not a level (0-3)\n";
+    return 1;
+  }
+  std::string name = modelName.empty() ? defaultName(inputPath) : modelName;
+  if (!isCIdentifier(name)) {
+    llvm::errs() << "error: --name '" << name << "' is not a C identifier\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  muon::registerMuonDialects(registry);
+  MLIRContext context(registry);
+  muon::ToolDiagnosticHandler diagnostics(context);
+
+  OwningOpRef<ModuleOp> module = muon::loadModel(inputPath, context);
+  if (!module)
+    return 1;
+
+  muon::CompileOptions options;
+  options.emit = emitKind;
+  options.target.name = name;
+  options.target.triple = targetTriple;
+  options.target.cpu = targetCpu;
+  options.target.optLevel = optLevel;
+  options.configure = [](PassManager &pm) {
+    return applyPassManagerCLOptions(pm);
+  };
+  FailureOr<muon::CompileResult> result = muon::compile(*module, options);
+  if (failed(result))
+    return 1;
+
+  // Write the outputs only now, so a failed compilation leaves none behind.
+  std::string output = outputPath.empty()
+                           ? name + extensionFor(emitKind).str()
+                           : outputPath.getValue();
+  std::string error;
+  auto outputFile = openOutputFile(output, &error);
+  if (!outputFile) {
+    llvm::errs() << "error: " << error << "\n";
+    return 1;
+  }
+  outputFile->os() << result->output;
+
+  std::unique_ptr<llvm::ToolOutputFile> headerFile;
+  std::string header = headerPath;
+  if (header.empty() && output != "-" && result->interface) {
+    SmallString<256> path(output);
+    llvm::sys::path::replace_extension(path, ".h");
+    header = path.str().str();
+  }
+  if (!header.empty()) {
+    if (!result->interface) {
+      llvm::errs() << "error: --header needs --emit=obj, asm or llvm\n";
+      return 1;
+    }
+    headerFile = openOutputFile(header, &error);
+    if (!headerFile) {
+      llvm::errs() << "error: " << error << "\n";
+      return 1;
+    }
+    muon::emitHeader(*result->interface, headerFile->os());
+    headerFile->keep();
+  }
+  outputFile->keep();
+  return 0;
+}

@@ -59,6 +59,8 @@ static void print(Diagnostic &diag) {
 
 ToolDiagnosticHandler::ToolDiagnosticHandler(MLIRContext &context)
     : context(context) {
+  // Users get the message and the ONNX node; IR dumps are for --mlir-* flags.
+  context.printOpOnDiagnostic(false);
   id = context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Error)
       ++errors;

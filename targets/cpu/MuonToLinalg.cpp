@@ -201,6 +201,9 @@ struct BinaryLowering : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     bool floating = isFloat(op.getType());
+    if (!floating && !op.getType().getElementType().isSignlessInteger())
+      return rewriter.notifyMatchFailure(op, "only float and signless integer "
+                                             "element types");
     Value result = buildElementwise(
         rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {

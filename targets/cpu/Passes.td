@@ -19,6 +19,27 @@ def MuonToLinalg : Pass<"muon-to-linalg", "mlir::func::FuncOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def MuonTileAndVectorize : Pass<"muon-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors into register-sized blocks and vectorize them";
+  let description = [{
+    Convolutions become im2col + a contraction. Every contraction (matmul,
+    batch_matmul, convolution) is tiled to an MR x NR block of its output
+    (MR = `mr`, NR = `nr`, NR along the contiguous output dimension) and its
+    reduction to steps of 1, then vectorized: each step is an outer product
+    of an MR column of A and an NR row of B into an MR x NR accumulator, which
+    stays in registers once bufferization and hoisting run. Element-wise ops
+    are vectorized `nr` elements at a time along their innermost dimension.
+    Partial tiles are masked.
+  }];
+  let options = [
+    Option<"mr", "mr", "int64_t", "6", "Rows of the register block">,
+    Option<"nr", "nr", "int64_t", "16", "Columns of the register block (a multiple of the vector width)">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def MuonDestinationPassing : Pass<"muon-destination-passing", "mlir::ModuleOp"> {
   let summary = "Give the entry function Muon's C ABI: memref inputs, outputs "
                 "written in place, and a workspace argument";

@@ -1,0 +1,180 @@
+//===- TileAndVectorize.cpp - Register blocking and vectorization ---------===//
+//
+// Speed on a CPU comes from keeping a block of the output in vector
+// registers while the reduction streams through it. This pass shapes every
+// contraction into that form on tensors: tile the output to MR x NR, tile
+// the reduction to single steps, and vectorize each step into an outer
+// product. Bufferization and `hoistRedundantVectorTransfers` later move the
+// accumulator out of the reduction loop into registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace muon {
+#define GEN_PASS_DEF_MUONTILEANDVECTORIZE
+#include "targets/cpu/Passes.h.inc"
+} // namespace muon
+
+using namespace mlir;
+
+namespace {
+
+/// Tiles `op` by `sizes` (0 = not tiled) and returns the tiled op, or `op`
+/// itself when nothing is tiled.
+FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 ArrayRef<int64_t> sizes) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+}
+
+/// Tiles `op` by `sizes` and vectorizes the tile; a dimension's vector size
+/// is its tile size, or its full (static) extent when it is not tiled.
+LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
+                               ArrayRef<int64_t> sizes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> vectorSizes;
+  for (auto [size, range] : llvm::zip(sizes, ranges)) {
+    if (ShapedType::isDynamic(range))
+      return failure();
+    vectorSizes.push_back(size ? size : range);
+  }
+  FailureOr<linalg::LinalgOp> tiled = tile(rewriter, op, sizes);
+  if (failed(tiled))
+    return failure();
+  rewriter.setInsertionPoint(*tiled);
+  if (!tiled->hasDynamicShape())
+    vectorSizes.clear();
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, *tiled, vectorSizes);
+  if (failed(vectorized))
+    return failure();
+  rewriter.replaceOp(*tiled, vectorized->replacements);
+  return success();
+}
+
+/// MR x NR output blocks, reduction steps of 1, batch dimensions of 1.
+LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   int64_t mr, int64_t nr) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<int64_t> blockSizes(numLoops, 0);
+  for (unsigned d : dims->batch)
+    blockSizes[d] = 1;
+  for (unsigned d : dims->m)
+    blockSizes[d] = 1;
+  for (unsigned d : dims->n)
+    blockSizes[d] = 1;
+  blockSizes[dims->m.back()] = std::min(mr, ranges[dims->m.back()]);
+  blockSizes[dims->n.back()] = std::min(nr, ranges[dims->n.back()]);
+  // `op` is replaced from here on.
+  FailureOr<linalg::LinalgOp> block = tile(rewriter, op, blockSizes);
+  if (failed(block))
+    return failure();
+
+  SmallVector<int64_t> stepSizes(numLoops, 0);
+  for (unsigned d : dims->k)
+    stepSizes[d] = 1;
+  FailureOr<linalg::LinalgOp> step = tile(rewriter, *block, stepSizes);
+  if (failed(step))
+    return failure();
+  // Inside the block every parallel dimension is covered by one vector.
+  SmallVector<int64_t> vectorSizes;
+  for (unsigned d = 0; d < numLoops; ++d)
+    vectorSizes.push_back(stepSizes[d] ? 1 : blockSizes[d]);
+  rewriter.setInsertionPoint(*step);
+  // Static tiles need no masks, and masks are only given vector sizes.
+  if (!step->hasDynamicShape())
+    vectorSizes.clear();
+  // A vector.contract (rather than multiply + reduce) lowers to FMAs.
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, *step, vectorSizes, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(vectorized))
+    return failure();
+  rewriter.replaceOp(*step, vectorized->replacements);
+  return success();
+}
+
+/// Element-wise ops: up to `nr` elements at a time along the innermost loop,
+/// in tiles that divide it exactly (a remainder is left to LLVM's loop
+/// vectorizer rather than masked: masked element-wise tiles with broadcast
+/// operands do not vectorize reliably).
+LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   int64_t nr) {
+  if (op.getNumLoops() == 0 || op.getNumReductionLoops() != 0)
+    return failure();
+  // Tiling is exact only for maps that pick (or broadcast) loop dimensions;
+  // the im2col gather, with its floordiv/mod maps, stays a loop nest.
+  if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t inner = ranges.back();
+  if (ShapedType::isDynamic(inner))
+    return failure();
+  int64_t width = nr;
+  while (width >= 4 && inner % width != 0)
+    width /= 2;
+  if (width < 4)
+    return failure();
+  SmallVector<int64_t> sizes(op.getNumLoops(), 1);
+  sizes.back() = width;
+  return tileAndVectorize(rewriter, op, sizes);
+}
+
+struct TileAndVectorizePass
+    : muon::impl::MuonTileAndVectorizeBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+
+    // A convolution is a matrix product over im2col patches.
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::rewriteInIm2Col(rewriter, conv);
+    }
+
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op))
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops) {
+      // Ops that fit neither scheme stay as they are and become loops.
+      if (linalg::isaContractionOpInterface(op) ||
+          succeeded(linalg::inferContractionDims(op))) {
+        if (succeeded(vectorizeContraction(rewriter, op, mr, nr)))
+          continue;
+      } else if (isa<linalg::GenericOp>(op)) {
+        (void)vectorizeElementwise(rewriter, op, nr);
+      }
+    }
+  }
+};
+
+} // namespace

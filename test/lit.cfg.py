@@ -17,10 +17,10 @@ config.environment["PATH"] = os.pathsep.join(
     [config.muon_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
 )
 # Debian's numpy and onnx import only under /usr/bin/python3.
-config.substitutions.append(("%python", "/usr/bin/python3"))
-config.substitutions.append(("%cc", os.environ.get("CC", "cc")))
-config.substitutions.append(("%testdata", "/usr/share/libonnx-testdata/data"))
-config.substitutions.append(("%muon_src", config.muon_src_root))
+config.substitutions.append(("%{python}", "/usr/bin/python3"))
+config.substitutions.append(("%{cc}", os.environ.get("CC", "cc")))
+config.substitutions.append(("%{testdata}", "/usr/share/libonnx-testdata/data"))
+config.substitutions.append(("%{muon_src}", config.muon_src_root))
 
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")

@@ -67,6 +67,9 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// MR x NR output blocks, reduction steps of 1, batch dimensions of 1.
+/// A dimension that is not a multiple of its block size is first split into
+/// a part that is and a remainder, so every block has a static shape and no
+/// vector needs a mask.
 LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                                    int64_t mr, int64_t nr) {
   FailureOr<linalg::ContractionDimensions> dims =
@@ -74,6 +77,8 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> blockSizes(numLoops, 0);
   for (unsigned d : dims->batch)
@@ -82,8 +87,23 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     blockSizes[d] = 1;
   for (unsigned d : dims->n)
     blockSizes[d] = 1;
-  blockSizes[dims->m.back()] = std::min(mr, ranges[dims->m.back()]);
-  blockSizes[dims->n.back()] = std::min(nr, ranges[dims->n.back()]);
+  for (auto [dim, size] : {std::pair(dims->m.back(), mr),
+                           std::pair(dims->n.back(), nr)}) {
+    int64_t range = ranges[dim];
+    if (range > size && range % size != 0) {
+      rewriter.setInsertionPoint(op);
+      auto [whole, rest] = linalg::splitOp(
+          rewriter, cast<TilingInterface>(op.getOperation()), dim,
+          rewriter.getIndexAttr(range - range % size));
+      for (TilingInterface part : {whole, rest})
+        if (failed(vectorizeContraction(
+                rewriter, cast<linalg::LinalgOp>(part.getOperation()), mr,
+                nr)))
+          return failure();
+      return success();
+    }
+    blockSizes[dim] = std::min(size, range);
+  }
   // `op` is replaced from here on.
   FailureOr<linalg::LinalgOp> block = tile(rewriter, op, blockSizes);
   if (failed(block))
@@ -95,17 +115,10 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   FailureOr<linalg::LinalgOp> step = tile(rewriter, *block, stepSizes);
   if (failed(step))
     return failure();
-  // Inside the block every parallel dimension is covered by one vector.
-  SmallVector<int64_t> vectorSizes;
-  for (unsigned d = 0; d < numLoops; ++d)
-    vectorSizes.push_back(stepSizes[d] ? 1 : blockSizes[d]);
   rewriter.setInsertionPoint(*step);
-  // Static tiles need no masks, and masks are only given vector sizes.
-  if (!step->hasDynamicShape())
-    vectorSizes.clear();
   // A vector.contract (rather than multiply + reduce) lowers to FMAs.
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-      rewriter, *step, vectorSizes, /*inputScalableVecDims=*/{},
+      rewriter, *step, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
       /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
       /*assumeDynamicDimsMatchVecSizes=*/false,
       /*createNamedContraction=*/true);

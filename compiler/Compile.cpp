@@ -2,6 +2,7 @@
 
 #include "compiler/Compile.h"
 #include "compiler/onnx/OnnxImporter.h"
+#include "passes/Passes.h"
 
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -40,6 +41,14 @@ static LogicalResult runPipeline(ModuleOp module, const CompileOptions &options,
   return pm.run(module);
 }
 
+void buildGraphPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createFoldBatchNorm());
+  funcPm.addPass(createConstantFold());
+  funcPm.addPass(createDeadCodeElimination());
+}
+
 static std::string printModule(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -50,9 +59,7 @@ static std::string printModule(ModuleOp module) {
 FailureOr<CompileResult> compile(ModuleOp module,
                                  const CompileOptions &options) {
   CompileResult result;
-  if (failed(runPipeline(module, options, [](PassManager &pm) {
-        pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-      })))
+  if (failed(runPipeline(module, options, buildGraphPipeline)))
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);

@@ -35,6 +35,10 @@ struct CompileResult {
 /// Registers every dialect and interface a Muon compilation uses.
 void registerMuonDialects(mlir::DialectRegistry &registry);
 
+/// Adds the graph passes every compilation runs on the muon dialect:
+/// canonicalization, BatchNorm folding, constant folding, dead code.
+void buildGraphPipeline(mlir::OpPassManager &pm);
+
 /// Loads a model: ONNX (binary or textual syntax) or muon-dialect MLIR text
 /// (`.mlir`). Errors go to the context's diagnostic handler.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,

@@ -15,4 +15,24 @@ def FoldBatchNorm : Pass<"muon-fold-batchnorm", "mlir::func::FuncOp"> {
   }];
 }
 
+def ConstantFold : Pass<"muon-constant-fold", "mlir::func::FuncOp"> {
+  let summary = "Evaluate ops whose inputs are all constants at compile time";
+  let description = [{
+    Transpose, reshape, concat and the f32 element-wise ops of constant
+    operands become constants (shape arithmetic such as Shape -> Gather ->
+    Concat is already evaluated by the importer). A Gemm with a constant B and
+    transB = 1, the form PyTorch exports for Linear layers, gets B transposed
+    once here instead of on every call.
+  }];
+}
+
+def DeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
+  let summary = "Erase muon ops whose results are unused";
+  let description = [{
+    ONNX graphs often compute values nobody reads (an unused Shape, a
+    Dropout mask, outputs of folded subgraphs). Every muon op is free of side
+    effects, so an op without users is removed, repeatedly.
+  }];
+}
+
 #endif // MUON_PASSES_TD

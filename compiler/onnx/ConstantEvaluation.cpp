@@ -32,9 +32,9 @@ using ElementFn = function_ref<FailureOr<Attribute>(ArrayRef<Attribute>)>;
 } // namespace
 
 static SmallVector<int64_t> toInts(DenseElementsAttr value) {
-  return llvm::to_vector(llvm::map_range(
-      value.getValues<APInt>(),
-      [](const APInt &v) { return v.getSExtValue(); }));
+  return llvm::to_vector(
+      llvm::map_range(value.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
 }
 
 static SmallVector<Attribute> elementsOf(DenseElementsAttr value) {
@@ -81,8 +81,8 @@ static EvalResult mapElements(NodeContext &node, Operands operands,
   SmallVector<int64_t> shape;
   for (DenseElementsAttr operand : operands) {
     SmallVector<int64_t> broadcast;
-    if (!OpTrait::util::getBroadcastedShape(
-            shape, operand.getType().getShape(), broadcast))
+    if (!OpTrait::util::getBroadcastedShape(shape, operand.getType().getShape(),
+                                            broadcast))
       return node.emitError() << "operand shapes are not broadcast-compatible";
     shape = std::move(broadcast);
   }
@@ -92,8 +92,8 @@ static EvalResult mapElements(NodeContext &node, Operands operands,
   SmallVector<Attribute> arguments(operands.size()), results;
   for (int64_t i = 0, e = ShapedType::getNumElements(shape); i < e; ++i) {
     for (auto [k, operand] : llvm::enumerate(operands))
-      arguments[k] = elements[k][broadcastSource(
-          i, shape, operand.getType().getShape())];
+      arguments[k] =
+          elements[k][broadcastSource(i, shape, operand.getType().getShape())];
     FailureOr<Attribute> result = fn(arguments);
     if (failed(result))
       return failure();
@@ -152,8 +152,7 @@ static EvalResult evalGather(NodeContext &node, Operands operands) {
   for (int64_t &index : positions) {
     if (index < -extent || index >= extent)
       return node.emitError() << "index " << index << " is out of range for "
-                              << "dimension " << *axis << " of size "
-                              << extent;
+                              << "dimension " << *axis << " of size " << extent;
     if (index < 0)
       index += extent;
   }
@@ -188,14 +187,14 @@ static EvalResult evalConcat(NodeContext &node, Operands operands) {
       compatible = d == *axis || type.getDimSize(d) == first.getDimSize(d);
     if (!compatible)
       return node.emitError() << "inputs " << first << " and " << type
-                              << " cannot be concatenated along axis "
-                              << *axis;
+                              << " cannot be concatenated along axis " << *axis;
     shape[*axis] += type.getDimSize(*axis);
   }
   if (tooLarge(shape))
     return DenseElementsAttr();
 
-  int64_t outer = ShapedType::getNumElements(first.getShape().take_front(*axis));
+  int64_t outer =
+      ShapedType::getNumElements(first.getShape().take_front(*axis));
   auto elements = llvm::to_vector(llvm::map_range(operands, elementsOf));
   SmallVector<Attribute> out;
   for (int64_t o = 0; o < outer; ++o) {
@@ -336,9 +335,9 @@ enum class Arithmetic { Add, Sub, Mul, Div, Equal };
 
 /// Add, Sub, Mul, Div (integer division truncates, as in the ONNX reference
 /// implementation) and Equal, on two elements of the same type.
-static FailureOr<Attribute> applyArithmetic(NodeContext &node,
-                                            Arithmetic kind, Attribute lhs,
-                                            Attribute rhs, Type resultType) {
+static FailureOr<Attribute> applyArithmetic(NodeContext &node, Arithmetic kind,
+                                            Attribute lhs, Attribute rhs,
+                                            Type resultType) {
   if (auto lhsInt = dyn_cast<IntegerAttr>(lhs)) {
     APInt a = lhsInt.getValue(), b = cast<IntegerAttr>(rhs).getValue();
     switch (kind) {
@@ -389,17 +388,15 @@ static EvalResult evalArithmetic(NodeContext &node, Operands operands) {
     return DenseElementsAttr();
   Type elementType = operands[0].getElementType();
   if (operands[1].getElementType() != elementType)
-    return node.emitError() << "operands have different element types: "
-                            << elementType << " and "
-                            << operands[1].getElementType();
+    return node.emitError()
+           << "operands have different element types: " << elementType
+           << " and " << operands[1].getElementType();
   Type resultType = kind == Arithmetic::Equal
                         ? IntegerType::get(node.context(), 1)
                         : elementType;
-  return mapElements(node, operands, resultType,
-                     [&](ArrayRef<Attribute> v) {
-                       return applyArithmetic(node, kind, v[0], v[1],
-                                              resultType);
-                     });
+  return mapElements(node, operands, resultType, [&](ArrayRef<Attribute> v) {
+    return applyArithmetic(node, kind, v[0], v[1], resultType);
+  });
 }
 
 /// Where-16: condition ? X : Y, all three broadcast together.
@@ -411,9 +408,8 @@ static EvalResult evalWhere(NodeContext &node, Operands operands) {
     return node.emitError() << "X and Y have different element types";
   return mapElements(node, operands, elementType,
                      [](ArrayRef<Attribute> v) -> FailureOr<Attribute> {
-                       return cast<IntegerAttr>(v[0]).getValue().isOne()
-                                  ? v[1]
-                                  : v[2];
+                       return cast<IntegerAttr>(v[0]).getValue().isOne() ? v[1]
+                                                                         : v[2];
                      });
 }
 
@@ -476,7 +472,8 @@ bool muon::onnx_importer::isShapeArithmetic(StringRef opType) {
   return lookupEvaluator(opType) != nullptr;
 }
 
-FailureOr<bool> muon::onnx_importer::evaluateShapeArithmetic(NodeContext &node) {
+FailureOr<bool>
+muon::onnx_importer::evaluateShapeArithmetic(NodeContext &node) {
   const Evaluator *evaluator = lookupEvaluator(node.opType());
   if (!evaluator)
     return false;

@@ -34,9 +34,9 @@ std::string dataTypeName(int32_t dataType);
 /// of more than 16 elements become dense_resource blobs (cheap to print and
 /// parse); smaller ones, and all bool tensors, a DenseElementsAttr so that
 /// they stay foldable and readable in tests.
-mlir::FailureOr<mlir::ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
-                                                  llvm::StringRef name,
-                                                  mlir::Location loc);
+mlir::FailureOr<mlir::ElementsAttr>
+convertTensor(const onnx::TensorProto &tensor, llvm::StringRef name,
+              mlir::Location loc);
 
 /// One ONNX node being converted: its resolved inputs, its attributes with
 /// the defaults of the operator spec, and the values it defines.
@@ -80,9 +80,8 @@ public:
   mlir::DenseElementsAttr constantInput(unsigned i) const;
   /// The integers of constant input `i`; an error naming `what` when the
   /// input is not a constant.
-  mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(unsigned i,
-                                                           llvm::StringRef what)
-      const;
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  constantInts(unsigned i, llvm::StringRef what) const;
   /// Reads an integer list that opsets before `inputSince` give as attribute
   /// `name` and later ones as constant input `index`; nullopt when absent.
   mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
@@ -122,8 +121,8 @@ public:
   /// model must produce an error naming the node instead.
   template <typename OpTy, typename... Args>
   mlir::FailureOr<mlir::Value> create(Args &&...args) {
-    auto op = OpTy::create(b, location, b.getNoneType(),
-                           std::forward<Args>(args)...);
+    auto op =
+        OpTy::create(b, location, b.getNoneType(), std::forward<Args>(args)...);
     if (mlir::failed(inferResultType(op, &OpTy::inferReturnTypes)))
       return mlir::failure();
     return op->getResult(0);

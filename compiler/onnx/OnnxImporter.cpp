@@ -194,8 +194,8 @@ NodeContext::NodeContext(const onnx::NodeProto &node, int64_t index,
                          int64_t opset, Location loc, OpBuilder &builder,
                          SmallVector<Value> inputs,
                          const llvm::StringSet<> &usedValues)
-    : node(node), index(index), opsetVersion(opset), location(loc),
-      b(builder), inputValues(std::move(inputs)), results(node.output_size()),
+    : node(node), index(index), opsetVersion(opset), location(loc), b(builder),
+      inputValues(std::move(inputs)), results(node.output_size()),
       usedValues(usedValues) {}
 
 std::string NodeContext::describe() const {
@@ -243,9 +243,9 @@ NodeContext::constantInts(unsigned i, StringRef what) const {
   if (!value || !isa<IntegerType>(value.getElementType()))
     return emitError() << what << " (input " << i
                        << ") must be an integer constant known at import time";
-  return llvm::to_vector(llvm::map_range(
-      value.getValues<APInt>(),
-      [](const APInt &v) { return v.getSExtValue(); }));
+  return llvm::to_vector(
+      llvm::map_range(value.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
 }
 
 FailureOr<std::optional<SmallVector<int64_t>>>
@@ -283,8 +283,7 @@ StringRef NodeContext::getString(StringRef name, StringRef defaultValue) const {
   return a ? StringRef(a->s()) : defaultValue;
 }
 
-std::optional<SmallVector<int64_t>>
-NodeContext::getInts(StringRef name) const {
+std::optional<SmallVector<int64_t>> NodeContext::getInts(StringRef name) const {
   const onnx::AttributeProto *a = attr(name);
   if (!a)
     return std::nullopt;
@@ -392,7 +391,8 @@ private:
   FailureOr<RankedTensorType> convertInputType(const onnx::ValueInfoProto &);
   LogicalResult checkDeclaredType(const onnx::ValueInfoProto &output,
                                   RankedTensorType computed);
-  LogicalResult define(StringRef name, Value value, Location loc);
+  /// Records the value of an ONNX name; false when it is already defined.
+  bool define(StringRef name, Value value);
   LogicalResult importInitializers(OpBuilder &builder);
   LogicalResult importNode(OpBuilder &builder, const onnx::NodeProto &node,
                            int64_t index);
@@ -444,8 +444,8 @@ LogicalResult GraphImporter::checkOperatorsSupported() {
   SmallVector<Unsupported> unsupported;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     bool isDefault = isDefaultDomain(node.domain());
-    if (isDefault && (lookupConverter(node.op_type()) ||
-                      isShapeArithmetic(node.op_type())))
+    if (isDefault &&
+        (lookupConverter(node.op_type()) || isShapeArithmetic(node.op_type())))
       continue;
     auto version = domainVersions.find(isDefault ? "" : node.domain());
     unsupported.push_back(
@@ -494,8 +494,8 @@ GraphImporter::convertInputType(const onnx::ValueInfoProto &input) {
                             << dataTypeName(tensor.elem_type())
                             << ", which Muon does not support";
   if (!tensor.has_shape())
-    return emitModelError() << "input '" << name
-                            << "' has no shape; Muon needs static shapes";
+    return emitModelError()
+           << "input '" << name << "' has no shape; Muon needs static shapes";
   SmallVector<int64_t> shape;
   int64_t count = 1;
   for (auto [i, dim] : llvm::enumerate(tensor.shape().dim())) {
@@ -525,16 +525,16 @@ GraphImporter::checkDeclaredType(const onnx::ValueInfoProto &output,
   if (output.type().value_case() == onnx::TypeProto::VALUE_NOT_SET)
     return success();
   if (!output.type().has_tensor_type())
-    return emitModelError() << "output '" << output.name()
-                            << "' is not a tensor";
+    return emitModelError()
+           << "output '" << output.name() << "' is not a tensor";
   const onnx::TypeProto::Tensor &tensor = output.type().tensor_type();
   if (tensor.elem_type() != onnx::TensorProto::UNDEFINED &&
       convertElementType(tensor.elem_type(), &context) !=
           computed.getElementType())
-    return emitModelError() << "output '" << output.name()
-                            << "' is declared as "
-                            << dataTypeName(tensor.elem_type())
-                            << " but the model computes " << computed;
+    return emitModelError()
+           << "output '" << output.name() << "' is declared as "
+           << dataTypeName(tensor.elem_type()) << " but the model computes "
+           << computed;
   if (!tensor.has_shape())
     return success();
   const auto &dims = tensor.shape().dim();
@@ -544,26 +544,20 @@ GraphImporter::checkDeclaredType(const onnx::ValueInfoProto &output,
               dims[i].dim_value() == computed.getDimSize(i);
   if (matches)
     return success();
-  InFlightDiagnostic diag = emitModelError()
-                            << "output '" << output.name()
-                            << "' is declared with shape [";
-  llvm::interleaveComma(dims, diag, [&](const onnx::TensorShapeProto::Dimension
-                                            &dim) {
-    if (dim.has_dim_value())
-      diag << dim.dim_value();
-    else
-      diag << (dim.has_dim_param() ? dim.dim_param() : "?");
-  });
+  InFlightDiagnostic diag = emitModelError() << "output '" << output.name()
+                                             << "' is declared with shape [";
+  llvm::interleaveComma(
+      dims, diag, [&](const onnx::TensorShapeProto::Dimension &dim) {
+        if (dim.has_dim_value())
+          diag << dim.dim_value();
+        else
+          diag << (dim.has_dim_param() ? dim.dim_param() : "?");
+      });
   return diag << "] but the model computes " << computed;
 }
 
-LogicalResult GraphImporter::define(StringRef name, Value value,
-                                    Location loc) {
-  if (name.empty())
-    return success();
-  if (!values.try_emplace(name, value).second)
-    return mlir::emitError(loc) << "value '" << name << "' is defined twice";
-  return success();
+bool GraphImporter::define(StringRef name, Value value) {
+  return name.empty() || values.try_emplace(name, value).second;
 }
 
 LogicalResult GraphImporter::importInitializers(OpBuilder &builder) {
@@ -572,10 +566,11 @@ LogicalResult GraphImporter::importInitializers(OpBuilder &builder) {
   for (const onnx::TensorProto &tensor : graph.initializer()) {
     Location loc = namedLoc(tensor.name());
     FailureOr<ElementsAttr> value = convertTensor(tensor, tensor.name(), loc);
-    if (failed(value) ||
-        failed(define(tensor.name(), ConstantOp::create(builder, loc, *value),
-                      loc)))
+    if (failed(value))
       return failure();
+    if (!define(tensor.name(), ConstantOp::create(builder, loc, *value)))
+      return emitModelError()
+             << "initializer '" << tensor.name() << "' is defined twice";
   }
   return success();
 }
@@ -629,8 +624,9 @@ LogicalResult GraphImporter::importNode(OpBuilder &builder,
     return failure();
   for (auto [i, name] : llvm::enumerate(node.output())) {
     if (Value result = context.result(i)) {
-      if (failed(define(name, result, loc)))
-        return failure();
+      if (!define(name, result))
+        return context.emitError()
+               << "defines '" << name << "', which is already defined";
     } else if (context.isOutputUsed(i)) {
       // E.g. BatchNormalization's running statistics, MaxPool's Indices.
       return context.emitError() << "output " << i << " ('" << name
@@ -657,8 +653,8 @@ LogicalResult GraphImporter::importOutputs(OpBuilder &builder,
     results.push_back(it->second);
   }
   func::ReturnOp::create(builder, fileLoc, results);
-  func.setFunctionType(FunctionType::get(
-      &context, func.getArgumentTypes(), ValueRange(results).getTypes()));
+  func.setFunctionType(FunctionType::get(&context, func.getArgumentTypes(),
+                                         ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "muon.name",
                        StringAttr::get(&context, output.name()));
@@ -671,9 +667,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(StringRef entryName) {
 
   OpBuilder builder(&context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  (*module)->setAttr("muon.source",
-                     builder.getStringAttr(llvm::sys::path::filename(
-                         sourceName)));
+  (*module)->setAttr("muon.source", builder.getStringAttr(
+                                        llvm::sys::path::filename(sourceName)));
   (*module)->setAttr("muon.opset", builder.getI64IntegerAttr(opset));
   if (!model.producer_name().empty())
     (*module)->setAttr("muon.producer",
@@ -709,9 +704,10 @@ OwningOpRef<ModuleOp> GraphImporter::import(StringRef entryName) {
   for (auto [i, input] : llvm::enumerate(arguments)) {
     Location loc = namedLoc(input->name());
     func.setArgAttr(i, "muon.name", builder.getStringAttr(input->name()));
-    if (failed(define(input->name(), body.addArgument(argumentTypes[i], loc),
-                      loc)))
+    if (!define(input->name(), body.addArgument(argumentTypes[i], loc))) {
+      emitModelError() << "input '" << input->name() << "' is listed twice";
       return nullptr;
+    }
   }
 
   builder.setInsertionPointToStart(&body);
@@ -732,8 +728,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(StringRef entryName) {
 /// Parses binary protobuf, or the ONNX textual syntax (onnx/defs/parser.h)
 /// for a text file.
 static LogicalResult parseModel(StringRef bytes, StringRef sourceName,
-                                MLIRContext &context,
-                                onnx::ModelProto &model) {
+                                MLIRContext &context, onnx::ModelProto &model) {
   auto error = [&]() {
     return mlir::emitError(UnknownLoc::get(&context)) << sourceName << ": ";
   };
@@ -788,8 +783,7 @@ OwningOpRef<ModuleOp> muon::importOnnxBuffer(StringRef bytes,
   return GraphImporter(context, sourceName, model).import(entryName);
 }
 
-OwningOpRef<ModuleOp> muon::importOnnxFile(StringRef path,
-                                           MLIRContext &context,
+OwningOpRef<ModuleOp> muon::importOnnxFile(StringRef path, MLIRContext &context,
                                            StringRef entryName) {
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(
       path, /*IsText=*/false, /*RequiresNullTerminator=*/false);

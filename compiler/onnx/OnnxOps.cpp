@@ -30,17 +30,16 @@ static int64_t product(ArrayRef<int64_t> dims) {
 // Element-wise
 //===----------------------------------------------------------------------===//
 
-/// Add, Sub, Mul, Div. Before opset 7 (Add-6) `broadcast=1` with `axis`
-/// aligns B with A's dimensions starting at `axis`; appending 1-dims to B
-/// turns that into numpy broadcasting. Without `axis`, B aligns with A's
-/// trailing dimensions, as in numpy.
-template <typename OpTy>
-static LogicalResult convertBinary(NodeContext &node) {
+/// Add, Sub, Mul, Div and MatMul (which has none of the legacy attributes).
+/// Before opset 7 (Add-6) `broadcast=1` with `axis` aligns B with A's
+/// dimensions starting at `axis`; appending 1-dims to B turns that into numpy
+/// broadcasting. Without `axis`, B aligns with A's trailing dimensions, as in
+/// numpy.
+template <typename OpTy> static LogicalResult convertBinary(NodeContext &node) {
   if (failed(node.expectInputs(2, 2)))
     return failure();
   Value lhs = node.input(0), rhs = node.input(1);
-  if (node.opset() < 7 && node.getInt("broadcast", 0) &&
-      node.hasAttr("axis")) {
+  if (node.opset() < 7 && node.getInt("broadcast", 0) && node.hasAttr("axis")) {
     int64_t lhsRank = node.inputType(0).getRank();
     RankedTensorType rhsType = node.inputType(1);
     FailureOr<int64_t> axis =
@@ -62,8 +61,7 @@ static LogicalResult convertBinary(NodeContext &node) {
 }
 
 /// Element-wise ops with one input and no attributes, and the global pools.
-template <typename OpTy>
-static LogicalResult convertUnary(NodeContext &node) {
+template <typename OpTy> static LogicalResult convertUnary(NodeContext &node) {
   if (failed(node.expectInputs(1, 1)))
     return failure();
   return node.setResult(0, node.create<OpTy>(node.input(0)));
@@ -73,9 +71,9 @@ static LogicalResult convertUnary(NodeContext &node) {
 static LogicalResult convertLeakyRelu(NodeContext &node) {
   if (failed(node.expectInputs(1, 1)))
     return failure();
-  return node.setResult(0, node.create<LeakyReluOp>(
-                               node.input(0),
-                               APFloat(node.getFloat("alpha", 0.01f))));
+  return node.setResult(
+      0, node.create<LeakyReluOp>(node.input(0),
+                                  APFloat(node.getFloat("alpha", 0.01f))));
 }
 
 /// Clip-6 takes `min`/`max` attributes; from Clip-11 they are optional
@@ -147,8 +145,8 @@ static FailureOr<Window> readWindow(NodeContext &node, RankedTensorType input,
                                     ArrayRef<int64_t> kernel) {
   int64_t n = kernel.size();
   if (input.getRank() != n + 2)
-    return node.emitError() << "input " << input << " must have rank "
-                            << n + 2 << " for a " << n << "-D window";
+    return node.emitError() << "input " << input << " must have rank " << n + 2
+                            << " for a " << n << "-D window";
   Window window;
   window.strides = node.getInts("strides").value_or(SmallVector<int64_t>(n, 1));
   window.dilations =
@@ -212,8 +210,7 @@ static LogicalResult convertConv(NodeContext &node) {
 /// MaxPool and AveragePool (ceil_mode from opset 10, dilations from
 /// MaxPool-10 and AveragePool-19). MaxPool's storage_order only concerns the
 /// Indices output, which Muon does not produce.
-template <typename OpTy>
-static LogicalResult convertPool(NodeContext &node) {
+template <typename OpTy> static LogicalResult convertPool(NodeContext &node) {
   if (failed(node.expectInputs(1, 1)))
     return failure();
   std::optional<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
@@ -229,9 +226,9 @@ static LogicalResult convertPool(NodeContext &node) {
                              window->pads, window->dilations, ceilMode,
                              node.getInt("count_include_pad", 0) != 0));
   else
-    return node.setResult(
-        0, node.create<OpTy>(node.input(0), *kernel, window->strides,
-                             window->pads, window->dilations, ceilMode));
+    return node.setResult(0, node.create<OpTy>(node.input(0), *kernel,
+                                               window->strides, window->pads,
+                                               window->dilations, ceilMode));
 }
 
 /// BatchNormalization in inference mode. training_mode (opset 14) must be 0
@@ -265,8 +262,7 @@ static LogicalResult convertSoftmax(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   bool coerced = node.opset() < 13;
   FailureOr<int64_t> axis =
-      node.normalizeAxis(node.getInt("axis", coerced ? 1 : -1),
-                         type.getRank());
+      node.normalizeAxis(node.getInt("axis", coerced ? 1 : -1), type.getRank());
   if (failed(axis))
     return failure();
   if (!coerced || *axis == type.getRank() - 1)
@@ -296,8 +292,8 @@ static LogicalResult convertFlatten(NodeContext &node) {
   ArrayRef<int64_t> dims = node.inputType(0).getShape();
   int64_t rank = dims.size(), axis = node.getInt("axis", 1);
   if (axis < -rank || axis > rank)
-    return node.emitError() << "axis " << axis << " is out of range for rank "
-                            << rank;
+    return node.emitError()
+           << "axis " << axis << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   return node.setResult(
@@ -334,13 +330,15 @@ static LogicalResult convertReshape(NodeContext &node) {
       continue;
     }
     if (shape[i] < 0)
-      return node.emitError() << "invalid shape [" << **requested << "]";
+      return node.emitError() << "shape [" << **requested
+                              << "] may hold one -1 and no other negative "
+                                 "value";
     known *= shape[i];
   }
   if (inferred >= 0) {
     if (known == 0 || type.getNumElements() % known != 0)
-      return node.emitError() << "cannot reshape " << type << " to ["
-                              << **requested << "]";
+      return node.emitError()
+             << "cannot reshape " << type << " to [" << **requested << "]";
     shape[inferred] = type.getNumElements() / known;
   }
   return node.setResult(0, node.reshape(node.input(0), shape));
@@ -365,8 +363,8 @@ static LogicalResult convertSqueeze(NodeContext &node) {
     if (failed(d))
       return failure();
     if (dims[*d] != 1)
-      return node.emitError() << "cannot squeeze dimension " << *d
-                              << " of size " << dims[*d];
+      return node.emitError()
+             << "cannot squeeze dimension " << *d << " of size " << dims[*d];
     dropped[*d] = true;
   }
   SmallVector<int64_t> shape;
@@ -429,9 +427,8 @@ static LogicalResult convertConcat(NodeContext &node) {
       node.normalizeAxis(node.getInt("axis", 1), node.inputType(0).getRank());
   if (failed(axis))
     return failure();
-  return node.setResult(0, node.create<ConcatOp>(
-                               ValueRange(node.inputs()),
-                               static_cast<uint64_t>(*axis)));
+  return node.setResult(0, node.create<ConcatOp>(ValueRange(node.inputs()),
+                                                 static_cast<uint64_t>(*axis)));
 }
 
 static LogicalResult convertIdentity(NodeContext &node) {
@@ -500,15 +497,15 @@ static LogicalResult convertConstant(NodeContext &node) {
                                    ArrayRef<float>(attr->f()));
   } else if ((attr = node.attr("value_floats"))) {
     ArrayRef<float> floats(attr->floats().data(), attr->floats_size());
-    value = DenseElementsAttr::get(
-        vectorType(floats.size(), b.getF32Type()), floats);
+    value = DenseElementsAttr::get(vectorType(floats.size(), b.getF32Type()),
+                                   floats);
   } else if ((attr = node.attr("value_int"))) {
     value = DenseElementsAttr::get(scalarType(b.getI64Type()),
                                    ArrayRef<int64_t>(attr->i()));
   } else if ((attr = node.attr("value_ints"))) {
     ArrayRef<int64_t> ints(attr->ints().data(), attr->ints_size());
-    value = DenseElementsAttr::get(vectorType(ints.size(), b.getI64Type()),
-                                   ints);
+    value =
+        DenseElementsAttr::get(vectorType(ints.size(), b.getI64Type()), ints);
   } else {
     return node.emitError() << "only tensor, float and integer values are "
                                "supported";

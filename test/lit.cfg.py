@@ -21,6 +21,7 @@ config.substitutions.append(("%{python}", "/usr/bin/python3"))
 config.substitutions.append(("%{cc}", os.environ.get("CC", "cc")))
 config.substitutions.append(("%{testdata}", "/usr/share/libonnx-testdata/data"))
 config.substitutions.append(("%{muon_src}", config.muon_src_root))
+config.substitutions.append(("%{tools}", config.muon_tools_dir))
 
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/CommandLine.h"
 #include "compiler/Compile.h"
 #include "compiler/Diagnostics.h"
 #include "tools/muon-run/TensorFiles.h"
@@ -193,9 +194,8 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
-  cl::ParseCommandLineOptions(
-      argc, argv,
+  muon::parseToolCommandLine(
+      argc, argv, category,
       "muon-run: compile a model ahead of time, run it on inputs, write its "
       "outputs as .npy\n");
 
@@ -210,6 +210,7 @@ int main(int argc, char **argv) {
   options.target.name = "model";
   options.target.cpu = targetCpu;
   options.target.optLevel = optLevel;
+  options.configure = muon::applyToolPassOptions;
   FailureOr<muon::CompileResult> compiled = muon::compile(*module, options);
   if (failed(compiled))
     return 1;

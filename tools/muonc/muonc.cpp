@@ -5,14 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/CommandLine.h"
 #include "compiler/Compile.h"
 #include "compiler/Diagnostics.h"
 
-#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -96,13 +95,8 @@ static bool isCIdentifier(StringRef name) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
-  cl::ParseCommandLineOptions(
-      argc, argv,
+  muon::parseToolCommandLine(
+      argc, argv, category,
       "muonc: compile an ONNX model ahead of time into an object file and a "
       "C header\n");
 
@@ -131,9 +125,7 @@ int main(int argc, char **argv) {
   options.target.triple = targetTriple;
   options.target.cpu = targetCpu;
   options.target.optLevel = optLevel;
-  options.configure = [](PassManager &pm) {
-    return applyPassManagerCLOptions(pm);
-  };
+  options.configure = muon::applyToolPassOptions;
   FailureOr<muon::CompileResult> result = muon::compile(*module, options);
   if (failed(result))
     return 1;

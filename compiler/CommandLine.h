@@ -1,0 +1,22 @@
+//===- CommandLine.h - Options shared by Muon's tools -----------*- C++ -*-===//
+#ifndef MUON_COMPILER_COMMANDLINE_H
+#define MUON_COMPILER_COMMANDLINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+
+namespace muon {
+
+/// Registers MLIR's IR-printing and timing options and parses the command
+/// line. `--help` then lists the tool's own options and those MLIR options
+/// only, not the hundreds of LLVM backend flags linked into every tool.
+void parseToolCommandLine(int argc, char **argv,
+                          llvm::cl::OptionCategory &toolOptions,
+                          llvm::StringRef overview);
+
+/// Applies the parsed MLIR options (--mlir-print-ir-after-all, ...) to `pm`.
+mlir::LogicalResult applyToolPassOptions(mlir::PassManager &pm);
+
+} // namespace muon
+
+#endif

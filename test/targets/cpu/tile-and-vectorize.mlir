@@ -1,0 +1,87 @@
+// RUN: muon-opt %s --muon-tile-and-vectorize --split-input-file | FileCheck %s
+
+// M = 12, N = 32: two blocks of 6 rows and two of 16 columns; the reduction
+// (K = 8) steps one column of A and one row of B at a time into a 6x16
+// accumulator.
+// CHECK-LABEL: func @matmul_whole_blocks
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c12 step %c6
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c32 step %c16
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c8 step %c1
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK-NOT: vector.mask
+func.func @matmul_whole_blocks(%a: tensor<12x8xf32>, %b: tensor<8x32xf32>, %c: tensor<12x32xf32>) -> tensor<12x32xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<12x8xf32>, tensor<8x32xf32>) outs(%c : tensor<12x32xf32>) -> tensor<12x32xf32>
+  return %0 : tensor<12x32xf32>
+}
+
+// -----
+
+// M = 10 = 6 + 4 and N = 20 = 16 + 4: each dimension is split into whole
+// blocks and a remainder block, every one with a static shape (no masks).
+// CHECK-LABEL: func @matmul_split_remainders
+// CHECK-DAG: vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK-DAG: vector<6x1xf32>, vector<1x4xf32> into vector<6x4xf32>
+// CHECK-DAG: vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK-DAG: vector<4x1xf32>, vector<1x4xf32> into vector<4x4xf32>
+// CHECK-NOT: vector.mask
+func.func @matmul_split_remainders(%a: tensor<10x8xf32>, %b: tensor<8x20xf32>, %c: tensor<10x20xf32>) -> tensor<10x20xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<10x8xf32>, tensor<8x20xf32>) outs(%c : tensor<10x20xf32>) -> tensor<10x20xf32>
+  return %0 : tensor<10x20xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// Element-wise: 16 lanes along the innermost dimension.
+// CHECK-LABEL: func @elementwise_vectorized
+// CHECK: vector.transfer_read {{.*}} vector<1x16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x16xf32>
+func.func @elementwise_vectorized(%x: tensor<4x32xf32>, %out: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x32xf32>) outs(%out : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<4x32xf32>
+  return %0 : tensor<4x32xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// An innermost extent of 10 has no vector-width divisor of at least 4: the
+// op is left for the loop lowering (and LLVM's loop vectorizer).
+// CHECK-LABEL: func @elementwise_odd_width_left_alone
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @elementwise_odd_width_left_alone(%x: tensor<3x10xf32>, %out: tensor<3x10xf32>) -> tensor<3x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x10xf32>) outs(%out : tensor<3x10xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<3x10xf32>
+  return %0 : tensor<3x10xf32>
+}
+
+// -----
+
+// A convolution becomes an im2col gather (left a loop nest: its floordiv/mod
+// maps cannot be tiled exactly) and a contraction over 8x3x3 = 72 patch
+// values for each of the 6x6 = 36 output positions, split 32 + 4; each
+// reduction step is a 4x16 (then 4x4) multiply-accumulate.
+// CHECK: #[[IM2COL:.*]] = affine_map<{{.*}}floordiv
+// CHECK-LABEL: func @conv_as_im2col_contraction
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]]
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c72 step %c1
+// CHECK: vector.multi_reduction <add>, %{{.*}} [3] : vector<1x4x16x1xf32> to vector<1x4x16xf32>
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c72 step %c1
+// CHECK: vector.multi_reduction <add>, %{{.*}} [3] : vector<1x4x4x1xf32> to vector<1x4x4xf32>
+func.func @conv_as_im2col_contraction(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x3xf32>, %out: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x8x8x8xf32>, tensor<4x8x3x3xf32>) outs(%out : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}

@@ -544,25 +544,59 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-/// Lowers a 2-D pooling op: pads with `padValue`, runs the linalg pooling op
-/// `PoolOp` into an accumulator filled with `initValue`.
-template <typename PoolOp, typename OpTy>
-Value lowerPool2d(OpBuilder &b, OpTy op, double padValue, double initValue) {
-  Location loc = op.getLoc();
-  auto inputType = tensorType(op.getInput());
-  RankedTensorType resultType = op.getType();
-  ArrayRef<int64_t> pads = op.getPads();
+/// A pooling window in 2-D form: a 1-D pool is a 2-D one over a height of 1.
+struct Pool2d {
+  Value input;
+  RankedTensorType inputType, resultType;
+  SmallVector<int64_t> kernel, strides, dilations;
+  SmallVector<int64_t> pads; // [top, left, bottom, right]
+};
+
+template <typename OpTy>
+std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op) {
+  int64_t rank = op.getType().getRank();
+  if (rank != 3 && rank != 4)
+    return std::nullopt;
+  Pool2d pool{op.getInput(),
+              tensorType(op.getInput()),
+              op.getType(),
+              SmallVector<int64_t>(op.getKernelShape()),
+              SmallVector<int64_t>(op.getStrides()),
+              SmallVector<int64_t>(op.getDilations()),
+              SmallVector<int64_t>(op.getPads())};
+  if (rank == 4)
+    return pool;
+  auto addHeight = [](RankedTensorType t) {
+    return RankedTensorType::get(
+        {t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
+        t.getElementType());
+  };
+  pool.inputType = addHeight(pool.inputType);
+  pool.resultType = addHeight(pool.resultType);
+  pool.input = reshapeTensor(b, op.getLoc(), pool.input, pool.inputType);
+  pool.kernel.insert(pool.kernel.begin(), 1);
+  pool.strides.insert(pool.strides.begin(), 1);
+  pool.dilations.insert(pool.dilations.begin(), 1);
+  pool.pads = {0, pool.pads[0], 0, pool.pads[1]};
+  return pool;
+}
+
+/// Pads with `padValue` and runs the linalg pooling op `PoolOp` into an
+/// accumulator filled with `initValue`.
+template <typename PoolOp>
+Value lowerPool2d(OpBuilder &b, Location loc, const Pool2d &pool,
+                  double padValue, double initValue) {
   SmallVector<int64_t> endPads =
-      windowEndPads(inputType, resultType, op.getKernelShape(),
-                    op.getStrides(), pads, op.getDilations());
-  Value padded =
-      padSpatial(b, loc, op.getInput(), pads.take_front(2), endPads, padValue);
-  Value window = tensor::EmptyOp::create(b, loc, op.getKernelShape(),
-                                         inputType.getElementType());
-  return PoolOp::create(b, loc, resultType, ValueRange{padded, window},
-                        filledTensor(b, loc, resultType, initValue),
-                        b.getI64TensorAttr(op.getStrides()),
-                        b.getI64TensorAttr(op.getDilations()))
+      windowEndPads(pool.inputType, pool.resultType, pool.kernel, pool.strides,
+                    pool.pads, pool.dilations);
+  Value padded = padSpatial(b, loc, pool.input, ArrayRef(pool.pads).take_front(2),
+                            endPads, padValue);
+  Value window = tensor::EmptyOp::create(b, loc, pool.kernel,
+                                         pool.inputType.getElementType());
+  return PoolOp::create(b, loc, pool.resultType, ValueRange{padded, window},
+                        filledTensor(b, loc, pool.resultType, initValue),
+                        b.getI64TensorAttr(pool.strides),
+                        b.getI64TensorAttr(pool.dilations))
       .getResult(0);
 }
 
@@ -570,11 +604,16 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MaxPoolOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()) || op.getType().getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "only 2-D float pooling");
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    std::optional<Pool2d> pool = getPool2d(rewriter, op);
+    if (!pool)
+      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     double lowest = -std::numeric_limits<double>::infinity();
-    rewriter.replaceOp(op, lowerPool2d<linalg::PoolingNchwMaxOp>(
-                               rewriter, op, lowest, lowest));
+    Value result = lowerPool2d<linalg::PoolingNchwMaxOp>(
+        rewriter, op.getLoc(), *pool, lowest, lowest);
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, op.getLoc(), result, op.getType()));
     return success();
   }
 };
@@ -583,47 +622,50 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AveragePoolOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()) || op.getType().getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "only 2-D float pooling");
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    std::optional<Pool2d> pool = getPool2d(rewriter, op);
+    if (!pool)
+      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     Location loc = op.getLoc();
-    Value sum = lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, op, 0.0, 0.0);
+    Value sum =
+        lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, loc, *pool, 0.0, 0.0);
 
     // The divisor of each output position, known at compile time: the
     // window positions inside the input, plus those inside the declared pads
     // when count_include_pad (padding added only for ceil_mode never counts).
-    RankedTensorType type = op.getType();
-    auto inputType = tensorType(op.getInput());
-    ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
-                      d = op.getDilations(), p = op.getPads();
-    int64_t oh = type.getDimSize(2), ow = type.getDimSize(3);
+    ArrayRef<int64_t> k = pool->kernel, s = pool->strides, d = pool->dilations,
+                      p = pool->pads;
+    int64_t oh = pool->resultType.getDimSize(2);
+    int64_t ow = pool->resultType.getDimSize(3);
+    int64_t ih = pool->inputType.getDimSize(2);
+    int64_t iw = pool->inputType.getDimSize(3);
+    bool includePad = op.getCountIncludePad();
+    auto inside = [&](int64_t i, int64_t size, int64_t padBegin,
+                      int64_t padEnd) {
+      return includePad ? i >= -padBegin && i < size + padEnd
+                        : i >= 0 && i < size;
+    };
     SmallVector<float> divisor;
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t x = 0; x < ow; ++x) {
         int64_t count = 0;
         for (int64_t ky = 0; ky < k[0]; ++ky)
-          for (int64_t kx = 0; kx < k[1]; ++kx) {
-            int64_t iy = y * s[0] + ky * d[0] - p[0];
-            int64_t ix = x * s[1] + kx * d[1] - p[1];
-            bool insideY = op.getCountIncludePad()
-                               ? iy >= -p[0] && iy < inputType.getDimSize(2) + p[2]
-                               : iy >= 0 && iy < inputType.getDimSize(2);
-            bool insideX = op.getCountIncludePad()
-                               ? ix >= -p[1] && ix < inputType.getDimSize(3) + p[3]
-                               : ix >= 0 && ix < inputType.getDimSize(3);
-            count += insideY && insideX;
-          }
+          for (int64_t kx = 0; kx < k[1]; ++kx)
+            count += inside(y * s[0] + ky * d[0] - p[0], ih, p[0], p[2]) &&
+                     inside(x * s[1] + kx * d[1] - p[1], iw, p[1], p[3]);
         divisor.push_back(1.0f / std::max<int64_t>(count, 1));
       }
-    auto divisorType =
-        RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+    auto divisorType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
     Value reciprocal = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef(divisor)));
     Value result = buildElementwise(
-        rewriter, loc, type, {sum, reciprocal},
+        rewriter, loc, pool->resultType, {sum, reciprocal},
         [](OpBuilder &b, Location l, ValueRange args) {
           return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op,
+                       reshapeTensor(rewriter, loc, result, op.getType()));
     return success();
   }
 };

@@ -59,13 +59,20 @@ static std::string printModule(ModuleOp module) {
 FailureOr<CompileResult> compile(ModuleOp module,
                                  const CompileOptions &options) {
   CompileResult result;
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(options.target, error);
+  if (!machine)
+    return module.emitError(error);
   if (failed(runPipeline(module, options, buildGraphPipeline)))
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);
     return result;
   }
-  if (failed(runPipeline(module, options, buildMuonToLinalgPipeline)))
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        buildMuonToLinalgPipeline(pm, chooseRegisterBlock(*machine));
+      })))
     return failure();
   if (options.emit == EmitKind::Linalg) {
     result.output = printModule(module);
@@ -90,7 +97,7 @@ FailureOr<CompileResult> compile(ModuleOp module,
                           ? NativeOutput::Assembly
                           : NativeOutput::Object;
   llvm::raw_string_ostream os(result.output);
-  if (failed(emitNative(module, options.target, kind, os)))
+  if (failed(emitNative(module, *machine, options.target.optLevel, kind, os)))
     return failure();
   return result;
 }

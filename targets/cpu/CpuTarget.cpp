@@ -50,6 +50,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -161,14 +162,19 @@ struct LowerVectorsPass
 
 } // namespace
 
-void buildMuonToLinalgPipeline(OpPassManager &pm) {
+void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createMuonToLinalg());
   funcPm.addPass(createLinalgElementwiseOpFusionPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
-  funcPm.addPass(createMuonTileAndVectorize());
+  funcPm.addPass(createMuonTileAndVectorize({block.rows, block.columns}));
+  funcPm.addPass(createCanonicalizerPass());
+  // The accumulator tile becomes a loop-carried vector of the reduction
+  // loop (on tensors: after bufferization its reads and writes go through
+  // subviews, which buffer-level hoisting does not move).
+  funcPm.addPass(createLoopInvariantSubsetHoistingPass());
   funcPm.addPass(createCanonicalizerPass());
 }
 
@@ -207,8 +213,8 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-LogicalResult emitNative(ModuleOp module, const CpuTargetOptions &options,
-                         NativeOutput kind, llvm::raw_ostream &os) {
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CpuTargetOptions &options, std::string &error) {
   static bool initialized = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -221,12 +227,11 @@ LogicalResult emitNative(ModuleOp module, const CpuTargetOptions &options,
   bool host = options.triple.empty();
   llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
                            : options.triple);
-  std::string error;
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return module.emitError("unknown target triple '")
-           << triple.str() << "': " << error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    error = "unknown target triple '" + triple.str() + "': " + error;
+    return nullptr;
+  }
   std::string cpu = options.cpu;
   std::string features;
   if (cpu.empty() && host) {
@@ -245,16 +250,37 @@ LogicalResult emitNative(ModuleOp module, const CpuTargetOptions &options,
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
       std::nullopt, codeGenLevel));
   if (!machine)
-    return module.emitError("cannot create a target machine for '")
-           << triple.str() << "' and CPU '" << cpu << "'";
+    error = "cannot create a target machine for '" + triple.str() +
+            "' and CPU '" + cpu + "'";
+  else if (!cpu.empty() && !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    error = "unknown CPU '" + cpu + "' for '" + triple.str() + "'";
+  if (!error.empty())
+    return nullptr;
+  return machine;
+}
 
+RegisterBlock chooseRegisterBlock(const llvm::TargetMachine &machine) {
+  // 32 vector registers of 16 floats: 8 x 32 accumulators (16 registers)
+  // leave room for the operands. With 16 registers of 8 floats (AVX2),
+  // 6 x 16 accumulators take 12.
+  if (machine.getTargetTriple().isX86() &&
+      machine.getMCSubtargetInfo()->checkFeatures("+avx512f"))
+    return {8, 32};
+  return {6, 16};
+}
+
+LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,
+                         unsigned optLevel, NativeOutput kind,
+                         llvm::raw_ostream &os) {
+  std::string cpu = machine.getTargetCPU().str();
+  std::string features = machine.getTargetFeatureString().str();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
-  llvmModule->setTargetTriple(triple);
-  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
   for (llvm::Function &function : *llvmModule) {
     if (function.isDeclaration())
       continue;
@@ -263,7 +289,7 @@ LogicalResult emitNative(ModuleOp module, const CpuTargetOptions &options,
       function.addFnAttr("target-features", features);
   }
 
-  auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
+  auto optimize = makeOptimizingTransformer(optLevel, 0, &machine);
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("LLVM optimisation failed: ")
            << llvm::toString(std::move(err));
@@ -278,7 +304,7 @@ LogicalResult emitNative(ModuleOp module, const CpuTargetOptions &options,
   auto fileType = kind == NativeOutput::Object
                       ? llvm::CodeGenFileType::ObjectFile
                       : llvm::CodeGenFileType::AssemblyFile;
-  if (machine->addPassesToEmitFile(codegen, bufferStream, nullptr, fileType))
+  if (machine.addPassesToEmitFile(codegen, bufferStream, nullptr, fileType))
     return module.emitError("the target cannot emit this file type");
   codegen.run(*llvmModule);
   os.write(buffer.data(), buffer.size());

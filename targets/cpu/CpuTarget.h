@@ -5,6 +5,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <functional>
 #include <string>
@@ -21,8 +22,22 @@ struct CpuTargetOptions {
   unsigned optLevel = 3;
 };
 
-/// Adds the passes that lower muon ops to linalg on tensors.
-void buildMuonToLinalgPipeline(mlir::OpPassManager &pm);
+/// The output block a contraction keeps in vector registers.
+struct RegisterBlock {
+  int64_t rows, columns;
+};
+
+/// The LLVM target machine for `options` (the host when no triple or CPU is
+/// given); null with `error` set when the triple or CPU is unknown.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CpuTargetOptions &options, std::string &error);
+
+/// The register block that fits the target's vector registers.
+RegisterBlock chooseRegisterBlock(const llvm::TargetMachine &machine);
+
+/// Adds the passes that lower muon ops to linalg on tensors, tiled into
+/// `block`-sized register blocks and vectorized.
+void buildMuonToLinalgPipeline(mlir::OpPassManager &pm, RegisterBlock block);
 
 /// Adds the passes from linalg on tensors to buffers: the destination
 /// passing ABI, one-shot bufferization and the static workspace plan.
@@ -35,10 +50,10 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
 /// What to write from an LLVM-dialect module.
 enum class NativeOutput { LLVMIR, Assembly, Object };
 
-/// Translates an LLVM-dialect module to LLVM IR, optimises it for the target
-/// and writes it. Errors are reported on the module's location.
+/// Translates an LLVM-dialect module to LLVM IR, optimises it for `machine`
+/// at `optLevel` and writes it. Errors are reported on the module.
 mlir::LogicalResult emitNative(mlir::ModuleOp module,
-                               const CpuTargetOptions &options,
+                               llvm::TargetMachine &machine, unsigned optLevel,
                                NativeOutput kind, llvm::raw_ostream &os);
 
 /// Registers the dialects and interfaces the CPU target's passes need.

@@ -10,13 +10,13 @@ using namespace mlir;
 
 namespace muon {
 
-/// "model.onnx: node 'conv_3'" for importer locations, "file:line:col" for
-/// MLIR input, nothing for unknown locations.
+/// "model.onnx: node 'conv_3' (Conv)" for importer locations (whose names
+/// describe the node, initializer or input), "file:line:col" for MLIR input,
+/// nothing for unknown locations.
 static std::string describeLocation(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc)) {
     std::string child = describeLocation(name.getChildLoc());
-    return (child.empty() ? "" : child + ": ") + "node '" +
-           name.getName().str() + "'";
+    return (child.empty() ? "" : child + ": ") + name.getName().str();
   }
   if (auto file = dyn_cast<FileLineColLoc>(loc)) {
     std::string s = file.getFilename().str();

@@ -55,8 +55,6 @@ public:
   mlir::OpBuilder &builder() { return b; }
   mlir::MLIRContext *context() const { return location.getContext(); }
 
-  /// "node 'conv1' (Conv)", or "node #3 (Conv)" for a node without a name.
-  std::string describe() const;
   /// Starts an error at the node's location that names the node.
   mlir::InFlightDiagnostic emitError() const;
 

@@ -198,12 +198,9 @@ NodeContext::NodeContext(const onnx::NodeProto &node, int64_t index,
       inputValues(std::move(inputs)), results(node.output_size()),
       usedValues(usedValues) {}
 
-std::string NodeContext::describe() const {
-  return nodeLabel(node, index) + " (" + node.op_type() + ")";
-}
-
 InFlightDiagnostic NodeContext::emitError() const {
-  return mlir::emitError(location) << describe() << ": ";
+  // The location names the node; tools print it before the message.
+  return mlir::emitError(location);
 }
 
 RankedTensorType NodeContext::inputType(unsigned i) const {
@@ -382,8 +379,10 @@ private:
   InFlightDiagnostic emitModelError() {
     return mlir::emitError(UnknownLoc::get(&context)) << sourceName << ": ";
   }
-  Location namedLoc(StringRef name) {
-    return NameLoc::get(StringAttr::get(&context, name), fileLoc);
+  /// The location of a node, initializer or input: its description for
+  /// error messages ("node 'conv1' (Conv)"), within the model file.
+  Location namedLoc(const Twine &description) {
+    return NameLoc::get(StringAttr::get(&context, description), fileLoc);
   }
 
   LogicalResult readOpsets();
@@ -564,7 +563,7 @@ LogicalResult GraphImporter::importInitializers(OpBuilder &builder) {
   if (graph.sparse_initializer_size() > 0)
     return emitModelError() << "sparse initializers are not supported";
   for (const onnx::TensorProto &tensor : graph.initializer()) {
-    Location loc = namedLoc(tensor.name());
+    Location loc = namedLoc("initializer '" + tensor.name() + "'");
     FailureOr<ElementsAttr> value = convertTensor(tensor, tensor.name(), loc);
     if (failed(value))
       return failure();
@@ -600,9 +599,8 @@ static LogicalResult convertNode(NodeContext &node) {
 LogicalResult GraphImporter::importNode(OpBuilder &builder,
                                         const onnx::NodeProto &node,
                                         int64_t index) {
-  Location loc = namedLoc(node.name().empty()
-                              ? node.op_type() + "_" + std::to_string(index)
-                              : node.name());
+  Location loc =
+      namedLoc(nodeLabel(node, index) + " (" + node.op_type() + ")");
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
@@ -612,9 +610,8 @@ LogicalResult GraphImporter::importNode(OpBuilder &builder,
     auto it = values.find(name);
     if (it == values.end())
       return mlir::emitError(loc)
-             << nodeLabel(node, index) << " (" << node.op_type() << ") uses '"
-             << name << "', which no earlier node, input or initializer "
-             << "defines";
+             << "uses '" << name << "', which no earlier node, input or "
+             << "initializer defines";
     inputs.push_back(it->second);
   }
 
@@ -702,7 +699,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(StringRef entryName) {
                                    builder.getFunctionType(argumentTypes, {}));
   Block &body = func.getBody().emplaceBlock();
   for (auto [i, input] : llvm::enumerate(arguments)) {
-    Location loc = namedLoc(input->name());
+    Location loc = namedLoc("input '" + input->name() + "'");
     func.setArgAttr(i, "muon.name", builder.getStringAttr(input->name()));
     if (!define(input->name(), body.addArgument(argumentTypes[i], loc))) {
       emitModelError() << "input '" << input->name() << "' is listed twice";

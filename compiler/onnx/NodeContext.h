@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 #include "onnx/onnx_pb.h"
@@ -155,6 +156,12 @@ using ConvertFn = mlir::LogicalResult (*)(NodeContext &node);
 /// The conversion of a default-domain op type to muon ops, or null when Muon
 /// has none (the op may still be shape arithmetic, see ConstantEvaluation.h).
 ConvertFn lookupConverter(llvm::StringRef opType);
+
+/// The conversions of each family of operators, one file each
+/// (Onnx<Family>Ops.cpp), added to the table lookupConverter searches.
+void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
+void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
+void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
 
 } // namespace muon::onnx_importer
 

@@ -518,7 +518,8 @@ static LogicalResult convertConstant(NodeContext &node) {
 //===----------------------------------------------------------------------===//
 
 ConvertFn onnx_importer::lookupConverter(StringRef opType) {
-  static const llvm::StringMap<ConvertFn> converters = {
+  static const llvm::StringMap<ConvertFn> converters = [] {
+    llvm::StringMap<ConvertFn> map = {
       {"Abs", convertUnary<AbsOp>},
       {"Add", convertBinary<AddOp>},
       {"AveragePool", convertPool<AveragePoolOp>},
@@ -553,6 +554,11 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
       {"Tanh", convertUnary<TanhOp>},
       {"Transpose", convertTranspose},
       {"Unsqueeze", convertUnsqueeze},
-  };
+    };
+    addElementwiseConverters(map);
+    addReductionConverters(map);
+    addDataMovementConverters(map);
+    return map;
+  }();
   return converters.lookup(opType);
 }

@@ -30,6 +30,24 @@ static RankedTensorType rankedType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+/// ONNX operators take all their tensors in one type T; absent optional
+/// operands (null values) are skipped.
+static LogicalResult verifySameElementType(std::optional<Location> loc,
+                                           ArrayRef<Value> operands) {
+  Type expected;
+  for (Value operand : operands) {
+    if (!operand)
+      continue;
+    Type type = rankedType(operand).getElementType();
+    if (!expected)
+      expected = type;
+    else if (type != expected)
+      return emitOptionalError(loc, "operands have different element types: ",
+                               expected, " and ", type);
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -44,10 +62,8 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs,
                                     Value rhs,
                                     SmallVectorImpl<Type> &inferred) {
   auto lhsType = rankedType(lhs), rhsType = rankedType(rhs);
-  if (lhsType.getElementType() != rhsType.getElementType())
-    return emitOptionalError(loc, "operands have different element types: ",
-                             lhsType.getElementType(), " and ",
-                             rhsType.getElementType());
+  if (failed(verifySameElementType(loc, {lhs, rhs})))
+    return failure();
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(lhsType.getShape(),
                                           rhsType.getShape(), shape))
@@ -88,6 +104,9 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   auto a = rankedType(adaptor.getA()), b = rankedType(adaptor.getB());
+  if (failed(verifySameElementType(
+          loc, {adaptor.getA(), adaptor.getB(), adaptor.getC()})))
+    return failure();
   if (a.getRank() != 2 || b.getRank() != 2)
     return emitOptionalError(loc, "A and B must be 2-D, got ", a, " and ", b);
   int64_t m = a.getDimSize(adaptor.getTransA() ? 1 : 0);
@@ -116,6 +135,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto lhs = rankedType(adaptor.getLhs()), rhs = rankedType(adaptor.getRhs());
+  if (failed(verifySameElementType(loc, {adaptor.getLhs(), adaptor.getRhs()})))
+    return failure();
   if (lhs.getRank() < 1 || rhs.getRank() < 1)
     return emitOptionalError(loc, "operands must have rank >= 1");
   // numpy.matmul: 1-D operands are promoted to matrices, then the added
@@ -179,6 +200,9 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
   auto weight = rankedType(adaptor.getWeight());
+  if (failed(verifySameElementType(loc, {adaptor.getInput(), adaptor.getWeight(),
+                                         adaptor.getBias()})))
+    return failure();
   int64_t group = adaptor.getGroup();
   if (weight.getRank() != input.getRank() || weight.getRank() < 3)
     return emitOptionalError(loc, "weight ", weight, " and input ", input,
@@ -265,6 +289,10 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
+  if (failed(verifySameElementType(
+          loc, {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+                adaptor.getMean(), adaptor.getVariance()})))
+    return failure();
   if (input.getRank() < 2)
     return emitOptionalError(loc, "input ", input, " must have rank >= 2");
   for (Value param : {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),

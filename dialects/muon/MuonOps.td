@@ -216,4 +216,8 @@ def Muon_ConcatOp : Muon_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+include "dialects/muon/ElementwiseOps.td"
+include "dialects/muon/ReductionOps.td"
+include "dialects/muon/DataMovementOps.td"
+
 #endif // MUON_OPS_TD

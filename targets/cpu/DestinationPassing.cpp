@@ -36,6 +36,10 @@ struct DestinationPassingPass
       return signalPassFailure();
     }
     func::FuncOp func = funcs.front();
+    if (func.isExternal()) {
+      func.emitError("the function to compile has no body");
+      return signalPassFailure();
+    }
     FunctionType type = func.getFunctionType();
     Block &body = func.getBody().front();
     OpBuilder b(func);

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/MuonOps.h"
+#include "targets/cpu/LinalgBuilders.h"
+#include "targets/cpu/Lowerings.h"
 #include "targets/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,279 +29,6 @@ using namespace muon;
 
 namespace {
 
-//===----------------------------------------------------------------------===//
-// Helpers
-//===----------------------------------------------------------------------===//
-
-RankedTensorType tensorType(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType());
-}
-
-Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
-  if (isa<FloatType>(type))
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
-}
-
-Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   double value) {
-  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
-  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
-      .getResult(0);
-}
-
-/// The indexing map that reads `operandType` when iterating over
-/// `resultShape` with ONNX multidirectional broadcasting: dimensions align at
-/// the right, and a size-1 operand dimension is read at index 0.
-AffineMap broadcastMap(RankedTensorType operandType,
-                       ArrayRef<int64_t> resultShape, MLIRContext *context) {
-  int64_t offset = resultShape.size() - operandType.getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < operandType.getRank(); ++d) {
-    bool broadcast = operandType.getDimSize(d) == 1 &&
-                     resultShape[offset + d] != 1;
-    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
-                              : getAffineDimExpr(offset + d, context));
-  }
-  return AffineMap::get(resultShape.size(), 0, exprs, context);
-}
-
-using ScalarBody =
-    function_ref<Value(OpBuilder &, Location, ValueRange /*inputs*/)>;
-
-/// A parallel linalg.generic computing `body` element-wise over `inputs`,
-/// broadcast to `resultType`.
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, ScalarBody body) {
-  MLIRContext *context = b.getContext();
-  SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(
-        broadcastMap(tensorType(input), resultType.getShape(), context));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(),
-                                                   context));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, emptyTensor(b, loc, resultType), maps,
-      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value result = body(nested, nestedLoc, args.drop_back());
-        linalg::YieldOp::create(nested, nestedLoc, result);
-      });
-  return generic.getResult(0);
-}
-
-/// Broadcasts `source` (ONNX-style) into a new tensor of `resultType`; used to
-/// pre-load accumulators with a bias.
-Value broadcastTo(OpBuilder &b, Location loc, Value source,
-                  RankedTensorType resultType) {
-  return buildElementwise(b, loc, resultType, source,
-                          [](OpBuilder &, Location, ValueRange args) {
-                            return args[0];
-                          });
-}
-
-/// Reshapes between static shapes with the same number of elements, through
-/// a single collapse or expand when one exists and through 1-D otherwise.
-Value reshapeTensor(OpBuilder &b, Location loc, Value source,
-                    RankedTensorType resultType) {
-  auto sourceType = tensorType(source);
-  if (sourceType == resultType)
-    return source;
-  if (sourceType.getRank() > resultType.getRank()) {
-    if (auto reassociation =
-            getReassociationIndicesForReshape(sourceType, resultType))
-      return tensor::CollapseShapeOp::create(b, loc, resultType, source,
-                                             *reassociation);
-  } else if (sourceType.getRank() < resultType.getRank()) {
-    if (auto reassociation =
-            getReassociationIndicesForReshape(sourceType, resultType))
-      return tensor::ExpandShapeOp::create(b, loc, resultType, source,
-                                           *reassociation);
-  }
-  auto flatType = RankedTensorType::get({sourceType.getNumElements()},
-                                        sourceType.getElementType());
-  Value flat = source;
-  if (sourceType.getRank() != 1) {
-    ReassociationIndices all;
-    for (int64_t d = 0; d < sourceType.getRank(); ++d)
-      all.push_back(d);
-    SmallVector<ReassociationIndices> reassociation;
-    if (sourceType.getRank() > 0)
-      reassociation.push_back(all);
-    flat = tensor::CollapseShapeOp::create(b, loc, flatType, source,
-                                           reassociation);
-  }
-  if (resultType.getRank() == 1)
-    return flat;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    all.push_back(d);
-  SmallVector<ReassociationIndices> reassociation;
-  if (resultType.getRank() > 0)
-    reassociation.push_back(all);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
-                                       reassociation);
-}
-
-/// Pads the spatial dimensions (2..) of an NC... tensor with `padValue`;
-/// `low`/`high` hold one entry per spatial dimension.
-Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, double padValue) {
-  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(high, [](int64_t p) { return p == 0; }))
-    return input;
-  auto type = tensorType(input);
-  SmallVector<int64_t> lowAll = {0, 0}, highAll = {0, 0};
-  SmallVector<int64_t> shape(type.getShape());
-  for (size_t i = 0; i < low.size(); ++i) {
-    lowAll.push_back(low[i]);
-    highAll.push_back(high[i]);
-    shape[i + 2] += low[i] + high[i];
-  }
-  auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  Value value = scalarConstant(b, loc, type.getElementType(), padValue);
-  return tensor::PadOp::create(b, loc, paddedType, input,
-                               getAsIndexOpFoldResult(b.getContext(), lowAll),
-                               getAsIndexOpFoldResult(b.getContext(), highAll),
-                               value);
-}
-
-/// The end padding a window op needs so that its last window fits: the
-/// declared pads, plus what ceil_mode adds, less what floor-mode drops.
-SmallVector<int64_t> windowEndPads(RankedTensorType input,
-                                   RankedTensorType output,
-                                   ArrayRef<int64_t> kernel,
-                                   ArrayRef<int64_t> strides,
-                                   ArrayRef<int64_t> pads,
-                                   ArrayRef<int64_t> dilations) {
-  SmallVector<int64_t> high;
-  size_t n = kernel.size();
-  for (size_t i = 0; i < n; ++i) {
-    int64_t needed = (output.getDimSize(i + 2) - 1) * strides[i] +
-                     dilations[i] * (kernel[i] - 1) + 1;
-    high.push_back(std::max<int64_t>(
-        0, needed - input.getDimSize(i + 2) - pads[i]));
-  }
-  return high;
-}
-
-bool isFloat(Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); }
-
-//===----------------------------------------------------------------------===//
-// Element-wise ops
-//===----------------------------------------------------------------------===//
-
-template <typename OpTy, typename FloatOp, typename IntOp>
-struct BinaryLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    bool floating = isFloat(op.getType());
-    if (!floating && !op.getType().getElementType().isSignlessInteger())
-      return rewriter.notifyMatchFailure(op, "only float and signless integer "
-                                             "element types");
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          if (floating)
-            return FloatOp::create(b, loc, args[0], args[1]);
-          return IntOp::create(b, loc, args[0], args[1]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-/// Element-wise ops of one input whose scalar computation `compute` defines.
-template <typename OpTy>
-struct UnaryLowering : OpRewritePattern<OpTy> {
-  using ScalarFn = std::function<Value(OpBuilder &, Location, OpTy, Value)>;
-  UnaryLowering(MLIRContext *context, ScalarFn compute)
-      : OpRewritePattern<OpTy>(context), compute(std::move(compute)) {}
-
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), op.getInput(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return compute(b, loc, op, args[0]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-
-  ScalarFn compute;
-};
-
-template <typename OpTy, typename Fn>
-void addUnary(RewritePatternSet &patterns, Fn compute) {
-  patterns.add<UnaryLowering<OpTy>>(patterns.getContext(), compute);
-}
-
-template <typename OpTy, typename MathOp>
-void addUnaryMath(RewritePatternSet &patterns) {
-  addUnary<OpTy>(patterns, [](OpBuilder &b, Location loc, OpTy, Value x) {
-    return MathOp::create(b, loc, x).getResult();
-  });
-}
-
-void populateElementwiseLowerings(RewritePatternSet &patterns) {
-  patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
-               BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
-               BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
-               BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>>(
-      patterns.getContext());
-  addUnaryMath<TanhOp, math::TanhOp>(patterns);
-  addUnaryMath<ExpOp, math::ExpOp>(patterns);
-  addUnaryMath<LogOp, math::LogOp>(patterns);
-  addUnaryMath<SqrtOp, math::SqrtOp>(patterns);
-  addUnaryMath<AbsOp, math::AbsFOp>(patterns);
-  addUnaryMath<NegOp, arith::NegFOp>(patterns);
-  addUnary<ReluOp>(patterns, [](OpBuilder &b, Location loc, ReluOp, Value x) {
-    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
-    return arith::MaximumFOp::create(b, loc, x, zero).getResult();
-  });
-  addUnary<SigmoidOp>(patterns, [](OpBuilder &b, Location loc, SigmoidOp,
-                                   Value x) {
-    // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x, which
-    // correctly gives 0.
-    Value one = scalarConstant(b, loc, x.getType(), 1.0);
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-    return arith::DivFOp::create(b, loc, one,
-                                 arith::AddFOp::create(b, loc, one, e))
-        .getResult();
-  });
-  addUnary<LeakyReluOp>(patterns, [](OpBuilder &b, Location loc,
-                                     LeakyReluOp op, Value x) {
-    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
-    Value alpha =
-        scalarConstant(b, loc, x.getType(), op.getAlpha().convertToDouble());
-    Value negative =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
-    Value scaled = arith::MulFOp::create(b, loc, x, alpha);
-    return arith::SelectOp::create(b, loc, negative, scaled, x).getResult();
-  });
-  addUnary<ClipOp>(patterns, [](OpBuilder &b, Location loc, ClipOp op,
-                                Value x) {
-    if (auto min = op.getMin())
-      x = arith::MaximumFOp::create(
-          b, loc, x,
-          scalarConstant(b, loc, x.getType(), min->convertToDouble()));
-    if (auto max = op.getMax())
-      x = arith::MinimumFOp::create(
-          b, loc, x,
-          scalarConstant(b, loc, x.getType(), max->convertToDouble()));
-    return x;
-  });
-}
 
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
@@ -646,7 +375,9 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
       return includePad ? i >= -padBegin && i < size + padEnd
                         : i >= 0 && i < size;
     };
-    SmallVector<float> divisor;
+    // The table has the op's element type (f16 pools multiply in f16).
+    auto elementType = cast<FloatType>(pool->resultType.getElementType());
+    SmallVector<APFloat> divisor;
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t x = 0; x < ow; ++x) {
         int64_t count = 0;
@@ -654,11 +385,15 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
           for (int64_t kx = 0; kx < k[1]; ++kx)
             count += inside(y * s[0] + ky * d[0] - p[0], ih, p[0], p[2]) &&
                      inside(x * s[1] + kx * d[1] - p[1], iw, p[1], p[3]);
-        divisor.push_back(1.0f / std::max<int64_t>(count, 1));
+        APFloat reciprocal(1.0 / std::max<int64_t>(count, 1));
+        bool losesInfo;
+        reciprocal.convert(elementType.getFloatSemantics(),
+                           APFloat::rmNearestTiesToEven, &losesInfo);
+        divisor.push_back(reciprocal);
       }
-    auto divisorType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+    auto divisorType = RankedTensorType::get({oh, ow}, elementType);
     Value reciprocal = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef(divisor)));
+        rewriter, loc, DenseElementsAttr::get(divisorType, divisor));
     Value result = buildElementwise(
         rewriter, loc, pool->resultType, {sum, reciprocal},
         [](OpBuilder &b, Location l, ValueRange args) {
@@ -923,6 +658,8 @@ struct MuonToLinalgPass
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     populateElementwiseLowerings(patterns);
+    populateReductionLowerings(patterns);
+    populateDataMovementLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
                  AveragePoolLowering, GlobalAveragePoolLowering,
                  GlobalMaxPoolLowering, BatchNormLowering,

@@ -1,0 +1,157 @@
+//===- LinalgBuilders.cpp - Building blocks of the muon lowerings ---------===//
+
+#include "targets/cpu/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+
+namespace muon {
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (isa<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value) {
+  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+AffineMap broadcastMap(RankedTensorType operandType,
+                       ArrayRef<int64_t> resultShape, MLIRContext *context) {
+  int64_t offset = resultShape.size() - operandType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < operandType.getRank(); ++d) {
+    bool broadcast = operandType.getDimSize(d) == 1 &&
+                     resultShape[offset + d] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(offset + d, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, ScalarBody body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(tensorType(input), resultType.getShape(), context));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(),
+                                                   context));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, emptyTensor(b, loc, resultType), maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value broadcastTo(OpBuilder &b, Location loc, Value source,
+                  RankedTensorType resultType) {
+  return buildElementwise(b, loc, resultType, source,
+                          [](OpBuilder &, Location, ValueRange args) {
+                            return args[0];
+                          });
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value source,
+                    RankedTensorType resultType) {
+  auto sourceType = tensorType(source);
+  if (sourceType == resultType)
+    return source;
+  if (sourceType.getRank() > resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForReshape(sourceType, resultType))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, source,
+                                             *reassociation);
+  } else if (sourceType.getRank() < resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForReshape(sourceType, resultType))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, source,
+                                           *reassociation);
+  }
+  auto flatType = RankedTensorType::get({sourceType.getNumElements()},
+                                        sourceType.getElementType());
+  Value flat = source;
+  if (sourceType.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < sourceType.getRank(); ++d)
+      all.push_back(d);
+    SmallVector<ReassociationIndices> reassociation;
+    if (sourceType.getRank() > 0)
+      reassociation.push_back(all);
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, source,
+                                           reassociation);
+  }
+  if (resultType.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    all.push_back(d);
+  SmallVector<ReassociationIndices> reassociation;
+  if (resultType.getRank() > 0)
+    reassociation.push_back(all);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       reassociation);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, double padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = tensorType(input);
+  SmallVector<int64_t> lowAll = {0, 0}, highAll = {0, 0};
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < low.size(); ++i) {
+    lowAll.push_back(low[i]);
+    highAll.push_back(high[i]);
+    shape[i + 2] += low[i] + high[i];
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  Value value = scalarConstant(b, loc, type.getElementType(), padValue);
+  return tensor::PadOp::create(b, loc, paddedType, input,
+                               getAsIndexOpFoldResult(b.getContext(), lowAll),
+                               getAsIndexOpFoldResult(b.getContext(), highAll),
+                               value);
+}
+
+SmallVector<int64_t> windowEndPads(RankedTensorType input,
+                                   RankedTensorType output,
+                                   ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> pads,
+                                   ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> high;
+  size_t n = kernel.size();
+  for (size_t i = 0; i < n; ++i) {
+    int64_t needed = (output.getDimSize(i + 2) - 1) * strides[i] +
+                     dilations[i] * (kernel[i] - 1) + 1;
+    high.push_back(std::max<int64_t>(
+        0, needed - input.getDimSize(i + 2) - pads[i]));
+  }
+  return high;
+}
+
+bool isFloat(Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); }
+
+} // namespace muon

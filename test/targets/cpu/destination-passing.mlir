@@ -1,0 +1,56 @@
+// RUN: muon-opt %s --muon-destination-passing="name=net" --split-input-file | FileCheck %s
+// RUN: muon-opt %s --muon-destination-passing --split-input-file | FileCheck %s --check-prefix=DEFAULT
+
+// The entry function gets Muon's C ABI (targets/cpu/Passes.td):
+//   @<name>_run(memref inputs..., memref outputs..., memref<0xi8> workspace) -> i32
+// inputs read through bufferization.to_tensor restrict, each result stored
+// with materialize_in_destination restrict writable, and 0 returned.
+
+// Two inputs, two outputs; the ONNX names (muon.name) of the inputs and the
+// results move to the corresponding memref arguments, the workspace gets its own.
+// CHECK-LABEL: func.func @net_run
+// CHECK-SAME: (%[[X:.*]]: memref<1x4xf32> {muon.name = "features"}, %[[Y:.*]]: memref<4xf32>, %[[O0:.*]]: memref<1x4xf32> {muon.name = "scores"}, %[[O1:.*]]: memref<1x4xf32>, %[[WS:.*]]: memref<0xi8> {muon.name = "workspace"}) -> i32
+// CHECK-SAME: attributes {muon.num_outputs = 2 : i64}
+// CHECK: %[[TX:.*]] = bufferization.to_tensor %[[X]] restrict : memref<1x4xf32> to tensor<1x4xf32>
+// CHECK: %[[TY:.*]] = bufferization.to_tensor %[[Y]] restrict : memref<4xf32> to tensor<4xf32>
+// CHECK: %[[S:.*]] = muon.add %[[TX]], %[[TY]]
+// CHECK: %[[R:.*]] = muon.relu %[[S]]
+// CHECK: bufferization.materialize_in_destination %[[S]] in restrict writable %[[O0]] : (tensor<1x4xf32>, memref<1x4xf32>) -> ()
+// CHECK: bufferization.materialize_in_destination %[[R]] in restrict writable %[[O1]] : (tensor<1x4xf32>, memref<1x4xf32>) -> ()
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK: return %[[ZERO]] : i32
+// The tensor function is gone.
+// CHECK-NOT: func.func
+// DEFAULT: func.func @model_run(
+func.func @main(%x: tensor<1x4xf32> {muon.name = "features"}, %y: tensor<4xf32>) -> (tensor<1x4xf32> {muon.name = "scores"}, tensor<1x4xf32>) {
+  %0 = muon.add %x, %y : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  %1 = muon.relu %0 : tensor<1x4xf32>
+  return %0, %1 : tensor<1x4xf32>, tensor<1x4xf32>
+}
+
+// -----
+
+// The function's own name does not matter; the symbol comes from the option.
+// An output that is an input is copied into the output buffer.
+// CHECK-LABEL: func.func @net_run
+// CHECK-SAME: (%[[X:.*]]: memref<2x3xf32>, %[[O:.*]]: memref<2x3xf32>, %{{.*}}: memref<0xi8> {muon.name = "workspace"}) -> i32
+// CHECK-SAME: attributes {muon.num_outputs = 1 : i64}
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[X]] restrict
+// CHECK: bufferization.materialize_in_destination %[[T]] in restrict writable %[[O]]
+// CHECK-NOT: @torch_jit
+// DEFAULT: func.func @model_run(
+func.func @torch_jit(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  return %x : tensor<2x3xf32>
+}
+
+// -----
+
+// A model without inputs (all constants) still takes its output and workspace.
+// CHECK-LABEL: func.func @net_run
+// CHECK-SAME: (%[[O:.*]]: memref<2xf32>, %{{.*}}: memref<0xi8> {muon.name = "workspace"}) -> i32
+// CHECK: %[[C:.*]] = muon.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK: bufferization.materialize_in_destination %[[C]] in restrict writable %[[O]]
+func.func @main() -> tensor<2xf32> {
+  %0 = muon.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

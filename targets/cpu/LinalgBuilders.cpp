@@ -89,29 +89,24 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value source,
       return tensor::ExpandShapeOp::create(b, loc, resultType, source,
                                            *reassociation);
   }
+  // All dimensions of a rank-`rank` tensor in one group (none for rank 0).
+  auto oneGroup = [](int64_t rank) {
+    SmallVector<ReassociationIndices> reassociation;
+    if (rank > 0)
+      reassociation.push_back(
+          llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+    return reassociation;
+  };
   auto flatType = RankedTensorType::get({sourceType.getNumElements()},
                                         sourceType.getElementType());
   Value flat = source;
-  if (sourceType.getRank() != 1) {
-    ReassociationIndices all;
-    for (int64_t d = 0; d < sourceType.getRank(); ++d)
-      all.push_back(d);
-    SmallVector<ReassociationIndices> reassociation;
-    if (sourceType.getRank() > 0)
-      reassociation.push_back(all);
+  if (sourceType.getRank() != 1)
     flat = tensor::CollapseShapeOp::create(b, loc, flatType, source,
-                                           reassociation);
-  }
+                                           oneGroup(sourceType.getRank()));
   if (resultType.getRank() == 1)
     return flat;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    all.push_back(d);
-  SmallVector<ReassociationIndices> reassociation;
-  if (resultType.getRank() > 0)
-    reassociation.push_back(all);
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
-                                       reassociation);
+                                       oneGroup(resultType.getRank()));
 }
 
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,

@@ -169,6 +169,13 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
 // Convolution
 //===----------------------------------------------------------------------===//
 
+/// [N, C, W] -> [N, C, 1, W]: 1-D windows run as 2-D ones over a height of 1.
+RankedTensorType withUnitHeight(RankedTensorType type) {
+  return RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)},
+      type.getElementType());
+}
+
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -188,15 +195,11 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
 
     // A 1-D convolution is a 2-D one over a height of 1.
     if (rank == 3) {
-      auto addHeight = [](RankedTensorType t) {
-        return RankedTensorType::get(
-            {t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
-            t.getElementType());
-      };
-      input = reshapeTensor(rewriter, loc, input, addHeight(tensorType(input)));
-      weight =
-          reshapeTensor(rewriter, loc, weight, addHeight(tensorType(weight)));
-      resultType = addHeight(resultType);
+      input = reshapeTensor(rewriter, loc, input,
+                            withUnitHeight(tensorType(input)));
+      weight = reshapeTensor(rewriter, loc, weight,
+                             withUnitHeight(tensorType(weight)));
+      resultType = withUnitHeight(resultType);
       strides.insert(strides.begin(), 1);
       dilations.insert(dilations.begin(), 1);
       low.insert(low.begin(), 0);
@@ -295,13 +298,8 @@ std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op) {
               SmallVector<int64_t>(op.getPads())};
   if (rank == 4)
     return pool;
-  auto addHeight = [](RankedTensorType t) {
-    return RankedTensorType::get(
-        {t.getDimSize(0), t.getDimSize(1), 1, t.getDimSize(2)},
-        t.getElementType());
-  };
-  pool.inputType = addHeight(pool.inputType);
-  pool.resultType = addHeight(pool.resultType);
+  pool.inputType = withUnitHeight(pool.inputType);
+  pool.resultType = withUnitHeight(pool.resultType);
   pool.input = reshapeTensor(b, op.getLoc(), pool.input, pool.inputType);
   pool.kernel.insert(pool.kernel.begin(), 1);
   pool.strides.insert(pool.strides.begin(), 1);

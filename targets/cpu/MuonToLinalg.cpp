@@ -176,6 +176,37 @@ RankedTensorType withUnitHeight(RankedTensorType type) {
       type.getElementType());
 }
 
+/// Windows with at most this many taps are computed tap by tap (below);
+/// larger ones use linalg's pooling and depthwise ops.
+constexpr int64_t kMaxWindowTaps = 49;
+
+/// The taps of a 2-D window over `padded` ([N, C, H, W]): tap (i, j) is the
+/// strided slice whose element (n, c, y, x) is
+/// padded[n, c, y * sh + i * dh, x * sw + j * dw], the (i, j) element of the
+/// window of output (y, x). Pooling and depthwise convolution are then
+/// element-wise combinations of their taps, which vectorize along the output
+/// width instead of reducing over a tiny window at each output element.
+SmallVector<Value> windowTaps(OpBuilder &b, Location loc, Value padded,
+                              RankedTensorType resultType,
+                              ArrayRef<int64_t> kernel,
+                              ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  auto tapType = RankedTensorType::get(resultType.getShape(),
+                                       tensorType(padded).getElementType());
+  SmallVector<int64_t> sliceStrides = {1, 1, strides[0], strides[1]};
+  SmallVector<Value> taps;
+  for (int64_t i = 0; i < kernel[0]; ++i)
+    for (int64_t j = 0; j < kernel[1]; ++j) {
+      SmallVector<int64_t> offsets = {0, 0, i * dilations[0], j * dilations[1]};
+      taps.push_back(tensor::ExtractSliceOp::create(
+          b, loc, tapType, padded, getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, tapType.getShape()),
+          getAsIndexOpFoldResult(context, sliceStrides)));
+    }
+  return taps;
+}
+
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -234,8 +265,46 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                    rewriter, loc, resultType, ValueRange{padded, weight}, init,
                    stridesAttr, dilationsAttr)
                    .getResult(0);
+    } else if (group == channels && filters == channels &&
+               kernel[0] * kernel[1] <= kMaxWindowTaps) {
+      // Depthwise: out = bias + sum over taps of tap * weight[c, tap], the
+      // weight of each tap broadcast from [1, C, 1, 1].
+      SmallVector<Value> inputs =
+          windowTaps(rewriter, loc, padded, resultType, kernel, strides,
+                     dilations);
+      int64_t numTaps = inputs.size();
+      auto tapWeightType = RankedTensorType::get(
+          {1, channels, 1, 1}, weightType.getElementType());
+      auto weightColumns = RankedTensorType::get(
+          {channels, numTaps}, weightType.getElementType());
+      Value columns = reshapeTensor(rewriter, loc, weight, weightColumns);
+      MLIRContext *context = rewriter.getContext();
+      for (int64_t t = 0; t < numTaps; ++t) {
+        SmallVector<int64_t> offsets = {0, t}, sizes = {channels, 1},
+                             unit = {1, 1};
+        Value column = tensor::ExtractSliceOp::create(
+            rewriter, loc,
+            RankedTensorType::get({channels, 1}, weightType.getElementType()),
+            columns, getAsIndexOpFoldResult(context, offsets),
+            getAsIndexOpFoldResult(context, sizes),
+            getAsIndexOpFoldResult(context, unit));
+        inputs.push_back(reshapeTensor(rewriter, loc, column, tapWeightType));
+      }
+      if (op.getBias())
+        inputs.push_back(
+            reshapeTensor(rewriter, loc, op.getBias(), tapWeightType));
+      result = buildElementwise(
+          rewriter, loc, resultType, inputs,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value sum = op.getBias() ? args.back()
+                                     : scalarConstant(b, l,
+                                                      args[0].getType(), 0.0);
+            for (int64_t t = 0; t < numTaps; ++t)
+              sum = math::FmaOp::create(b, l, args[t], args[numTaps + t], sum);
+            return sum;
+          });
     } else if (group == channels && filters == channels) {
-      // Depthwise: weight [C, 1, kh, kw] -> [C, kh, kw].
+      // Depthwise with a large window: weight [C, 1, kh, kw] -> [C, kh, kw].
       auto w3 = RankedTensorType::get({channels, kernel[0], kernel[1]},
                                       weightType.getElementType());
       Value w = reshapeTensor(rewriter, loc, weight, w3);
@@ -308,16 +377,31 @@ std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op) {
   return pool;
 }
 
-/// Pads with `padValue` and runs the linalg pooling op `PoolOp` into an
-/// accumulator filled with `initValue`.
+/// Pads with `padValue` and combines the window's elements with `combine`
+/// (tap by tap for small windows, otherwise with the linalg pooling op
+/// `PoolOp` from an accumulator filled with `initValue`).
 template <typename PoolOp>
 Value lowerPool2d(OpBuilder &b, Location loc, const Pool2d &pool,
-                  double padValue, double initValue) {
+                  double padValue, double initValue,
+                  function_ref<Value(OpBuilder &, Location, Value, Value)>
+                      combine) {
   SmallVector<int64_t> endPads =
       windowEndPads(pool.inputType, pool.resultType, pool.kernel, pool.strides,
                     pool.pads, pool.dilations);
   Value padded = padSpatial(b, loc, pool.input, ArrayRef(pool.pads).take_front(2),
                             endPads, padValue);
+  if (pool.kernel[0] * pool.kernel[1] <= kMaxWindowTaps) {
+    SmallVector<Value> taps =
+        windowTaps(b, loc, padded, pool.resultType, pool.kernel, pool.strides,
+                   pool.dilations);
+    return buildElementwise(b, loc, pool.resultType, taps,
+                            [&](OpBuilder &nb, Location l, ValueRange args) {
+                              Value acc = args[0];
+                              for (Value tap : args.drop_front())
+                                acc = combine(nb, l, acc, tap);
+                              return acc;
+                            });
+  }
   Value window = tensor::EmptyOp::create(b, loc, pool.kernel,
                                          pool.inputType.getElementType());
   return PoolOp::create(b, loc, pool.resultType, ValueRange{padded, window},
@@ -338,7 +422,10 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     double lowest = -std::numeric_limits<double>::infinity();
     Value result = lowerPool2d<linalg::PoolingNchwMaxOp>(
-        rewriter, op.getLoc(), *pool, lowest, lowest);
+        rewriter, op.getLoc(), *pool, lowest, lowest,
+        [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+          return arith::MaximumFOp::create(b, l, acc, x);
+        });
     rewriter.replaceOp(
         op, reshapeTensor(rewriter, op.getLoc(), result, op.getType()));
     return success();
@@ -356,7 +443,11 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     Location loc = op.getLoc();
     Value sum =
-        lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, loc, *pool, 0.0, 0.0);
+        lowerPool2d<linalg::PoolingNchwSumOp>(
+            rewriter, loc, *pool, 0.0, 0.0,
+            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+              return arith::AddFOp::create(b, l, acc, x);
+            });
 
     // The divisor of each output position, known at compile time: the
     // window positions inside the input, plus those inside the declared pads

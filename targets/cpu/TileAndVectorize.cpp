@@ -128,10 +128,10 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// Element-wise ops: up to `nr` elements at a time along the innermost loop,
-/// in tiles that divide it exactly (a remainder is left to LLVM's loop
-/// vectorizer rather than masked: masked element-wise tiles with broadcast
-/// operands do not vectorize reliably).
+/// Element-wise ops: `nr` elements at a time along the innermost loop. An
+/// innermost extent that is not a multiple of `nr` is split into a whole
+/// part and a remainder vectorized at its own width, so no vector needs a
+/// mask.
 LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
                                    int64_t nr) {
   if (op.getNumLoops() == 0 || op.getNumReductionLoops() != 0)
@@ -143,16 +143,25 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
       }))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t inner = ranges.back();
-  if (ShapedType::isDynamic(inner))
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
     return failure();
-  int64_t width = nr;
-  while (width >= 4 && inner % width != 0)
-    width /= 2;
-  if (width < 4)
+  unsigned innerDim = op.getNumLoops() - 1;
+  int64_t inner = ranges[innerDim];
+  // Too short to gain from vectors; left to the loop lowering.
+  if (inner < 4)
     return failure();
+  if (inner > nr && inner % nr != 0) {
+    rewriter.setInsertionPoint(op);
+    auto [whole, rest] = linalg::splitOp(
+        rewriter, cast<TilingInterface>(op.getOperation()), innerDim,
+        rewriter.getIndexAttr(inner - inner % nr));
+    for (TilingInterface part : {whole, rest})
+      (void)vectorizeElementwise(
+          rewriter, cast<linalg::LinalgOp>(part.getOperation()), nr);
+    return success();
+  }
   SmallVector<int64_t> sizes(op.getNumLoops(), 1);
-  sizes.back() = width;
+  sizes.back() = std::min(nr, inner);
   return tileAndVectorize(rewriter, op, sizes);
 }
 

@@ -299,12 +299,18 @@ func.func @conv_strided_unread_end_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3
 
 // -----
 
-// Depthwise (group = C = F = 4): weight [4, 1, 3, 3] collapses to [4, 3, 3].
+// Depthwise (group = C = F = 4), tap by tap: the nine taps of the padded
+// input (tap (i, j) starts at (i, j), stride 1), weight [4, 1, 3, 3] as nine
+// columns of [4, 9], and one element-wise sum of tap * weight.
 // CHECK-LABEL: func @conv_depthwise
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x8x8xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[W3:.*]] = tensor.collapse_shape %[[W]] {{.*}} : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
-// CHECK: linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %[[W3]] : tensor<1x4x10x10xf32>, tensor<4x3x3xf32>) outs(%{{.*}} : tensor<1x4x8x8xf32>)
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 4, 8, 8] [1, 1, 1, 1] : tensor<1x4x10x10xf32> to tensor<1x4x8x8xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 4, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[COLS:.*]] = tensor.collapse_shape %[[W]] {{.*}} : tensor<4x1x3x3xf32> into tensor<4x9xf32>
+// CHECK: tensor.extract_slice %[[COLS]][0, 8] [4, 1] [1, 1]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x8x8xf32>)
+// CHECK-COUNT-9: math.fma
 // CHECK-NOT: linalg.conv_2d
 func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
   %0 = muon.conv %x, %w {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
@@ -351,16 +357,18 @@ func.func @conv_1d(%x: tensor<1x4x16xf32>, %w: tensor<8x4x5xf32>) -> tensor<1x8x
 //===----------------------------------------------------------------------===//
 
 // MaxPool 3x3 stride 2 pad 1 on 8x8 (out 4, last window ends at 3 * 2 + 3 = 9 =
-// 1 + 8): padding is -inf (0xFF800000), so it never wins, and the accumulator
-// starts at -inf too.
+// 1 + 8): padding is -inf (0xFF800000), so it never wins. The window is taken
+// tap by tap: tap (i, j) is the slice starting at (i, j) with stride 2, and
+// one element-wise max combines the nine taps.
 // CHECK-LABEL: func @max_pool
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x8x8xf32>)
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 0, 0]
 // CHECK: tensor.yield %[[NINF]] : f32
-// CHECK: %[[WIN:.*]] = tensor.empty() : tensor<3x3xf32>
-// CHECK: %[[FILL:.*]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.*}} : tensor<1x2x4x4xf32>)
-// CHECK: %[[R:.*]] = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[WIN]] : tensor<1x2x9x9xf32>, tensor<3x3xf32>) outs(%[[FILL]] : tensor<1x2x4x4xf32>)
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 4, 4] [1, 1, 2, 2] : tensor<1x2x9x9xf32> to tensor<1x2x4x4xf32>
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 2, 4, 4] [1, 1, 2, 2] : tensor<1x2x9x9xf32> to tensor<1x2x4x4xf32>
+// CHECK: %[[R:.*]] = linalg.generic
+// CHECK-COUNT-8: arith.maximumf
 // CHECK: return %[[R]]
 func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
   %0 = muon.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
@@ -376,7 +384,8 @@ func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
 // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[NINF]] : f32
 // CHECK: } : tensor<1x1x5x5xf32> to tensor<1x1x6x6xf32>
-// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x1x6x6xf32>, tensor<2x2xf32>) outs(%{{.*}} : tensor<1x1x3x3xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 1, 3, 3] [1, 1, 2, 2] : tensor<1x1x6x6xf32> to tensor<1x1x3x3xf32>
+// CHECK-COUNT-3: arith.maximumf
 func.func @max_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
   %0 = muon.max_pool %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
@@ -385,7 +394,7 @@ func.func @max_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
 // -----
 
 // AveragePool 3x3, stride 1, pad 1 on 4x4, count_include_pad = false: a sum
-// pool over zero padding, then a multiply by the reciprocal of the number of
+// of the nine taps of the zero-padded input, then a multiply by the reciprocal of the number of
 // input elements under each window: 4 at the corners (1/4), 6 along the edges
 // (1/6 = 0.166666672 in f32), 9 inside (1/9 = 0.111111112 in f32).
 // The [4, 4] table is read at (h, w) of the [1, 1, 4, 4] sum.
@@ -397,8 +406,9 @@ func.func @max_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[ZERO]] : f32
-// CHECK: %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32)
-// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x1x6x6xf32>, tensor<3x3xf32>) outs(%[[FILL]] : tensor<1x1x4x4xf32>)
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 1, 4, 4] [1, 1, 1, 1] : tensor<1x1x6x6xf32> to tensor<1x1x4x4xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic
+// CHECK-COUNT-8: arith.addf
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$HW]], #[[$ID4]]], {{.*}}} ins(%[[SUM]], %[[RECIP]] : tensor<1x1x4x4xf32>, tensor<4x4xf32>)
 // CHECK: ^bb0(%[[S:.*]]: f32, %[[D:.*]]: f32, %{{.*}}: f32):
 // CHECK: arith.mulf %[[S]], %[[D]] : f32
@@ -414,7 +424,7 @@ func.func @average_pool_exclude_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf
 // every divisor is 9.
 // CHECK-LABEL: func @average_pool_include_pad
 // CHECK: arith.constant dense<0.111111112> : tensor<4x4xf32>
-// CHECK: linalg.pooling_nchw_sum
+// CHECK-COUNT-8: arith.addf
 func.func @average_pool_include_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
   %0 = muon.average_pool %x {count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
@@ -429,7 +439,7 @@ func.func @average_pool_include_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf
 // CHECK-LABEL: func @average_pool_ceil_mode
 // CHECK-DAG: arith.constant dense<{{\[}}[2.500000e-01, 2.500000e-01, 5.000000e-01], [2.500000e-01, 2.500000e-01, 5.000000e-01], [5.000000e-01, 5.000000e-01, 1.000000e+00]]> : tensor<3x3xf32>
 // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK: linalg.pooling_nchw_sum {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x6x6xf32>, tensor<2x2xf32>) outs(%{{.*}} : tensor<1x1x3x3xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 1, 3, 3] [1, 1, 2, 2] : tensor<1x1x6x6xf32> to tensor<1x1x3x3xf32>
 func.func @average_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
   %0 = muon.average_pool %x {ceil_mode = true, count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
@@ -445,7 +455,8 @@ func.func @average_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32
 // CHECK-DAG: %[[RECIP:.*]] = arith.constant dense<{{\[}}[5.000000e-01, 0.333333343, 0.333333343, 0.333333343, 5.000000e-01]]> : tensor<1x5xf32>
 // CHECK: %[[X4:.*]] = tensor.expand_shape %[[X]] {{.*}} : tensor<1x2x5xf32> into tensor<1x2x1x5xf32>
 // CHECK: tensor.pad %[[X4]] low[0, 0, 0, 1] high[0, 0, 0, 1]
-// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x7xf32>, tensor<1x3xf32>) outs(%{{.*}} : tensor<1x2x1x5xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 2] [1, 2, 1, 5] [1, 1, 1, 1] : tensor<1x2x1x7xf32> to tensor<1x2x1x5xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]], %[[RECIP]] : tensor<1x2x1x5xf32>, tensor<1x5xf32>)
 // CHECK: arith.mulf
 // CHECK: tensor.collapse_shape %[[R]] {{.*}} : tensor<1x2x1x5xf32> into tensor<1x2x5xf32>

@@ -50,20 +50,40 @@ func.func @elementwise_vectorized(%x: tensor<4x32xf32>, %out: tensor<4x32xf32>) 
 // -----
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
-// An innermost extent of 10 has no vector-width divisor of at least 4: the
-// op is left for the loop lowering (and LLVM's loop vectorizer).
-// CHECK-LABEL: func @elementwise_odd_width_left_alone
-// CHECK: linalg.generic
-// CHECK-NOT: vector.
-func.func @elementwise_odd_width_left_alone(%x: tensor<3x10xf32>, %out: tensor<3x10xf32>) -> tensor<3x10xf32> {
+// An innermost extent of 20 = 16 + 4: split into a 16-wide part and a 4-wide
+// remainder, both with static vectors (no masks).
+// CHECK-LABEL: func @elementwise_split_remainder
+// CHECK-DAG: arith.maximumf {{.*}} : vector<1x16xf32>
+// CHECK-DAG: arith.maximumf {{.*}} : vector<1x4xf32>
+// CHECK-NOT: vector.mask
+func.func @elementwise_split_remainder(%x: tensor<3x20xf32>, %out: tensor<3x20xf32>) -> tensor<3x20xf32> {
   %zero = arith.constant 0.0 : f32
   %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-      ins(%x : tensor<3x10xf32>) outs(%out : tensor<3x10xf32>) {
+      ins(%x : tensor<3x20xf32>) outs(%out : tensor<3x20xf32>) {
   ^bb0(%in: f32, %o: f32):
     %r = arith.maximumf %in, %zero : f32
     linalg.yield %r : f32
-  } -> tensor<3x10xf32>
-  return %0 : tensor<3x10xf32>
+  } -> tensor<3x20xf32>
+  return %0 : tensor<3x20xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// An innermost extent below 4 gains nothing from vectors: left for the loop
+// lowering.
+// CHECK-LABEL: func @elementwise_short_rows_left_alone
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @elementwise_short_rows_left_alone(%x: tensor<8x3xf32>, %out: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x3xf32>) outs(%out : tensor<8x3xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<8x3xf32>
+  return %0 : tensor<8x3xf32>
 }
 
 // -----

@@ -352,7 +352,6 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
                DenseElementsAttr::get(RankedTensorType::get({size}, elementType),
                                       weights));
     }
-    unsigned perTable = linear ? 3 : 1;
     Value result = buildIndexedGeneric(
         rewriter, loc, type, inputs, maps,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -369,16 +368,19 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
           // Multilinear: the sum over the 2^k corners of the resized
           // dimensions, each weighted by the product of (1 - w) or w.
           Value one = scalarConstant(b, l, elementType, 1.0);
+          SmallVector<std::array<Value, 2>> neighbours, weights;
+          for (size_t k = 0; k < tables.size(); ++k) {
+            Value w = args[k * 3 + 2];
+            neighbours.push_back({index(args[k * 3]), index(args[k * 3 + 1])});
+            weights.push_back({arith::SubFOp::create(b, l, one, w), w});
+          }
           Value sum;
           for (unsigned corner = 0; corner < (1u << tables.size()); ++corner) {
             Value weight = one;
             for (auto [k, table] : llvm::enumerate(tables)) {
               bool high = corner >> k & 1;
-              Value w = args[k * perTable + 2];
-              coords[table.dim] = index(args[k * perTable + high]);
-              weight = arith::MulFOp::create(
-                  b, l, weight,
-                  high ? w : arith::SubFOp::create(b, l, one, w).getResult());
+              coords[table.dim] = neighbours[k][high];
+              weight = arith::MulFOp::create(b, l, weight, weights[k][high]);
             }
             Value term = arith::MulFOp::create(
                 b, l, weight,

@@ -582,13 +582,13 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
   // [g, C/g, M/g, k...] and [g, M/g, C/g, k...].
   ArrayRef<int64_t> w = weightType.getShape();
   int64_t channels = w[0], filters = w[1] * group;
-  SmallVector<int64_t> offsets(rank, 0), strides1(rank, 1);
+  SmallVector<int64_t> offsets(rank, 0), flipStrides(rank, 1);
   for (int64_t i = 0; i < n; ++i) {
     offsets[i + 2] = kernel[i] - 1;
-    strides1[i + 2] = -1;
+    flipStrides[i + 2] = -1;
   }
   FailureOr<Value> weight =
-      node.create<SliceOp>(node.input(1), offsets, w, strides1);
+      node.create<SliceOp>(node.input(1), offsets, w, flipStrides);
   SmallVector<int64_t> grouped = {group, channels / group, w[1]};
   grouped.append(kernel.begin(), kernel.end());
   SmallVector<int64_t> perm = {0, 2, 1};

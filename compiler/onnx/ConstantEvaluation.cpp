@@ -208,63 +208,17 @@ static EvalResult evalConcat(NodeContext &node, Operands operands) {
   return makeTensor(shape, first.getElementType(), out);
 }
 
-/// Slice-13: per-axis starts, ends and steps (attributes before opset 10,
-/// inputs after). Negative starts and ends count from the end; they are then
-/// clamped to [0, dim] for positive steps and to [0, dim-1] (start) and
-/// [-1, dim-1] (end) for negative steps.
+/// Slice-13, with the bounds resolved as for a run-time Slice
+/// (readSliceBounds).
 static EvalResult evalSlice(NodeContext &node, Operands operands) {
   DenseElementsAttr data = operands[0];
   ArrayRef<int64_t> dims = data.getType().getShape();
   int64_t rank = dims.size();
-  SmallVector<int64_t> starts, ends, axes, steps;
-  if (node.opset() < 10) {
-    starts = node.getInts("starts").value_or(SmallVector<int64_t>());
-    ends = node.getInts("ends").value_or(SmallVector<int64_t>());
-    axes = node.getInts("axes").value_or(SmallVector<int64_t>());
-  } else {
-    if (operands.size() < 3 || !operands[1] || !operands[2])
-      return node.emitError() << "starts and ends are required";
-    auto intsAt = [&](unsigned i) {
-      return i < operands.size() && operands[i] ? toInts(operands[i])
-                                                : SmallVector<int64_t>();
-    };
-    starts = intsAt(1);
-    ends = intsAt(2);
-    axes = intsAt(3);
-    steps = intsAt(4);
-  }
-  if (axes.empty())
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size())
-    return node.emitError() << "starts, ends, axes and steps differ in length";
-
-  SmallVector<int64_t> begin(rank, 0), stride(rank, 1), shape(dims);
-  for (size_t i = 0; i < starts.size(); ++i) {
-    FailureOr<int64_t> axis = node.normalizeAxis(axes[i], rank, "axes entry");
-    if (failed(axis))
-      return failure();
-    int64_t dim = dims[*axis], step = steps[i];
-    if (step == 0)
-      return node.emitError() << "steps must not be 0";
-    int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
-    int64_t end = ends[i] < 0 ? ends[i] + dim : ends[i];
-    int64_t count = 0;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, dim);
-      end = std::clamp<int64_t>(end, 0, dim);
-      count = end > start ? (end - start + step - 1) / step : 0;
-    } else if (dim > 0) {
-      start = std::clamp<int64_t>(start, 0, dim - 1);
-      end = std::clamp<int64_t>(end, -1, dim - 1);
-      count = start > end ? (start - end - step - 1) / -step : 0;
-    }
-    begin[*axis] = start;
-    stride[*axis] = step;
-    shape[*axis] = count;
-  }
+  FailureOr<SliceBounds> bounds = readSliceBounds(node, dims);
+  if (failed(bounds))
+    return failure();
+  ArrayRef<int64_t> begin = bounds->offsets, stride = bounds->strides,
+                    shape = bounds->sizes;
   if (tooLarge(shape))
     return DenseElementsAttr();
 

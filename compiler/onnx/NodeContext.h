@@ -163,6 +163,16 @@ void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
 void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
 void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
 
+/// The strided window an ONNX Slice node selects from a tensor of shape
+/// `dims`: one in-bounds offset, size and (possibly negative) stride per
+/// dimension. Shared by the run-time conversion (OnnxDataMovementOps.cpp) and
+/// the import-time evaluation (ConstantEvaluation.cpp).
+struct SliceBounds {
+  llvm::SmallVector<int64_t> offsets, sizes, strides;
+};
+mlir::FailureOr<SliceBounds> readSliceBounds(NodeContext &node,
+                                             llvm::ArrayRef<int64_t> dims);
+
 } // namespace muon::onnx_importer
 
 #endif // MUON_COMPILER_ONNX_NODECONTEXT_H

@@ -1,10 +1,100 @@
 //===- DataMovementOps.td - muon ops: indexing and data movement with run-time inputs -===//
 //
-// Included by MuonOps.td.
+// Included by MuonOps.td. The importer evaluates these ONNX operators itself
+// when all their inputs are constants (compiler/onnx/ConstantEvaluation.cpp);
+// the ops below carry the run-time forms. Parameters that fix shapes (slice
+// bounds, pads, repeats, sizes) are compile-time attributes, normalised by the
+// importer: non-negative axes, one entry per dimension, clamped bounds.
+// Split, Tile, DepthToSpace, SpaceToDepth and ConvTranspose are imported as
+// compositions of these and of reshape/transpose/conv.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MUON_DATAMOVEMENT_OPS_TD
 #define MUON_DATAMOVEMENT_OPS_TD
+
+class Muon_GatherLikeOp<string mnemonic, string onnxName, string shapeRule>
+    : Muon_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX " # onnxName # " along `axis` with run-time indices";
+  let description = [{
+    Indices are signed integers; a negative index counts from the end of the
+    axis. An index outside [-size, size) is an error in ONNX; the CPU lowering
+    clamps it so that the generated code never reads out of bounds.
+    Result shape: }] # shapeRule;
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_GatherOp : Muon_GatherLikeOp<"gather", "Gather",
+    "data[:axis] + indices + data[axis+1:].">;
+def Muon_GatherElementsOp : Muon_GatherLikeOp<"gather_elements",
+    "GatherElements", "that of indices, which has the rank of data.">;
+
+def Muon_SliceOp : Muon_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Strided slice with one offset, size and stride per dimension";
+  let description = [{
+    Result element i of dimension d is input element offsets[d] + i *
+    strides[d]. Strides may be negative (ONNX Slice-10 steps); the importer
+    resolves ONNX's negative and out-of-range starts and ends into these
+    in-bounds values. ONNX Split becomes one slice per output.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$offsets,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Muon_PadOp : Muon_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Pad with non-negative pads and mode constant, reflect or edge";
+  let description = [{
+    `pads` holds [begin_0, ..., begin_n, end_0, ..., end_n] for every
+    dimension; ONNX's negative pads (cropping) are imported as a muon.slice.
+    `value` is the constant of mode "constant" (f64, so that 32-bit integers
+    stay exact). Reflect mirrors without repeating the edge element and needs
+    pads smaller than the dimension; edge repeats the edge element.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$pads,
+                   DefaultValuedStrAttr<StrAttr, "constant">:$mode,
+                   DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_ExpandOp : Muon_Op<"expand", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Broadcast (ONNX rules) to the static shape `shape`";
+  let description = [{
+    ONNX Expand broadcasts the input and the requested shape both ways; the
+    importer stores the broadcast result as `shape`, to which the input must
+    broadcast. ONNX Tile is imported as reshape + expand + reshape.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_ResizeOp : Muon_Op<"resize", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Resize (and Upsample) in modes nearest and linear";
+  let description = [{
+    `sizes` is the result shape; `scales` the per-dimension factor that
+    coordinate transformations divide by (ONNX's scales, or sizes / input
+    when the model gives sizes). An output coordinate x maps to the input
+    coordinate given by `coordinate_transformation_mode` (half_pixel,
+    pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn);
+    mode "nearest" rounds it by `nearest_mode` (round_prefer_floor,
+    round_prefer_ceil, floor, ceil), mode "linear" interpolates between its
+    two neighbours in every resized dimension. Neighbours outside the input
+    are clamped to its edge, as the ONNX reference does.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$sizes,
+                   DenseF64ArrayAttr:$scales,
+                   DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
+                   DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
+                   DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
 
 #endif // MUON_DATAMOVEMENT_OPS_TD

@@ -1,6 +1,10 @@
 //===- DataMovementToLinalg.cpp - Lowering indexing and data movement with run-time inputs ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
+// Index arithmetic that depends only on shapes (slice windows, pad
+// reflections, resize coordinates) is fixed at compile time; what depends on
+// run-time indices (gathers) reads the data with tensor.extract inside a
+// linalg.generic over the result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,12 +13,392 @@
 #include "targets/cpu/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace muon;
 
+namespace {
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+/// A parallel linalg.generic over `resultType` reading `inputs` through
+/// `inputMaps`, whose body `compute` returns the result element at the
+/// current index (from the input elements and, typically, tensor.extract).
+Value buildIndexedGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> compute) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(resultType.getRank(), b.getContext()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, emptyTensor(b, loc, resultType), maps,
+             iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nested, nestedLoc,
+                   compute(nested, nestedLoc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// The loop index of every result dimension.
+SmallVector<Value> loopIndices(OpBuilder &b, Location loc, int64_t rank) {
+  SmallVector<Value> indices;
+  for (int64_t d = 0; d < rank; ++d)
+    indices.push_back(linalg::IndexOp::create(b, loc, d));
+  return indices;
+}
+
+//===----------------------------------------------------------------------===//
+// Gather, GatherElements
+//===----------------------------------------------------------------------===//
+
+/// A run-time ONNX index into a dimension of size `extent`: negative values
+/// count from the end (Gather-13). ONNX makes any other out-of-range index
+/// an error; it is clamped so that generated code never reads out of bounds.
+Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = indexConstant(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::AddIOp::create(b, loc, i, indexConstant(b, loc, extent));
+  i = arith::SelectOp::create(b, loc, negative, wrapped, i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, indexConstant(b, loc, extent - 1));
+}
+
+/// Gather and GatherElements: the result element at index I reads data at
+/// I with the axis coordinate replaced by the wrapped index; Gather's index
+/// tensor spans result dimensions [axis, axis + rank(indices)) and the data
+/// dimensions after the axis follow them.
+template <typename OpTy>
+struct GatherLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool elements = std::is_same_v<OpTy, GatherElementsOp>;
+    auto dataType = tensorType(op.getData());
+    auto indicesType = tensorType(op.getIndices());
+    int64_t axis = op.getAxis(), rank = op.getType().getRank();
+    int64_t extent = dataType.getDimSize(axis);
+    if (extent == 0)
+      return rewriter.notifyMatchFailure(op, "gathers from an empty axis");
+    MLIRContext *context = rewriter.getContext();
+    AffineMap indicesMap =
+        elements ? AffineMap::getMultiDimIdentityMap(rank, context)
+                 : AffineMap::getMultiDimIdentityMap(rank, context)
+                       .getSliceMap(axis, indicesType.getRank());
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), op.getType(), op.getIndices(), indicesMap,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          SmallVector<Value> loop = loopIndices(b, loc, rank);
+          SmallVector<Value> coords;
+          if (elements) {
+            coords = loop;
+            coords[axis] = wrapIndex(b, loc, args[0], extent);
+          } else {
+            coords.append(loop.begin(), loop.begin() + axis);
+            coords.push_back(wrapIndex(b, loc, args[0], extent));
+            coords.append(loop.begin() + axis + indicesType.getRank(),
+                          loop.end());
+          }
+          return tensor::ExtractOp::create(b, loc, op.getData(), coords)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Slice
+//===----------------------------------------------------------------------===//
+
+/// A tensor.extract_slice over the elements the slice reads, with positive
+/// strides; dimensions with a negative stride are then reversed by a
+/// linalg.generic reading (size - 1 - i).
+struct SliceLowering : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> offsets, strides;
+    SmallVector<AffineExpr> reversal;
+    bool reverses = false;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t offset = op.getOffsets()[d], size = op.getSizes()[d],
+              stride = op.getStrides()[d];
+      AffineExpr dim = getAffineDimExpr(d, context);
+      if (stride < 0 && size > 1) {
+        offset += (size - 1) * stride;
+        reversal.push_back(getAffineConstantExpr(size - 1, context) - dim);
+        reverses = true;
+      } else {
+        reversal.push_back(dim);
+      }
+      offsets.push_back(offset);
+      strides.push_back(std::abs(stride));
+    }
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, loc, type, op.getInput(),
+        getAsIndexOpFoldResult(context, offsets),
+        getAsIndexOpFoldResult(context, type.getShape()),
+        getAsIndexOpFoldResult(context, strides));
+    if (reverses)
+      slice = buildIndexedGeneric(
+          rewriter, loc, type, slice,
+          AffineMap::get(rank, 0, reversal, context),
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    rewriter.replaceOp(op, slice);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pad
+//===----------------------------------------------------------------------===//
+
+/// Mode constant is a tensor.pad. Modes reflect and edge read, for result
+/// index i of a padded dimension of size n, input index j = i - begin mapped
+/// into [0, n): edge clamps it; reflect mirrors it about the edge elements
+/// (-j below 0, 2 (n - 1) - j above n - 1), as numpy.pad's 'reflect' does.
+struct PadLowering : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto inputType = tensorType(op.getInput());
+    Type elementType = type.getElementType();
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (op.getMode() == "constant") {
+      if (!isFloat(elementType) && !elementType.isSignlessInteger())
+        return rewriter.notifyMatchFailure(
+            op, "constant padding needs a float or signless integer type");
+      Value value = scalarConstant(rewriter, loc, elementType,
+                                   op.getValue().convertToDouble());
+      rewriter.replaceOpWithNewOp<tensor::PadOp>(
+          op, type, op.getInput(),
+          getAsIndexOpFoldResult(rewriter.getContext(), pads.take_front(rank)),
+          getAsIndexOpFoldResult(rewriter.getContext(), pads.drop_front(rank)),
+          value);
+      return success();
+    }
+    bool reflect = op.getMode() == "reflect";
+    Value result = buildIndexedGeneric(
+        rewriter, loc, type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> coords = loopIndices(b, l, rank);
+          for (int64_t d = 0; d < rank; ++d) {
+            if (!pads[d] && !pads[d + rank])
+              continue;
+            int64_t n = inputType.getDimSize(d);
+            Value zero = indexConstant(b, l, 0);
+            Value last = indexConstant(b, l, n - 1);
+            Value j = arith::SubIOp::create(b, l, coords[d],
+                                            indexConstant(b, l, pads[d]));
+            if (!reflect) {
+              j = arith::MaxSIOp::create(b, l, j, zero);
+              coords[d] = arith::MinSIOp::create(b, l, j, last);
+              continue;
+            }
+            Value below =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, zero);
+            j = arith::SelectOp::create(
+                b, l, below, arith::SubIOp::create(b, l, zero, j), j);
+            Value above =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, j, last);
+            Value mirrored = arith::SubIOp::create(
+                b, l, indexConstant(b, l, 2 * (n - 1)), j);
+            coords[d] = arith::SelectOp::create(b, l, above, mirrored, j);
+          }
+          return tensor::ExtractOp::create(b, l, op.getInput(), coords)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Expand
+//===----------------------------------------------------------------------===//
+
+struct ExpandLowering : OpRewritePattern<ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, broadcastTo(rewriter, op.getLoc(), op.getInput(), op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// The input coordinate that output coordinate `x` of a dimension maps to
+/// (Resize-13's coordinate_transformation_mode). Like the ONNX reference
+/// implementation, align_corners and pytorch_half_pixel use the unrounded
+/// resized length in * scale.
+double sourceCoordinate(StringRef transform, int64_t x, int64_t in,
+                        double scale) {
+  double length = in * scale;
+  if (transform == "align_corners")
+    return length == 1 ? 0.0 : x * (in - 1) / (length - 1);
+  if (transform == "asymmetric")
+    return x / scale;
+  if (transform == "tf_half_pixel_for_nn")
+    return (x + 0.5) / scale;
+  if (transform == "pytorch_half_pixel" && length <= 1)
+    return 0.0;
+  return (x + 0.5) / scale - 0.5; // half_pixel, pytorch_half_pixel
+}
+
+/// Per resized dimension, compile-time tables of the input indices each
+/// output coordinate reads: one (nearest) or a low and high neighbour and
+/// the weight of the high one (linear); neighbours are clamped to the edge.
+struct ResizeTables {
+  int64_t dim;
+  SmallVector<int64_t> low, high;
+  SmallVector<double> weight;
+};
+
+SmallVector<ResizeTables> resizeTables(ResizeOp op) {
+  auto inputType = tensorType(op.getInput());
+  bool linear = op.getMode() == "linear";
+  StringRef nearest = op.getNearestMode();
+  SmallVector<ResizeTables> tables;
+  for (int64_t d = 0; d < inputType.getRank(); ++d) {
+    int64_t in = inputType.getDimSize(d), out = op.getSizes()[d];
+    ResizeTables table{d, {}, {}, {}};
+    bool identity = in == out;
+    for (int64_t x = 0; x < out; ++x) {
+      double source = sourceCoordinate(op.getCoordinateTransformationMode(),
+                                       x, in, op.getScales()[d]);
+      double floor = std::floor(source), ratio = source - floor;
+      auto clamp = [&](double i) {
+        return std::clamp<int64_t>(static_cast<int64_t>(i), 0, in - 1);
+      };
+      if (linear) {
+        table.low.push_back(clamp(floor));
+        table.high.push_back(clamp(floor + 1));
+        table.weight.push_back(ratio);
+        identity &= table.low.back() == x && ratio == 0.0;
+        continue;
+      }
+      bool up = ratio != 0.0 &&
+                (nearest == "ceil" ||
+                 (nearest == "round_prefer_floor" && ratio > 0.5) ||
+                 (nearest == "round_prefer_ceil" && ratio >= 0.5));
+      table.low.push_back(clamp(up ? floor + 1 : floor));
+      identity &= table.low.back() == x;
+    }
+    if (!identity)
+      tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+struct ResizeLowering : OpRewritePattern<ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    bool linear = op.getMode() == "linear";
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    if (linear && !isFloat(elementType))
+      return rewriter.notifyMatchFailure(op, "linear mode needs a float type");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    int64_t rank = type.getRank();
+    SmallVector<ResizeTables> tables = resizeTables(op);
+
+    // Tables become constant inputs read at their result dimension: low
+    // (and high, weight) for each resized dimension, in that order.
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    auto addTable = [&](int64_t dim, Attribute values) {
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(values)));
+      maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(dim, context)));
+    };
+    for (const ResizeTables &table : tables) {
+      int64_t size = table.low.size();
+      auto indexType = RankedTensorType::get({size}, rewriter.getI64Type());
+      addTable(table.dim, DenseElementsAttr::get(indexType,
+                                                 ArrayRef(table.low)));
+      if (!linear)
+        continue;
+      addTable(table.dim, DenseElementsAttr::get(indexType,
+                                                 ArrayRef(table.high)));
+      SmallVector<Attribute> weights;
+      for (double w : table.weight)
+        weights.push_back(rewriter.getFloatAttr(elementType, w));
+      addTable(table.dim,
+               DenseElementsAttr::get(RankedTensorType::get({size}, elementType),
+                                      weights));
+    }
+    Value result = buildIndexedGeneric(
+        rewriter, loc, type, inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          SmallVector<Value> coords = loopIndices(b, l, rank);
+          auto index = [&](Value v) {
+            return arith::IndexCastOp::create(b, l, b.getIndexType(), v)
+                .getResult();
+          };
+          if (!linear) {
+            for (auto [k, table] : llvm::enumerate(tables))
+              coords[table.dim] = index(args[k]);
+            return tensor::ExtractOp::create(b, l, op.getInput(), coords);
+          }
+          // Multilinear: the sum over the 2^k corners of the resized
+          // dimensions, each weighted by the product of (1 - w) or w.
+          Value one = scalarConstant(b, l, elementType, 1.0);
+          SmallVector<std::array<Value, 2>> neighbours, weights;
+          for (size_t k = 0; k < tables.size(); ++k) {
+            Value w = args[k * 3 + 2];
+            neighbours.push_back({index(args[k * 3]), index(args[k * 3 + 1])});
+            weights.push_back({arith::SubFOp::create(b, l, one, w), w});
+          }
+          Value sum;
+          for (unsigned corner = 0; corner < (1u << tables.size()); ++corner) {
+            Value weight = one;
+            for (auto [k, table] : llvm::enumerate(tables)) {
+              bool high = corner >> k & 1;
+              coords[table.dim] = neighbours[k][high];
+              weight = arith::MulFOp::create(b, l, weight, weights[k][high]);
+            }
+            Value term = arith::MulFOp::create(
+                b, l, weight,
+                tensor::ExtractOp::create(b, l, op.getInput(), coords));
+            sum = sum ? arith::AddFOp::create(b, l, sum, term).getResult()
+                      : term;
+          }
+          return sum;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
 void muon::populateDataMovementLowerings(RewritePatternSet &patterns) {
-  (void)patterns;
+  patterns.add<GatherLowering<GatherOp>, GatherLowering<GatherElementsOp>,
+               SliceLowering, PadLowering, ExpandLowering, ResizeLowering>(
+      patterns.getContext());
 }

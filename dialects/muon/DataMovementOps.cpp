@@ -1,0 +1,222 @@
+//===- DataMovementOps.cpp - Indexing and data movement: types and folders ===//
+//
+// Result-type inference of the ops of DataMovementOps.td, following the ONNX
+// operator specification (https://onnx.ai/onnx/operators/) in the normalised
+// form the importer produces (see DataMovementOps.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/muon/Constants.h"
+#include "dialects/muon/MuonOps.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace muon;
+
+static RankedTensorType rankedType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
+                               int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, "axis ", axis, " is out of range for rank ",
+                             rank);
+  return success();
+}
+
+static LogicalResult checkIndices(std::optional<Location> loc, Value indices) {
+  if (!rankedType(indices).getElementType().isSignlessInteger())
+    return emitOptionalError(loc, "indices must be signless integers, got ",
+                             rankedType(indices));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gather, GatherElements
+//===----------------------------------------------------------------------===//
+
+/// Gather-13: data[:axis] + indices + data[axis+1:].
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto data = rankedType(adaptor.getData());
+  int64_t axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, axis, data.getRank())) ||
+      failed(checkIndices(loc, adaptor.getIndices())))
+    return failure();
+  ArrayRef<int64_t> dims = data.getShape();
+  SmallVector<int64_t> shape(dims.take_front(axis));
+  llvm::append_range(shape, rankedType(adaptor.getIndices()).getShape());
+  llvm::append_range(shape, dims.drop_front(axis + 1));
+  inferred.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+/// GatherElements-13: the shape of indices, which has data's rank.
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto data = rankedType(adaptor.getData());
+  auto indices = rankedType(adaptor.getIndices());
+  if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())) ||
+      failed(checkIndices(loc, adaptor.getIndices())))
+    return failure();
+  if (indices.getRank() != data.getRank())
+    return emitOptionalError(loc, "indices ", indices,
+                             " must have the rank of data ", data);
+  inferred.push_back(
+      RankedTensorType::get(indices.getShape(), data.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Slice
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes(),
+                    strides = adaptor.getStrides();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(offsets.size()) != rank ||
+      static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(strides.size()) != rank)
+    return emitOptionalError(loc, "expected ", rank,
+                             " offsets, sizes and strides");
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t dim = input.getDimSize(d);
+    if (strides[d] == 0 || sizes[d] < 0)
+      return emitOptionalError(loc, "strides must be non-zero and sizes "
+                                    "non-negative");
+    if (sizes[d] == 0)
+      continue;
+    int64_t last = offsets[d] + (sizes[d] - 1) * strides[d];
+    if (offsets[d] < 0 || offsets[d] >= dim || last < 0 || last >= dim)
+      return emitOptionalError(loc, "dimension ", d, " reads elements ",
+                               offsets[d], " to ", last, " of ", dim);
+  }
+  inferred.push_back(RankedTensorType::get(sizes, input.getElementType()));
+  return success();
+}
+
+/// Slices of f32 constants (a ConvTranspose weight flipped at import, a
+/// Split of a weight) become constants, so no copy is left for run time.
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  RankedTensorType type = getType(), inputType = getInput().getType();
+  if (type == inputType && llvm::all_of(getStrides(),
+                                        [](int64_t s) { return s == 1; }))
+    return getInput();
+  std::optional<SmallVector<float>> values = getF32Constant(getInput());
+  if (!values)
+    return {};
+  ArrayRef<int64_t> dims = inputType.getShape();
+  SmallVector<int64_t> inStrides(dims.size(), 1);
+  for (int64_t d = static_cast<int64_t>(dims.size()) - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * dims[d + 1];
+  SmallVector<float> result;
+  result.reserve(type.getNumElements());
+  SmallVector<int64_t> index(dims.size(), 0);
+  for (int64_t linear = 0, e = type.getNumElements(); linear < e; ++linear) {
+    int64_t source = 0;
+    for (size_t d = 0; d < dims.size(); ++d)
+      source += (getOffsets()[d] + index[d] * getStrides()[d]) * inStrides[d];
+    result.push_back((*values)[source]);
+    for (int64_t d = static_cast<int64_t>(dims.size()) - 1; d >= 0; --d) {
+      if (++index[d] < type.getDimSize(d))
+        break;
+      index[d] = 0;
+    }
+  }
+  return makeF32Elements(type, result, "sliced");
+}
+
+//===----------------------------------------------------------------------===//
+// Pad, Expand
+//===----------------------------------------------------------------------===//
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  int64_t rank = input.getRank();
+  StringRef mode = adaptor.getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return emitOptionalError(loc, "unknown mode '", mode, "'");
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return emitOptionalError(loc, "expected ", 2 * rank, " pads");
+  SmallVector<int64_t> shape(input.getShape());
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t begin = pads[d], end = pads[d + rank];
+    if (begin < 0 || end < 0)
+      return emitOptionalError(loc, "pads must be non-negative");
+    if ((begin || end) && mode != "constant" && shape[d] == 0)
+      return emitOptionalError(loc, "mode ", mode,
+                               " cannot pad empty dimension ", d);
+    if (mode == "reflect" && (begin >= shape[d] || end >= shape[d]))
+      return emitOptionalError(loc, "reflect pads of dimension ", d,
+                               " must be smaller than its size ", shape[d]);
+    shape[d] += begin + end;
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> shape = adaptor.getShape();
+  SmallVector<int64_t> broadcast;
+  if (!OpTrait::util::getBroadcastedShape(input.getShape(), shape,
+                                          broadcast) ||
+      ArrayRef<int64_t>(broadcast) != shape)
+    return emitOptionalError(loc, "input ", input, " does not broadcast to [",
+                             shape, "]");
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  ArrayRef<double> scales = adaptor.getScales();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(scales.size()) != rank)
+    return emitOptionalError(loc, "expected ", rank, " sizes and scales");
+  for (int64_t d = 0; d < rank; ++d)
+    if (sizes[d] < 1 || !(scales[d] > 0) || input.getDimSize(d) < 1)
+      return emitOptionalError(loc, "sizes, scales and input dimensions must "
+                                    "be positive");
+  StringRef mode = adaptor.getMode();
+  StringRef transform = adaptor.getCoordinateTransformationMode();
+  StringRef nearest = adaptor.getNearestMode();
+  if (mode != "nearest" && mode != "linear")
+    return emitOptionalError(loc, "unknown mode '", mode, "'");
+  if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
+                           "asymmetric", "tf_half_pixel_for_nn"},
+                          transform))
+    return emitOptionalError(loc, "unknown coordinate_transformation_mode '",
+                             transform, "'");
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          nearest))
+    return emitOptionalError(loc, "unknown nearest_mode '", nearest, "'");
+  inferred.push_back(RankedTensorType::get(sizes, input.getElementType()));
+  return success();
+}

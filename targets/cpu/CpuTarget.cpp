@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
@@ -160,6 +161,39 @@ struct LowerVectorsPass
   }
 };
 
+/// Gives every constant global a flat array type. memref globals of rank N
+/// become nested LLVM arrays, which LLVM translates into one constant per
+/// innermost row (millions for a CNN's weights, and minutes of compile
+/// time); a flat array is one ConstantDataArray. Accesses are unaffected:
+/// with opaque pointers every getelementptr carries its own element type.
+struct FlattenGlobalsPass
+    : PassWrapper<FlattenGlobalsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FlattenGlobalsPass)
+  StringRef getArgument() const override { return "muon-flatten-globals"; }
+  void runOnOperation() override {
+    getOperation().walk([](LLVM::GlobalOp global) {
+      auto arrayType = dyn_cast<LLVM::LLVMArrayType>(global.getGlobalType());
+      auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
+      if (!arrayType || !value ||
+          !isa<LLVM::LLVMArrayType>(arrayType.getElementType()))
+        return;
+      auto flatTensor = RankedTensorType::get(
+          {value.getNumElements()}, value.getShapedType().getElementType());
+      Attribute flatValue;
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        flatValue = dense.reshape(flatTensor);
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        flatValue =
+            DenseResourceElementsAttr::get(flatTensor, resource.getRawHandle());
+      else
+        return;
+      global.setGlobalTypeAttr(TypeAttr::get(LLVM::LLVMArrayType::get(
+          flatTensor.getElementType(), value.getNumElements())));
+      global.setValueAttr(flatValue);
+    });
+  }
+};
+
 } // namespace
 
 void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
@@ -211,6 +245,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(std::make_unique<FlattenGlobalsPass>());
 }
 
 std::unique_ptr<llvm::TargetMachine>

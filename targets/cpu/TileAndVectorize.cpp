@@ -142,6 +142,13 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
         return map.isProjectedPermutation(/*allowZeroInResults=*/true);
       }))
     return failure();
+  // LLVM packs a vector of i1 into bits in memory, while a buffer of i1
+  // holds one byte per element: bool tensors are read and written by
+  // scalar loops.
+  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isInteger(1);
+      }))
+    return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t inner = ranges.back();
   if (ShapedType::isDynamic(inner))

@@ -76,45 +76,6 @@ static LogicalResult convertLeakyRelu(NodeContext &node) {
                                   APFloat(node.getFloat("alpha", 0.01f))));
 }
 
-/// Clip-6 takes `min`/`max` attributes; from Clip-11 they are optional
-/// inputs, which Muon needs as constants to keep them attributes. An absent
-/// bound leaves that side unbounded.
-static LogicalResult convertClip(NodeContext &node) {
-  Builder b(node.context());
-  FloatAttr bounds[2];
-  StringRef names[2] = {"min", "max"};
-  if (node.opset() < 11) {
-    if (failed(node.expectInputs(1, 1)))
-      return failure();
-    for (int i = 0; i < 2; ++i)
-      if (node.hasAttr(names[i]))
-        bounds[i] = b.getF32FloatAttr(node.getFloat(names[i], 0.0f));
-  } else {
-    if (failed(node.expectInputs(1, 3)))
-      return failure();
-    for (int i = 0; i < 2; ++i) {
-      if (!node.input(i + 1))
-        continue;
-      DenseElementsAttr value = node.constantInput(i + 1);
-      if (!value || value.getNumElements() != 1)
-        return node.emitError()
-               << names[i] << " (input " << i + 1
-               << ") must be a one-element constant known at import time";
-      Attribute element = *value.getValues<Attribute>().begin();
-      double bound;
-      if (auto floatAttr = dyn_cast<FloatAttr>(element))
-        bound = floatAttr.getValueAsDouble();
-      else if (cast<IntegerAttr>(element).getType().isUnsignedInteger())
-        bound = cast<IntegerAttr>(element).getValue().getZExtValue();
-      else
-        bound = cast<IntegerAttr>(element).getValue().getSExtValue();
-      bounds[i] = b.getF32FloatAttr(bound);
-    }
-  }
-  return node.setResult(
-      0, node.create<ClipOp>(node.input(0), bounds[0], bounds[1]));
-}
-
 //===----------------------------------------------------------------------===//
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
@@ -453,19 +414,6 @@ static LogicalResult convertDropout(NodeContext &node) {
   return node.setResult(0, node.input(0));
 }
 
-/// A Cast of a run-time value is supported only to its own element type
-/// (a no-op); casts of constants are evaluated at import.
-static LogicalResult convertCast(NodeContext &node) {
-  if (failed(node.expectInputs(1, 1)))
-    return failure();
-  int64_t to = node.getInt("to", 0);
-  if (convertElementType(to, node.context()) !=
-      node.inputType(0).getElementType())
-    return node.emitError() << "casting a value computed at run time to "
-                            << dataTypeName(to) << " is not supported";
-  return node.setResult(0, node.input(0));
-}
-
 //===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//
@@ -524,8 +472,6 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
       {"Add", convertBinary<AddOp>},
       {"AveragePool", convertPool<AveragePoolOp>},
       {"BatchNormalization", convertBatchNorm},
-      {"Cast", convertCast},
-      {"Clip", convertClip},
       {"Concat", convertConcat},
       {"Constant", convertConstant},
       {"Conv", convertConv},

@@ -1,6 +1,9 @@
 //===- ElementwiseToLinalg.cpp - Lowering element-wise math, comparison and logic ops ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
+// Every op becomes one parallel linalg.generic over the broadcast result
+// (buildElementwise) whose body computes one element with arith and math;
+// the formulas follow the ONNX operator specification.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,118 +13,525 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace muon;
 
 namespace {
 
-
-template <typename OpTy, typename FloatOp, typename IntOp>
-struct BinaryLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    bool floating = isFloat(op.getType());
-    if (!floating && !op.getType().getElementType().isSignlessInteger())
-      return rewriter.notifyMatchFailure(op, "only float and signless integer "
-                                             "element types");
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), {op.getLhs(), op.getRhs()},
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          if (floating)
-            return FloatOp::create(b, loc, args[0], args[1]);
-          return IntOp::create(b, loc, args[0], args[1]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
+/// The element types a lowering computes on. Integers must be signless:
+/// arith has no unsigned types, so ui8 operands are rejected.
+enum class Elements {
+  Float,  // float
+  Number, // float or signless integer other than i1
+  Bool,   // i1
+  Any,    // float or signless integer, i1 included
 };
 
-/// Element-wise ops of one input whose scalar computation `compute` defines.
+bool accepts(Elements elements, Type type) {
+  bool isInt = type.isSignlessInteger();
+  bool isBool = type.isSignlessInteger(1);
+  switch (elements) {
+  case Elements::Float:
+    return isa<FloatType>(type);
+  case Elements::Number:
+    return isa<FloatType>(type) || (isInt && !isBool);
+  case Elements::Bool:
+    return isBool;
+  case Elements::Any:
+    return isa<FloatType>(type) || isInt;
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+StringRef describe(Elements elements) {
+  switch (elements) {
+  case Elements::Float:
+    return "only float element types";
+  case Elements::Number:
+    return "only float and signless integer element types";
+  case Elements::Bool:
+    return "only i1 element types";
+  case Elements::Any:
+    return "only float, signless integer and i1 element types";
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+/// Element-wise ops whose scalar computation `compute` defines from the
+/// elements of all operands (broadcast to the result), when every operand's
+/// element type is one of `elements`.
 template <typename OpTy>
-struct UnaryLowering : OpRewritePattern<OpTy> {
-  using ScalarFn = std::function<Value(OpBuilder &, Location, OpTy, Value)>;
-  UnaryLowering(MLIRContext *context, ScalarFn compute)
-      : OpRewritePattern<OpTy>(context), compute(std::move(compute)) {}
+struct ElementwiseLowering : OpRewritePattern<OpTy> {
+  using ScalarFn =
+      std::function<Value(OpBuilder &, Location, OpTy, ValueRange)>;
+  ElementwiseLowering(MLIRContext *context, Elements elements,
+                      ScalarFn compute)
+      : OpRewritePattern<OpTy>(context), elements(elements),
+        compute(std::move(compute)) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    for (Value operand : op->getOperands())
+      if (!accepts(elements, getElementTypeOrSelf(operand.getType())))
+        return rewriter.notifyMatchFailure(op, describe(elements));
     Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), op.getInput(),
+        rewriter, op.getLoc(), op.getType(), op->getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          return compute(b, loc, op, args[0]);
+          return compute(b, loc, op, args);
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 
+  Elements elements;
   ScalarFn compute;
 };
 
 template <typename OpTy, typename Fn>
-void addUnary(RewritePatternSet &patterns, Fn compute) {
-  patterns.add<UnaryLowering<OpTy>>(patterns.getContext(), compute);
+void addElementwise(RewritePatternSet &patterns, Elements elements,
+                    Fn compute) {
+  patterns.add<ElementwiseLowering<OpTy>>(patterns.getContext(), elements,
+                                          compute);
 }
 
+/// A one-input op: `compute(b, loc, op, x)`.
+template <typename OpTy, typename Fn>
+void addUnary(RewritePatternSet &patterns, Elements elements, Fn compute) {
+  addElementwise<OpTy>(
+      patterns, elements,
+      [compute](OpBuilder &b, Location loc, OpTy op, ValueRange args) {
+        return compute(b, loc, op, args[0]);
+      });
+}
+
+/// A float op that is one math (or arith) op of its input.
 template <typename OpTy, typename MathOp>
 void addUnaryMath(RewritePatternSet &patterns) {
-  addUnary<OpTy>(patterns, [](OpBuilder &b, Location loc, OpTy, Value x) {
-    return MathOp::create(b, loc, x).getResult();
-  });
+  addUnary<OpTy>(patterns, Elements::Float,
+                 [](OpBuilder &b, Location loc, OpTy, Value x) -> Value {
+                   return MathOp::create(b, loc, x);
+                 });
 }
 
-} // namespace
+//===----------------------------------------------------------------------===//
+// Scalar builders shared by the ops
+//===----------------------------------------------------------------------===//
 
-void muon::populateElementwiseLowerings(RewritePatternSet &patterns) {
-  patterns.add<BinaryLowering<AddOp, arith::AddFOp, arith::AddIOp>,
-               BinaryLowering<SubOp, arith::SubFOp, arith::SubIOp>,
-               BinaryLowering<MulOp, arith::MulFOp, arith::MulIOp>,
-               BinaryLowering<DivOp, arith::DivFOp, arith::DivSIOp>>(
-      patterns.getContext());
+Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
+  return scalarConstant(b, loc, like.getType(), value);
+}
+
+/// `FloatOp` on float elements, `IntOp` on integers.
+template <typename FloatOp, typename IntOp>
+Value arithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return FloatOp::create(b, loc, lhs, rhs);
+  return IntOp::create(b, loc, lhs, rhs);
+}
+
+/// An ordered float comparison (false when either side is NaN, as ONNX's
+/// numpy reference gives) or a signed integer comparison.
+Value compare(OpBuilder &b, Location loc, arith::CmpFPredicate floatPredicate,
+              arith::CmpIPredicate intPredicate, Value lhs, Value rhs) {
+  if (isa<FloatType>(lhs.getType()))
+    return arith::CmpFOp::create(b, loc, floatPredicate, lhs, rhs);
+  return arith::CmpIOp::create(b, loc, intPredicate, lhs, rhs);
+}
+
+Value lessThan(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  return compare(b, loc, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                 lhs, rhs);
+}
+
+Value greaterThan(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  return compare(b, loc, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                 lhs, rhs);
+}
+
+/// max(lo, min(hi, x)), propagating NaN.
+Value clamp(OpBuilder &b, Location loc, Value x, double lo, double hi) {
+  Value upper = arith::MinimumFOp::create(b, loc, x, constantLike(b, loc, x, hi));
+  return arith::MaximumFOp::create(b, loc, upper,
+                                   constantLike(b, loc, x, lo));
+}
+
+/// HardSigmoid: max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(OpBuilder &b, Location loc, Value x, double alpha,
+                  double beta) {
+  Value linear = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, x, constantLike(b, loc, x, alpha)),
+      constantLike(b, loc, x, beta));
+  return clamp(b, loc, linear, 0.0, 1.0);
+}
+
+/// Softplus, ln(1 + e^x), as max(x, 0) + ln(1 + e^-|x|): the same value,
+/// without overflow of e^x for large x.
+Value softplus(OpBuilder &b, Location loc, Value x) {
+  Value zero = constantLike(b, loc, x, 0.0);
+  Value negAbs =
+      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero),
+                               tail);
+}
+
+/// e^x - 1 scaled by `alpha`: the negative branch of Elu, Selu and Celu.
+Value scaledExpm1(OpBuilder &b, Location loc, Value x, double alpha) {
+  return arith::MulFOp::create(b, loc, math::ExpM1Op::create(b, loc, x),
+                               constantLike(b, loc, x, alpha));
+}
+
+/// Cast-13 of one element between float, signless integer and i1 types:
+/// float to integer truncates toward zero (numpy's astype, which the ONNX
+/// reference uses), anything to bool is `x != 0` (NaN is true), and a bool
+/// is 0 or 1.
+Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto fromFloat = dyn_cast<FloatType>(from), toFloat = dyn_cast<FloatType>(to);
+  if (to.isInteger(1)) {
+    Value zero = constantLike(b, loc, x, 0.0);
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  bool fromBool = from.isInteger(1);
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, x);
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (toFloat) {
+    if (fromBool)
+      return arith::UIToFPOp::create(b, loc, to, x);
+    return arith::SIToFPOp::create(b, loc, to, x);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, x);
+  if (fromBool)
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return arith::ExtSIOp::create(b, loc, to, x);
+}
+
+/// Pow-15. A float base is raised with powf (a negative base and an
+/// integral exponent give the signed result, a fractional exponent NaN), the
+/// exponent converted to the base's type. An integer base is raised in f64
+/// and truncated back, which is exact while the result fits 53 bits.
+Value power(OpBuilder &b, Location loc, Value base, Value exponent) {
+  Type type = base.getType();
+  Type computeType = isa<FloatType>(type) ? type : b.getF64Type();
+  Value result = math::PowFOp::create(b, loc,
+                                      castElement(b, loc, base, computeType),
+                                      castElement(b, loc, exponent, computeType));
+  return castElement(b, loc, result, type);
+}
+
+/// Mod-13: with fmod the remainder has the dividend's sign (C fmod, remf /
+/// remsi); without, the divisor's sign (Python's %): a nonzero remainder
+/// whose sign differs from the divisor's moves by one divisor.
+Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod) {
+  Value rem = arithOp<arith::RemFOp, arith::RemSIOp>(b, loc, lhs, rhs);
+  if (fmod)
+    return rem;
+  Value zero = constantLike(b, loc, rem, 0.0);
+  Value nonzero = compare(b, loc, arith::CmpFPredicate::ONE,
+                          arith::CmpIPredicate::ne, rem, zero);
+  Value signsDiffer = arith::XOrIOp::create(b, loc, lessThan(b, loc, rem, zero),
+                                            lessThan(b, loc, rhs, zero));
+  Value adjust = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
+  Value moved = arithOp<arith::AddFOp, arith::AddIOp>(b, loc, rem, rhs);
+  return arith::SelectOp::create(b, loc, adjust, moved, rem);
+}
+
+/// A comparison op: `floatPredicate` on floats, `intPredicate` on integers
+/// (Equal also on i1).
+template <typename OpTy>
+void addComparison(RewritePatternSet &patterns,
+                   arith::CmpFPredicate floatPredicate,
+                   arith::CmpIPredicate intPredicate) {
+  Elements elements =
+      std::is_same_v<OpTy, EqualOp> ? Elements::Any : Elements::Number;
+  addElementwise<OpTy>(patterns, elements,
+                       [=](OpBuilder &b, Location loc, OpTy, ValueRange args) {
+                         return compare(b, loc, floatPredicate, intPredicate,
+                                        args[0], args[1]);
+                       });
+}
+
+/// A binary op that is one arith op: `FloatOp` on floats, `IntOp` on
+/// integers (`IntOp` alone, on i1, when `elements` is Bool).
+template <typename OpTy, typename FloatOp, typename IntOp>
+void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
+  addElementwise<OpTy>(patterns, elements,
+                       [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
+                         return arithOp<FloatOp, IntOp>(b, loc, args[0],
+                                                      args[1]);
+                       });
+}
+
+void populateUnaryMath(RewritePatternSet &patterns) {
   addUnaryMath<TanhOp, math::TanhOp>(patterns);
   addUnaryMath<ExpOp, math::ExpOp>(patterns);
   addUnaryMath<LogOp, math::LogOp>(patterns);
   addUnaryMath<SqrtOp, math::SqrtOp>(patterns);
   addUnaryMath<AbsOp, math::AbsFOp>(patterns);
   addUnaryMath<NegOp, arith::NegFOp>(patterns);
-  addUnary<ReluOp>(patterns, [](OpBuilder &b, Location loc, ReluOp, Value x) {
-    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
-    return arith::MaximumFOp::create(b, loc, x, zero).getResult();
-  });
-  addUnary<SigmoidOp>(patterns, [](OpBuilder &b, Location loc, SigmoidOp,
-                                   Value x) {
+  addUnaryMath<FloorOp, math::FloorOp>(patterns);
+  addUnaryMath<CeilOp, math::CeilOp>(patterns);
+  // Round-11 rounds halves to even.
+  addUnaryMath<RoundOp, math::RoundEvenOp>(patterns);
+  addUnaryMath<ErfOp, math::ErfOp>(patterns);
+  addUnaryMath<SinOp, math::SinOp>(patterns);
+  addUnaryMath<CosOp, math::CosOp>(patterns);
+  addUnaryMath<TanOp, math::TanOp>(patterns);
+  addUnaryMath<AsinOp, math::AsinOp>(patterns);
+  addUnaryMath<AcosOp, math::AcosOp>(patterns);
+  addUnaryMath<AtanOp, math::AtanOp>(patterns);
+  addUnaryMath<SinhOp, math::SinhOp>(patterns);
+  addUnaryMath<CoshOp, math::CoshOp>(patterns);
+  addUnaryMath<AsinhOp, math::AsinhOp>(patterns);
+  addUnaryMath<AcoshOp, math::AcoshOp>(patterns);
+  addUnaryMath<AtanhOp, math::AtanhOp>(patterns);
+  addUnary<ReciprocalOp>(patterns, Elements::Float,
+                         [](OpBuilder &b, Location loc, ReciprocalOp,
+                            Value x) -> Value {
+                           return arith::DivFOp::create(
+                               b, loc, constantLike(b, loc, x, 1.0), x);
+                         });
+  // Sign: 1, -1, or x itself for 0 (and NaN).
+  addUnary<SignOp>(patterns, Elements::Number,
+                   [](OpBuilder &b, Location loc, SignOp, Value x) -> Value {
+                     Value zero = constantLike(b, loc, x, 0.0);
+                     Value negative = arith::SelectOp::create(
+                         b, loc, lessThan(b, loc, x, zero),
+                         constantLike(b, loc, x, -1.0), x);
+                     return arith::SelectOp::create(
+                         b, loc, greaterThan(b, loc, x, zero),
+                         constantLike(b, loc, x, 1.0), negative);
+                   });
+}
+
+void populateActivations(RewritePatternSet &patterns) {
+  addUnary<ReluOp>(patterns, Elements::Float,
+                   [](OpBuilder &b, Location loc, ReluOp, Value x) -> Value {
+                     return arith::MaximumFOp::create(
+                         b, loc, x, constantLike(b, loc, x, 0.0));
+                   });
+  addUnary<SigmoidOp>(patterns, Elements::Float, [](OpBuilder &b, Location loc,
+                                                    SigmoidOp, Value x) -> Value {
     // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x, which
     // correctly gives 0.
-    Value one = scalarConstant(b, loc, x.getType(), 1.0);
+    Value one = constantLike(b, loc, x, 1.0);
     Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
     return arith::DivFOp::create(b, loc, one,
-                                 arith::AddFOp::create(b, loc, one, e))
-        .getResult();
+                                 arith::AddFOp::create(b, loc, one, e));
   });
-  addUnary<LeakyReluOp>(patterns, [](OpBuilder &b, Location loc,
-                                     LeakyReluOp op, Value x) {
-    Value zero = scalarConstant(b, loc, x.getType(), 0.0);
-    Value alpha =
-        scalarConstant(b, loc, x.getType(), op.getAlpha().convertToDouble());
-    Value negative =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
-    Value scaled = arith::MulFOp::create(b, loc, x, alpha);
-    return arith::SelectOp::create(b, loc, negative, scaled, x).getResult();
-  });
-  addUnary<ClipOp>(patterns, [](OpBuilder &b, Location loc, ClipOp op,
-                                Value x) {
-    if (auto min = op.getMin())
-      x = arith::MaximumFOp::create(
-          b, loc, x,
-          scalarConstant(b, loc, x.getType(), min->convertToDouble()));
-    if (auto max = op.getMax())
-      x = arith::MinimumFOp::create(
-          b, loc, x,
-          scalarConstant(b, loc, x.getType(), max->convertToDouble()));
-    return x;
-  });
+  addUnary<LeakyReluOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, LeakyReluOp op, Value x) -> Value {
+        Value negative = lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
+        Value scaled = arith::MulFOp::create(
+            b, loc, x,
+            constantLike(b, loc, x, op.getAlpha().convertToDouble()));
+        return arith::SelectOp::create(b, loc, negative, scaled, x);
+      });
+  addUnary<ClipOp>(patterns, Elements::Float,
+                   [](OpBuilder &b, Location loc, ClipOp op, Value x) {
+                     if (auto min = op.getMin())
+                       x = arith::MaximumFOp::create(
+                           b, loc, x,
+                           constantLike(b, loc, x, min->convertToDouble()));
+                     if (auto max = op.getMax())
+                       x = arith::MinimumFOp::create(
+                           b, loc, x,
+                           constantLike(b, loc, x, max->convertToDouble()));
+                     return x;
+                   });
+  addUnary<SoftplusOp>(patterns, Elements::Float,
+                       [](OpBuilder &b, Location loc, SoftplusOp, Value x) {
+                         return softplus(b, loc, x);
+                       });
+  addUnary<SoftsignOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, SoftsignOp, Value x) -> Value {
+        Value denominator = arith::AddFOp::create(
+            b, loc, constantLike(b, loc, x, 1.0),
+            math::AbsFOp::create(b, loc, x));
+        return arith::DivFOp::create(b, loc, x, denominator);
+      });
+  addUnary<MishOp>(patterns, Elements::Float,
+                   [](OpBuilder &b, Location loc, MishOp, Value x) -> Value {
+                     return arith::MulFOp::create(
+                         b, loc, x,
+                         math::TanhOp::create(b, loc, softplus(b, loc, x)));
+                   });
+  addUnary<HardSigmoidOp>(patterns, Elements::Float,
+                          [](OpBuilder &b, Location loc, HardSigmoidOp op,
+                             Value x) {
+                            return hardSigmoid(
+                                b, loc, x, op.getAlpha().convertToDouble(),
+                                op.getBeta().convertToDouble());
+                          });
+  // HardSwish-14: x * HardSigmoid(x) with alpha = 1/6, beta = 0.5.
+  addUnary<HardSwishOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, HardSwishOp, Value x) -> Value {
+        return arith::MulFOp::create(b, loc, x,
+                                     hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
+      });
+  // Elu-6: x < 0 ? alpha * (e^x - 1) : x.
+  addUnary<EluOp>(patterns, Elements::Float,
+                  [](OpBuilder &b, Location loc, EluOp op, Value x) -> Value {
+                    Value negative =
+                        lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
+                    return arith::SelectOp::create(
+                        b, loc, negative,
+                        scaledExpm1(b, loc, x, op.getAlpha().convertToDouble()),
+                        x);
+                  });
+  // Selu-6: gamma * (x > 0 ? x : alpha * (e^x - 1)).
+  addUnary<SeluOp>(patterns, Elements::Float,
+                   [](OpBuilder &b, Location loc, SeluOp op, Value x) -> Value {
+                     Value positive =
+                         greaterThan(b, loc, x, constantLike(b, loc, x, 0.0));
+                     Value selected = arith::SelectOp::create(
+                         b, loc, positive, x,
+                         scaledExpm1(b, loc, x,
+                                     op.getAlpha().convertToDouble()));
+                     return arith::MulFOp::create(
+                         b, loc, selected,
+                         constantLike(b, loc, x,
+                                      op.getGamma().convertToDouble()));
+                   });
+  // Celu-12: max(0, x) + min(0, alpha * (e^(x / alpha) - 1)).
+  addUnary<CeluOp>(patterns, Elements::Float,
+                   [](OpBuilder &b, Location loc, CeluOp op, Value x) -> Value {
+                     double alpha = op.getAlpha().convertToDouble();
+                     Value zero = constantLike(b, loc, x, 0.0);
+                     Value scaled = arith::DivFOp::create(
+                         b, loc, x, constantLike(b, loc, x, alpha));
+                     Value negative = arith::MinimumFOp::create(
+                         b, loc, zero, scaledExpm1(b, loc, scaled, alpha));
+                     return arith::AddFOp::create(
+                         b, loc, arith::MaximumFOp::create(b, loc, x, zero),
+                         negative);
+                   });
+  // ThresholdedRelu-10: x > alpha ? x : 0.
+  addUnary<ThresholdedReluOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, ThresholdedReluOp op, Value x) -> Value {
+        Value alpha =
+            constantLike(b, loc, x, op.getAlpha().convertToDouble());
+        return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, alpha),
+                                       x, constantLike(b, loc, x, 0.0));
+      });
+  // PRelu-16: x < 0 ? slope * x : x, on floats and integers.
+  addElementwise<PReluOp>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, PReluOp, ValueRange args) -> Value {
+        Value x = args[0];
+        Value scaled = arithOp<arith::MulFOp, arith::MulIOp>(b, loc, x, args[1]);
+        return arith::SelectOp::create(
+            b, loc, lessThan(b, loc, x, constantLike(b, loc, x, 0.0)), scaled,
+            x);
+      });
+}
+
+void populateBinary(RewritePatternSet &patterns) {
+  addBinaryArith<AddOp, arith::AddFOp, arith::AddIOp>(patterns,
+                                                      Elements::Number);
+  addBinaryArith<SubOp, arith::SubFOp, arith::SubIOp>(patterns,
+                                                      Elements::Number);
+  addBinaryArith<MulOp, arith::MulFOp, arith::MulIOp>(patterns,
+                                                      Elements::Number);
+  // Integer Div truncates toward zero, as divsi does.
+  addBinaryArith<DivOp, arith::DivFOp, arith::DivSIOp>(patterns,
+                                                       Elements::Number);
+  // Max-13 and Min-13 propagate NaN (numpy.maximum / minimum).
+  addBinaryArith<MaxOp, arith::MaximumFOp, arith::MaxSIOp>(patterns,
+                                                           Elements::Number);
+  addBinaryArith<MinOp, arith::MinimumFOp, arith::MinSIOp>(patterns,
+                                                           Elements::Number);
+  addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(patterns,
+                                                      Elements::Bool);
+  addBinaryArith<OrOp, arith::OrIOp, arith::OrIOp>(patterns, Elements::Bool);
+  addBinaryArith<XorOp, arith::XOrIOp, arith::XOrIOp>(patterns,
+                                                      Elements::Bool);
+  addUnary<NotOp>(patterns, Elements::Bool,
+                  [](OpBuilder &b, Location loc, NotOp, Value x) -> Value {
+                    return arith::XOrIOp::create(
+                        b, loc, x, constantLike(b, loc, x, 1.0));
+                  });
+  addElementwise<ModOp>(patterns, Elements::Number,
+                        [](OpBuilder &b, Location loc, ModOp op,
+                           ValueRange args) {
+                          return modulo(b, loc, args[0], args[1],
+                                        op.getFmod());
+                        });
+  addElementwise<PowOp>(patterns, Elements::Number,
+                        [](OpBuilder &b, Location loc, PowOp,
+                           ValueRange args) {
+                          return power(b, loc, args[0], args[1]);
+                        });
+  addComparison<EqualOp>(patterns, arith::CmpFPredicate::OEQ,
+                         arith::CmpIPredicate::eq);
+  addComparison<GreaterOp>(patterns, arith::CmpFPredicate::OGT,
+                           arith::CmpIPredicate::sgt);
+  addComparison<LessOp>(patterns, arith::CmpFPredicate::OLT,
+                        arith::CmpIPredicate::slt);
+  addComparison<GreaterOrEqualOp>(patterns, arith::CmpFPredicate::OGE,
+                                  arith::CmpIPredicate::sge);
+  addComparison<LessOrEqualOp>(patterns, arith::CmpFPredicate::OLE,
+                               arith::CmpIPredicate::sle);
+  addElementwise<WhereOp>(patterns, Elements::Any,
+                          [](OpBuilder &b, Location loc, WhereOp,
+                             ValueRange args) -> Value {
+                            return arith::SelectOp::create(b, loc, args[0],
+                                                           args[1], args[2]);
+                          });
+}
+
+void populateTypeChanging(RewritePatternSet &patterns) {
+  addUnary<CastOp>(patterns, Elements::Any,
+                   [](OpBuilder &b, Location loc, CastOp op, Value x) {
+                     return castElement(b, loc, x, op.getTo());
+                   });
+  addUnary<IsNaNOp>(patterns, Elements::Float,
+                    [](OpBuilder &b, Location loc, IsNaNOp, Value x) -> Value {
+                      return arith::CmpFOp::create(
+                          b, loc, arith::CmpFPredicate::UNO, x, x);
+                    });
+  // IsInf-10: x == +inf when detect_positive, x == -inf when
+  // detect_negative.
+  addUnary<IsInfOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, IsInfOp op, Value x) -> Value {
+        Value result = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+        double inf = std::numeric_limits<double>::infinity();
+        for (auto [detect, value] : {std::pair(op.getDetectPositive(), inf),
+                                     std::pair(op.getDetectNegative(), -inf)})
+          if (detect)
+            result = arith::OrIOp::create(
+                b, loc, result,
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                      constantLike(b, loc, x, value)));
+        return result;
+      });
+}
+
+} // namespace
+
+void muon::populateElementwiseLowerings(RewritePatternSet &patterns) {
+  populateUnaryMath(patterns);
+  populateActivations(patterns);
+  populateBinary(patterns);
+  populateTypeChanging(patterns);
 }

@@ -12,6 +12,7 @@
 #include "targets/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -141,6 +142,21 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
         return map.isProjectedPermutation(/*allowZeroInResults=*/true);
       }))
+    return failure();
+  // LLVM packs a vector of i1 into bits in memory, while a buffer of i1
+  // holds one byte per element: bool tensors are read and written by
+  // scalar loops.
+  if (llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isInteger(1);
+      }))
+    return failure();
+  // Math functions without a polynomial approximation or LLVM intrinsic
+  // become libm calls, which take scalars only.
+  bool callsLibm = llvm::any_of(op.getBlock()->getOperations(), [](Operation &o) {
+    return isa<math::TanOp, math::SinhOp, math::CoshOp, math::AsinhOp,
+               math::AcoshOp, math::AtanhOp>(o);
+  });
+  if (callsLibm)
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))

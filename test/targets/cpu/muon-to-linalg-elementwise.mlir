@@ -1,0 +1,207 @@
+// RUN: muon-opt %s --muon-to-linalg --split-input-file | FileCheck %s
+
+// The lowering of the ops of dialects/muon/ElementwiseOps.td: one parallel
+// linalg.generic over the broadcast result whose body computes one element.
+// The expected formulas are the ONNX operator specification's, derived by
+// hand beside each case.
+
+// Round-11 rounds halves to even (roundeven, not round); Reciprocal is 1/x.
+// CHECK-LABEL: func @round_reciprocal
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[R:.*]] = math.roundeven %[[X]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+// CHECK: ^bb0(%[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[Q:.*]] = arith.divf %[[ONE]], %[[Y]] : f32
+// CHECK-NEXT: linalg.yield %[[Q]]
+func.func @round_reciprocal(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = muon.round %x : tensor<4xf32>
+  %1 = muon.reciprocal %0 : tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// Sign on integers: x > 0 ? 1 : (x < 0 ? -1 : x), with signed comparisons.
+// CHECK-LABEL: func @sign_integer
+// CHECK-DAG: %[[P:.*]] = arith.constant 1 : i8
+// CHECK-DAG: %[[N:.*]] = arith.constant -1 : i8
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0 : i8
+// CHECK: ^bb0(%[[X:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: %[[LT:.*]] = arith.cmpi slt, %[[X]], %[[Z]] : i8
+// CHECK-NEXT: %[[S1:.*]] = arith.select %[[LT]], %[[N]], %[[X]] : i8
+// CHECK-NEXT: %[[GT:.*]] = arith.cmpi sgt, %[[X]], %[[Z]] : i8
+// CHECK-NEXT: %[[S2:.*]] = arith.select %[[GT]], %[[P]], %[[S1]] : i8
+// CHECK-NEXT: linalg.yield %[[S2]]
+func.func @sign_integer(%x: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = muon.sign %x : tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+// Mod without fmod takes the divisor's sign: -7 mod 3 = 2 = rem(-7, 3) + 3,
+// since rem(-7, 3) = -1 is nonzero and its sign differs from 3's.
+// CHECK-LABEL: func @mod_integer
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0 : i32
+// CHECK: ^bb0(%[[A:.*]]: i32, %[[B:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT: %[[R:.*]] = arith.remsi %[[A]], %[[B]] : i32
+// CHECK-NEXT: %[[NZ:.*]] = arith.cmpi ne, %[[R]], %[[Z]] : i32
+// CHECK-NEXT: %[[RN:.*]] = arith.cmpi slt, %[[R]], %[[Z]] : i32
+// CHECK-NEXT: %[[BN:.*]] = arith.cmpi slt, %[[B]], %[[Z]] : i32
+// CHECK-NEXT: %[[DIFF:.*]] = arith.xori %[[RN]], %[[BN]] : i1
+// CHECK-NEXT: %[[ADJ:.*]] = arith.andi %[[NZ]], %[[DIFF]] : i1
+// CHECK-NEXT: %[[MOVED:.*]] = arith.addi %[[R]], %[[B]] : i32
+// CHECK-NEXT: %[[RES:.*]] = arith.select %[[ADJ]], %[[MOVED]], %[[R]] : i32
+// CHECK-NEXT: linalg.yield %[[RES]]
+func.func @mod_integer(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = muon.mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// fmod = 1 is C fmod: the remainder alone.
+// CHECK-LABEL: func @mod_fmod
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[R:.*]] = arith.remf %[[A]], %[[B]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+func.func @mod_fmod(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = muon.mod %a, %b {fmod = true} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Pow with an integer base is computed in f64 and truncated back; a float
+// base takes the exponent converted to its own type.
+// CHECK-LABEL: func @pow_types
+// CHECK: ^bb0(%[[A:.*]]: i64, %[[B:.*]]: f32, %{{.*}}: i64):
+// CHECK-NEXT: %[[AF:.*]] = arith.sitofp %[[A]] : i64 to f64
+// CHECK-NEXT: %[[BF:.*]] = arith.extf %[[B]] : f32 to f64
+// CHECK-NEXT: %[[P:.*]] = math.powf %[[AF]], %[[BF]] : f64
+// CHECK-NEXT: %[[R:.*]] = arith.fptosi %[[P]] : f64 to i64
+// CHECK-NEXT: linalg.yield %[[R]]
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[E:.*]]: i32, %{{.*}}: f32):
+// CHECK-NEXT: %[[EF:.*]] = arith.sitofp %[[E]] : i32 to f32
+// CHECK-NEXT: %[[Q:.*]] = math.powf %[[X]], %[[EF]] : f32
+// CHECK-NEXT: linalg.yield %[[Q]]
+func.func @pow_types(%a: tensor<4xi64>, %b: tensor<4xf32>, %x: tensor<4xf32>, %e: tensor<i32>) -> (tensor<4xi64>, tensor<4xf32>) {
+  %0 = muon.pow %a, %b : (tensor<4xi64>, tensor<4xf32>) -> tensor<4xi64>
+  %1 = muon.pow %x, %e : (tensor<4xf32>, tensor<i32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xi64>, tensor<4xf32>
+}
+
+// -----
+
+// Comparisons are ordered (false on NaN) and produce i1 tensors; Where
+// selects with all three operands broadcast: condition [3,1] -> (d0, 0),
+// x [4] -> (d1), y scalar -> ().
+// CHECK-DAG: #[[$COND:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$Y:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @compare_where
+// CHECK: %[[C:.*]] = linalg.generic
+// CHECK: arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK: } -> tensor<3x1xi1>
+// CHECK: linalg.generic {indexing_maps = [#[[$COND]], #[[$X]], #[[$Y]], #[[$ID]]]
+// CHECK-SAME: ins(%[[C]], %{{.*}}, %{{.*}} : tensor<3x1xi1>, tensor<4xf32>, tensor<f32>)
+// CHECK: ^bb0(%[[S:.*]]: i1, %[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[S]], %[[A]], %[[B]] : f32
+func.func @compare_where(%a: tensor<3x1xf32>, %b: tensor<3x1xf32>, %x: tensor<4xf32>, %y: tensor<f32>) -> tensor<3x4xf32> {
+  %0 = muon.greater_or_equal %a, %b : (tensor<3x1xf32>, tensor<3x1xf32>) -> tensor<3x1xi1>
+  %1 = muon.where %0, %x, %y : (tensor<3x1xi1>, tensor<4xf32>, tensor<f32>) -> tensor<3x4xf32>
+  return %1 : tensor<3x4xf32>
+}
+
+// -----
+
+// Cast-13: float to bool is x != 0 (unordered, so NaN is true); bool to
+// float is 0 or 1 (unsigned); float to integer truncates (fptosi).
+// CHECK-LABEL: func @casts
+// CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.uitofp %{{.*}} : i1 to f16
+// CHECK: arith.fptosi %{{.*}} : f16 to i32
+func.func @casts(%x: tensor<4xf32>) -> tensor<4xi32> {
+  %0 = muon.cast %x to i1 : tensor<4xf32>
+  %1 = muon.cast %0 to f16 : tensor<4xi1>
+  %2 = muon.cast %1 to i32 : tensor<4xf16>
+  return %2 : tensor<4xi32>
+}
+
+// -----
+
+// IsInf with detect_negative = false compares with +inf only (the
+// `false or` the lowering starts from folds away).
+// CHECK-LABEL: func @is_inf_positive
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: i1):
+// CHECK-NEXT: %[[EQ:.*]] = arith.cmpf oeq, %[[X]], %[[INF]] : f32
+// CHECK-NEXT: linalg.yield %[[EQ]]
+func.func @is_inf_positive(%x: tensor<4xf32>) -> tensor<4xi1> {
+  %0 = muon.is_inf %x {detect_negative = false} : (tensor<4xf32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+// HardSwish-14: x * max(0, min(1, x / 6 + 0.5)), with 1/6 as a multiplier.
+// CHECK-LABEL: func @hard_swish
+// CHECK-DAG: %[[SIXTH:.*]] = arith.constant 0.166666672 : f32
+// CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[X]], %[[SIXTH]] : f32
+// CHECK-NEXT: %[[L:.*]] = arith.addf %[[M]], %[[HALF]] : f32
+// CHECK-NEXT: %[[U:.*]] = arith.minimumf %[[L]], %[[ONE]] : f32
+// CHECK-NEXT: %[[C:.*]] = arith.maximumf %[[U]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[R:.*]] = arith.mulf %[[X]], %[[C]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+func.func @hard_swish(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = muon.hard_swish %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Softplus as max(x, 0) + log1p(exp(-|x|)), which does not overflow.
+// CHECK-LABEL: func @softplus
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[A:.*]] = math.absf %[[X]] : f32
+// CHECK-NEXT: %[[N:.*]] = arith.negf %[[A]] : f32
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[N]] : f32
+// CHECK-NEXT: %[[L:.*]] = math.log1p %[[E]] : f32
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[X]], %{{.*}} : f32
+// CHECK-NEXT: %[[R:.*]] = arith.addf %[[M]], %[[L]] : f32
+func.func @softplus(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = muon.softplus %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// PRelu on integers: x < 0 ? slope * x : x, slope [3] broadcast to [2,3].
+// CHECK-LABEL: func @prelu_integer
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[S:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT: %[[M:.*]] = arith.muli %[[X]], %[[S]] : i32
+// CHECK-NEXT: %[[N:.*]] = arith.cmpi slt, %[[X]], %{{.*}} : i32
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[N]], %[[M]], %[[X]] : i32
+func.func @prelu_integer(%x: tensor<2x3xi32>, %slope: tensor<3xi32>) -> tensor<2x3xi32> {
+  %0 = muon.prelu %x, %slope : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+// Logic on bools: Not is xor with true.
+// CHECK-LABEL: func @logic
+// CHECK: %[[T:.*]] = arith.constant true
+// CHECK: arith.andi %{{.*}}, %{{.*}} : i1
+// CHECK: arith.xori %{{.*}}, %[[T]] : i1
+func.func @logic(%a: tensor<4xi1>, %b: tensor<4xi1>) -> tensor<4xi1> {
+  %0 = muon.and %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %1 = muon.not %0 : tensor<4xi1>
+  return %1 : tensor<4xi1>
+}

@@ -75,8 +75,7 @@ static FailureOr<Moments> buildMoments(NodeContext &node, Value x,
 /// constant input after, which also brings `noop_with_empty_axes`. No axes
 /// (or an empty list) reduces every dimension, unless noop_with_empty_axes=1
 /// asks for no reduction at all.
-template <typename OpTy>
-static LogicalResult convertReduce(NodeContext &node) {
+template <typename OpTy> static LogicalResult convertReduce(NodeContext &node) {
   int64_t axesInputSince = std::is_same_v<OpTy, ReduceSumOp> ? 13 : 18;
   bool axesIsInput = node.opset() >= axesInputSince;
   if (failed(node.expectInputs(1, axesIsInput ? 2 : 1)))
@@ -138,9 +137,9 @@ static LogicalResult convertCumSum(NodeContext &node) {
   if (failed(normalized))
     return failure();
   return node.setResult(
-      0, node.create<CumSumOp>(node.input(0), static_cast<uint64_t>(*normalized),
-                               node.getInt("exclusive", 0) != 0,
-                               node.getInt("reverse", 0) != 0));
+      0, node.create<CumSumOp>(
+             node.input(0), static_cast<uint64_t>(*normalized),
+             node.getInt("exclusive", 0) != 0, node.getInt("reverse", 0) != 0));
 }
 
 //===----------------------------------------------------------------------===//
@@ -160,11 +159,10 @@ static LogicalResult convertLayerNorm(NodeContext &node) {
   if (failed(axis))
     return failure();
   float epsilon = node.getFloat("epsilon", 1e-5f);
-  if (failed(node.setResult(
-          0, node.create<LayerNormOp>(node.input(0), node.input(1),
-                                      node.input(2),
-                                      static_cast<uint64_t>(*axis),
-                                      APFloat(epsilon)))))
+  if (failed(node.setResult(0, node.create<LayerNormOp>(
+                                   node.input(0), node.input(1), node.input(2),
+                                   static_cast<uint64_t>(*axis),
+                                   APFloat(epsilon)))))
     return failure();
   if (!node.isOutputUsed(1) && !node.isOutputUsed(2))
     return success();
@@ -174,9 +172,9 @@ static LogicalResult convertLayerNorm(NodeContext &node) {
     return node.emitError() << "Mean and InvStdDev are only supported in the "
                                "input's element type; stash_type is "
                             << dataTypeName(stashType);
-  FailureOr<Moments> moments = buildMoments(
-      node, node.input(0),
-      llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank())));
+  FailureOr<Moments> moments =
+      buildMoments(node, node.input(0),
+                   llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank())));
   if (failed(moments))
     return failure();
   // InvStdDev = 1 / sqrt(variance + epsilon).
@@ -204,9 +202,9 @@ static LogicalResult convertInstanceNorm(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   if (type.getRank() < 3)
     return node.emitError() << "input " << type << " must have rank >= 3";
-  FailureOr<Value> normalized = node.create<LayerNormOp>(
-      node.input(0), Value(), Value(), uint64_t(2),
-      APFloat(node.getFloat("epsilon", 1e-5f)));
+  FailureOr<Value> normalized =
+      node.create<LayerNormOp>(node.input(0), Value(), Value(), uint64_t(2),
+                               APFloat(node.getFloat("epsilon", 1e-5f)));
   if (failed(normalized))
     return failure();
   SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
@@ -260,11 +258,11 @@ static LogicalResult convertLpNorm(NodeContext &node) {
   int64_t p = node.getInt("p", 2);
   FailureOr<Value> norm;
   if (p == 1)
-    norm = node.create<ReduceL1Op>(node.input(0), ArrayRef<int64_t>(*axis),
-                                   true);
+    norm =
+        node.create<ReduceL1Op>(node.input(0), ArrayRef<int64_t>(*axis), true);
   else if (p == 2)
-    norm = node.create<ReduceL2Op>(node.input(0), ArrayRef<int64_t>(*axis),
-                                   true);
+    norm =
+        node.create<ReduceL2Op>(node.input(0), ArrayRef<int64_t>(*axis), true);
   else
     return node.emitError() << "p must be 1 or 2, got " << p;
   if (failed(norm))

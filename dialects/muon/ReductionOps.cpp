@@ -18,9 +18,10 @@ static RankedTensorType rankedType(Value value) {
 
 /// The shape left after reducing `axes` (non-negative, strictly increasing,
 /// in range) of `shape`: size 1 with `keepdims`, dropped without.
-static FailureOr<SmallVector<int64_t>>
-reducedShape(std::optional<Location> loc, ArrayRef<int64_t> shape,
-             ArrayRef<int64_t> axes, bool keepdims) {
+static FailureOr<SmallVector<int64_t>> reducedShape(std::optional<Location> loc,
+                                                    ArrayRef<int64_t> shape,
+                                                    ArrayRef<int64_t> axes,
+                                                    bool keepdims) {
   int64_t rank = shape.size(), previous = -1;
   for (int64_t axis : axes) {
     if (axis <= previous || axis >= rank)
@@ -56,10 +57,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
 }
 
 #define MUON_REDUCE_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>   \
-                                         loc,                                  \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferReduce(loc, adaptor, inferred);                                \
   }
 MUON_REDUCE_INFER(ReduceSumOp)
@@ -87,16 +87,17 @@ static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
 }
 
 template <typename Adaptor>
-static LogicalResult inferArgReduce(MLIRContext *context,
-                                    std::optional<Location> loc,
-                                    Adaptor adaptor,
-                                    SmallVectorImpl<Type> &inferred) {
+static LogicalResult
+inferArgReduce(MLIRContext *context, std::optional<Location> loc,
+               Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
   int64_t axis = adaptor.getAxis();
   if (failed(checkAxis(loc, axis, input.getRank())))
     return failure();
   FailureOr<SmallVector<int64_t>> shape =
       reducedShape(loc, input.getShape(), axis, adaptor.getKeepdims());
+  if (failed(shape))
+    return failure();
   inferred.push_back(
       RankedTensorType::get(*shape, IntegerType::get(context, 64)));
   return success();

@@ -150,9 +150,9 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
               x, best);
         linalg::YieldOp::create(
             nb, nl,
-            ValueRange{arith::SelectOp::create(nb, nl, better, x, best),
-                       arith::SelectOp::create(nb, nl, better, index,
-                                               bestIndex)});
+            ValueRange{
+                arith::SelectOp::create(nb, nl, better, x, best),
+                arith::SelectOp::create(nb, nl, better, index, bestIndex)});
       });
   return generic.getResult(1);
 }
@@ -247,9 +247,9 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
           rewriter, loc, reducedType, max,
           [](OpBuilder &b, Location l, ValueRange a) -> Value {
             Value inf = extremeConstant(b, l, a[0].getType(), true);
-            Value finite = arith::CmpFOp::create(
-                b, l, arith::CmpFPredicate::OLT, math::AbsFOp::create(b, l, a[0]),
-                inf);
+            Value finite =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                      math::AbsFOp::create(b, l, a[0]), inf);
             return arith::SelectOp::create(
                 b, l, finite, a[0], scalarConstant(b, l, a[0].getType(), 0.0));
           }));
@@ -302,7 +302,8 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
             return acc;
           });
     }
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, combined, op.getType()));
+    rewriter.replaceOp(op,
+                       reshapeTensor(rewriter, loc, combined, op.getType()));
     return success();
   }
 
@@ -330,9 +331,8 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
     Value indices =
         buildArgReduce(rewriter, op.getLoc(), op.getInput(), op.getAxis(),
                        maximum, op.getSelectLastIndex());
-    rewriter.replaceOp(
-        op, reshapeTensor(rewriter, op.getLoc(), indices,
-                          cast<RankedTensorType>(op.getType())));
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), indices,
+                                         cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
@@ -349,10 +349,10 @@ struct HardmaxLowering : OpRewritePattern<HardmaxOp> {
     RankedTensorType type = op.getType();
     Value indices = buildArgReduce(rewriter, loc, op.getInput(), axis,
                                    /*maximum=*/true, /*lastIndex=*/false);
-    indices = reshapeTensor(
-        rewriter, loc, indices,
-        RankedTensorType::get(keptType(type, axis).getShape(),
-                              rewriter.getI64Type()));
+    indices =
+        reshapeTensor(rewriter, loc, indices,
+                      RankedTensorType::get(keptType(type, axis).getShape(),
+                                            rewriter.getI64Type()));
     Value result = buildElementwise(
         rewriter, loc, type, indices,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -409,8 +409,7 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value i = linalg::IndexOp::create(b, l, axis);
               Value j = linalg::IndexOp::create(b, l, rank);
-              Value selected =
-                  arith::CmpIOp::create(b, l, predicate, j, i);
+              Value selected = arith::CmpIOp::create(b, l, predicate, j, i);
               Value x = arith::SelectOp::create(
                   b, l, selected, a[0],
                   scalarConstant(b, l, a[0].getType(), 0.0));
@@ -448,11 +447,11 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
     Value x = op.getInput();
 
-    Value sum = buildReduction(
-        rewriter, loc, x, axes, zero,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::AddFOp::create(b, l, a[0], a[1]);
-        });
+    Value sum =
+        buildReduction(rewriter, loc, x, axes, zero,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::AddFOp::create(b, l, a[0], a[1]);
+                       });
     Value mean = buildElementwise(
         rewriter, loc, reducedType, sum,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {

@@ -212,7 +212,7 @@ static LogicalResult convertBatchNorm(NodeContext &node) {
                                   APFloat(node.getFloat("epsilon", 1e-5f))));
 }
 
-/// Softmax and LogSoftmax. From opset 13 they normalise along `axis`
+/// Softmax, LogSoftmax and Hardmax. From opset 13 they normalise along `axis`
 /// (default -1). Before, the input is coerced to 2-D
 /// [prod(dims[:axis]), prod(dims[axis:])] (axis defaults to 1), normalised
 /// along the second dimension and reshaped back.
@@ -482,6 +482,7 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
       {"Gemm", convertGemm},
       {"GlobalAveragePool", convertUnary<GlobalAveragePoolOp>},
       {"GlobalMaxPool", convertUnary<GlobalMaxPoolOp>},
+      {"Hardmax", convertSoftmax<HardmaxOp>},
       {"Identity", convertIdentity},
       {"LeakyRelu", convertLeakyRelu},
       {"Log", convertUnary<LogOp>},

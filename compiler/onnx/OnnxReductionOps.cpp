@@ -1,17 +1,294 @@
 //===- OnnxReductionOps.cpp - ONNX reductions, arg-reductions and normalisations ---===//
 //
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
-// (OnnxOps.cpp) through addReductionConverters.
+// (OnnxOps.cpp) through addReductionConverters. Semantics and defaults follow
+// the operator specification (https://onnx.ai/onnx/operators/) for every
+// opset a conversion accepts.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/NodeContext.h"
 #include "dialects/muon/MuonOps.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Sequence.h"
+
 using namespace mlir;
 using namespace muon;
 using namespace muon::onnx_importer;
 
-void onnx_importer::addReductionConverters(llvm::StringMap<ConvertFn> &converters) {
-  (void)converters;
+/// Normalises ONNX axes (each in [-rank, rank)) to the dialect's form:
+/// non-negative and strictly increasing; an error on a repeated axis.
+static FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeContext &node, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> d = node.normalizeAxis(axis, rank, "axes entry");
+    if (failed(d))
+      return failure();
+    result.push_back(*d);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end())
+    return node.emitError() << "axes [" << axes << "] name a dimension twice";
+  return result;
+}
+
+/// A rank-0 tensor holding `value` in `elementType` (a float type).
+static Value floatScalar(NodeContext &node, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return node.constant(
+      DenseElementsAttr::get(type, FloatAttr::get(elementType, value)));
+}
+
+/// The statistics of x over `axes` that the normalisations share, with the
+/// reduced dimensions kept as size 1: the mean, x - mean, and the variance
+/// as the mean of the squared centred values (more accurate than
+/// mean(x^2) - mean(x)^2, which ONNX's function bodies write).
+struct Moments {
+  Value mean, centred, variance;
+};
+
+static FailureOr<Moments> buildMoments(NodeContext &node, Value x,
+                                       ArrayRef<int64_t> axes) {
+  FailureOr<Value> mean = node.create<ReduceMeanOp>(x, axes, true);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centred = node.create<SubOp>(x, *mean);
+  if (failed(centred))
+    return failure();
+  FailureOr<Value> squared = node.create<MulOp>(*centred, *centred);
+  if (failed(squared))
+    return failure();
+  FailureOr<Value> variance = node.create<ReduceMeanOp>(*squared, axes, true);
+  if (failed(variance))
+    return failure();
+  return Moments{*mean, *centred, *variance};
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// ReduceSum, ReduceMean, ReduceMax, ... `axes` is an attribute before
+/// opset 13 for ReduceSum and before 18 for the others, and an optional
+/// constant input after, which also brings `noop_with_empty_axes`. No axes
+/// (or an empty list) reduces every dimension, unless noop_with_empty_axes=1
+/// asks for no reduction at all.
+template <typename OpTy> static LogicalResult convertReduce(NodeContext &node) {
+  int64_t axesInputSince = std::is_same_v<OpTy, ReduceSumOp> ? 13 : 18;
+  bool axesIsInput = node.opset() >= axesInputSince;
+  if (failed(node.expectInputs(1, axesIsInput ? 2 : 1)))
+    return failure();
+  std::optional<SmallVector<int64_t>> axes;
+  // An axes input of static shape [0] is known to be empty even when it is
+  // a graph input.
+  if (axesIsInput && node.input(1) && node.inputType(1).hasStaticShape() &&
+      node.inputType(1).getNumElements() == 0) {
+    axes.emplace();
+  } else {
+    FailureOr<std::optional<SmallVector<int64_t>>> read =
+        node.readInts("axes", 1, axesInputSince);
+    if (failed(read))
+      return failure();
+    axes = std::move(*read);
+  }
+  int64_t rank = node.inputType(0).getRank();
+  if (!axes || axes->empty()) {
+    if (node.getInt("noop_with_empty_axes", 0))
+      axes.emplace();
+    else
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(node, *axes, rank);
+  if (failed(normalized))
+    return failure();
+  return node.setResult(0, node.create<OpTy>(node.input(0), *normalized,
+                                             node.getInt("keepdims", 1) != 0));
+}
+
+/// ArgMax and ArgMin: axis defaults to 0, keepdims to 1; select_last_index
+/// exists from opset 12.
+template <typename OpTy>
+static LogicalResult convertArgReduce(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return node.setResult(
+      0, node.create<OpTy>(node.input(0), static_cast<uint64_t>(*axis),
+                           node.getInt("keepdims", 1) != 0,
+                           node.getInt("select_last_index", 0) != 0));
+}
+
+/// CumSum: the axis is a constant scalar input (int32 or int64).
+static LogicalResult convertCumSum(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axis = node.constantInts(1, "axis");
+  if (failed(axis))
+    return failure();
+  if (axis->size() != 1)
+    return node.emitError() << "axis (input 1) must hold one value";
+  FailureOr<int64_t> normalized =
+      node.normalizeAxis(axis->front(), node.inputType(0).getRank());
+  if (failed(normalized))
+    return failure();
+  return node.setResult(
+      0, node.create<CumSumOp>(
+             node.input(0), static_cast<uint64_t>(*normalized),
+             node.getInt("exclusive", 0) != 0, node.getInt("reverse", 0) != 0));
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisations
+//===----------------------------------------------------------------------===//
+
+/// LayerNormalization-17: axis defaults to -1, epsilon to 1e-5. The Mean and
+/// InvStdDev outputs only matter to training; when a model uses them they
+/// are computed beside muon.layer_norm, in X's element type, so the
+/// stash_type (the type ONNX computes them in, default float) must be it.
+static LogicalResult convertLayerNorm(NodeContext &node) {
+  if (failed(node.expectInputs(2, 3)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  float epsilon = node.getFloat("epsilon", 1e-5f);
+  if (failed(node.setResult(0, node.create<LayerNormOp>(
+                                   node.input(0), node.input(1), node.input(2),
+                                   static_cast<uint64_t>(*axis),
+                                   APFloat(epsilon)))))
+    return failure();
+  if (!node.isOutputUsed(1) && !node.isOutputUsed(2))
+    return success();
+
+  int64_t stashType = node.getInt("stash_type", onnx::TensorProto::FLOAT);
+  if (convertElementType(stashType, node.context()) != type.getElementType())
+    return node.emitError() << "Mean and InvStdDev are only supported in the "
+                               "input's element type; stash_type is "
+                            << dataTypeName(stashType);
+  FailureOr<Moments> moments =
+      buildMoments(node, node.input(0),
+                   llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank())));
+  if (failed(moments))
+    return failure();
+  // InvStdDev = 1 / sqrt(variance + epsilon).
+  FailureOr<Value> shifted = node.create<AddOp>(
+      moments->variance, floatScalar(node, type.getElementType(), epsilon));
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> stdDev = node.create<SqrtOp>(*shifted);
+  if (failed(stdDev))
+    return failure();
+  if (failed(node.setResult(1, moments->mean)))
+    return failure();
+  return node.setResult(
+      2, node.create<DivOp>(floatScalar(node, type.getElementType(), 1.0),
+                            *stdDev));
+}
+
+/// InstanceNormalization: normalises each (n, c) over the spatial
+/// dimensions, then applies the per-channel scale and bias, i.e. layer_norm
+/// from axis 2 followed by a broadcast multiply-add with [C, 1, ..., 1]
+/// parameters.
+static LogicalResult convertInstanceNorm(NodeContext &node) {
+  if (failed(node.expectInputs(3, 3)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  if (type.getRank() < 3)
+    return node.emitError() << "input " << type << " must have rank >= 3";
+  FailureOr<Value> normalized =
+      node.create<LayerNormOp>(node.input(0), Value(), Value(), uint64_t(2),
+                               APFloat(node.getFloat("epsilon", 1e-5f)));
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
+  paramShape[0] = type.getDimSize(1);
+  FailureOr<Value> scale = node.reshape(node.input(1), paramShape);
+  FailureOr<Value> bias = node.reshape(node.input(2), paramShape);
+  if (failed(scale) || failed(bias))
+    return failure();
+  FailureOr<Value> scaled = node.create<MulOp>(*normalized, *scale);
+  if (failed(scaled))
+    return failure();
+  return node.setResult(0, node.create<AddOp>(*scaled, *bias));
+}
+
+/// MeanVarianceNormalization (opset 9/13):
+/// (x - mean(x)) / (sqrt(mean((x - mean(x))^2)) + 1e-9) over `axes`
+/// (default [0, 2, 3]).
+static LogicalResult convertMeanVarianceNorm(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return node.emitError() << "input " << type << " must be a float tensor";
+  FailureOr<SmallVector<int64_t>> axes = normalizeAxes(
+      node, node.getInts("axes").value_or(SmallVector<int64_t>{0, 2, 3}),
+      type.getRank());
+  if (failed(axes))
+    return failure();
+  FailureOr<Moments> moments = buildMoments(node, node.input(0), *axes);
+  if (failed(moments))
+    return failure();
+  FailureOr<Value> deviation = node.create<SqrtOp>(moments->variance);
+  if (failed(deviation))
+    return failure();
+  FailureOr<Value> divisor = node.create<AddOp>(
+      *deviation, floatScalar(node, type.getElementType(), 1e-9));
+  if (failed(divisor))
+    return failure();
+  return node.setResult(0, node.create<DivOp>(moments->centred, *divisor));
+}
+
+/// LpNormalization: x / ||x||_p along `axis` (default -1), p = 1 or 2
+/// (default 2).
+static LogicalResult convertLpNorm(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", -1), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  int64_t p = node.getInt("p", 2);
+  FailureOr<Value> norm;
+  if (p == 1)
+    norm =
+        node.create<ReduceL1Op>(node.input(0), ArrayRef<int64_t>(*axis), true);
+  else if (p == 2)
+    norm =
+        node.create<ReduceL2Op>(node.input(0), ArrayRef<int64_t>(*axis), true);
+  else
+    return node.emitError() << "p must be 1 or 2, got " << p;
+  if (failed(norm))
+    return failure();
+  return node.setResult(0, node.create<DivOp>(node.input(0), *norm));
+}
+
+void onnx_importer::addReductionConverters(
+    llvm::StringMap<ConvertFn> &converters) {
+  converters.insert({
+      {"ArgMax", convertArgReduce<ArgMaxOp>},
+      {"ArgMin", convertArgReduce<ArgMinOp>},
+      {"CumSum", convertCumSum},
+      {"InstanceNormalization", convertInstanceNorm},
+      {"LayerNormalization", convertLayerNorm},
+      {"LpNormalization", convertLpNorm},
+      {"MeanVarianceNormalization", convertMeanVarianceNorm},
+      {"ReduceL1", convertReduce<ReduceL1Op>},
+      {"ReduceL2", convertReduce<ReduceL2Op>},
+      {"ReduceLogSum", convertReduce<ReduceLogSumOp>},
+      {"ReduceLogSumExp", convertReduce<ReduceLogSumExpOp>},
+      {"ReduceMax", convertReduce<ReduceMaxOp>},
+      {"ReduceMean", convertReduce<ReduceMeanOp>},
+      {"ReduceMin", convertReduce<ReduceMinOp>},
+      {"ReduceProd", convertReduce<ReduceProdOp>},
+      {"ReduceSum", convertReduce<ReduceSumOp>},
+      {"ReduceSumSquare", convertReduce<ReduceSumSquareOp>},
+  });
 }

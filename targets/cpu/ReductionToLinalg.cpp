@@ -1,6 +1,9 @@
 //===- ReductionToLinalg.cpp - Lowering reductions, arg-reductions and normalisations ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
+// Every reduction is one linalg.generic whose output drops the reduced loops,
+// followed by an element-wise finishing step (mean divide, sqrt, log) that
+// linalg fusion merges with its consumers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +18,511 @@
 using namespace mlir;
 using namespace muon;
 
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+bool isSignlessInteger(Type type) {
+  return getElementTypeOrSelf(type).isSignlessInteger();
+}
+
+/// The largest (or lowest) value of a float or signless integer type: the
+/// identity of min (max) reductions.
+Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(type, APFloat::getInf(floatType.getFloatSemantics(),
+                                             /*Negative=*/!largest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(type, largest ? APInt::getSignedMaxValue(width)
+                                     : APInt::getSignedMinValue(width)));
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value scalar) {
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// The type of `type` with the dimensions in `axes` dropped.
+RankedTensorType droppedType(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(axes, d))
+      shape.push_back(type.getDimSize(d));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// The type of `type` with the dimensions in `axes` set to 1.
+RankedTensorType keptType(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+int64_t reducedCount(RankedTensorType type, ArrayRef<int64_t> axes) {
+  int64_t count = 1;
+  for (int64_t axis : axes)
+    count *= type.getDimSize(axis);
+  return count;
+}
+
+/// One linalg.generic reducing `inputs[0]` over `axes` into a tensor of its
+/// other dimensions, filled with `init` first. Further inputs already have
+/// that reduced shape and are read at the current output position (e.g. the
+/// maximum a log-sum-exp shifts by). `combine` gets the input elements and
+/// then the accumulator, and returns the new accumulator.
+Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
+                     ArrayRef<int64_t> axes, Value init, ScalarBody combine) {
+  MLIRContext *context = b.getContext();
+  auto inputType = tensorType(inputs[0]);
+  int64_t rank = inputType.getRank();
+  auto resultType = RankedTensorType::get(
+      droppedType(inputType, axes).getShape(), init.getType());
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap reduced = identity.dropResults(axes);
+  SmallVector<AffineMap> maps = {identity};
+  maps.append(inputs.size(), reduced);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  for (int64_t axis : axes)
+    iterators[axis] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, filled(b, loc, resultType, init), maps,
+             iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc,
+                                       combine(nested, nestedLoc, args));
+             })
+      .getResult(0);
+}
+
+/// The index (i64, `axis` dropped from the shape) of the maximum or minimum
+/// of `input` along `axis`; ties go to the first index, or the last with
+/// `lastIndex` (ONNX ArgMax/ArgMin).
+Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
+                     bool maximum, bool lastIndex) {
+  MLIRContext *context = b.getContext();
+  auto inputType = tensorType(input);
+  Type elementType = inputType.getElementType();
+  int64_t rank = inputType.getRank();
+  RankedTensorType valueType = droppedType(inputType, axis);
+  auto indexType = RankedTensorType::get(valueType.getShape(), b.getI64Type());
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap reduced = identity.dropResult(axis);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators[axis] = utils::IteratorType::reduction;
+  Value values =
+      filled(b, loc, valueType, extremeConstant(b, loc, elementType, !maximum));
+  Value indices =
+      filled(b, loc, indexType, scalarConstant(b, loc, b.getI64Type(), 0));
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valueType, indexType}, input,
+      ValueRange{values, indices}, {identity, reduced, reduced}, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = args[0], best = args[1], bestIndex = args[2];
+        Value index = arith::IndexCastOp::create(
+            nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
+        // A strict comparison keeps the first of equal extremes, a
+        // non-strict one moves on to the last.
+        Value better;
+        if (isa<FloatType>(elementType))
+          better = arith::CmpFOp::create(
+              nb, nl,
+              maximum ? (lastIndex ? arith::CmpFPredicate::OGE
+                                   : arith::CmpFPredicate::OGT)
+                      : (lastIndex ? arith::CmpFPredicate::OLE
+                                   : arith::CmpFPredicate::OLT),
+              x, best);
+        else
+          better = arith::CmpIOp::create(
+              nb, nl,
+              maximum ? (lastIndex ? arith::CmpIPredicate::sge
+                                   : arith::CmpIPredicate::sgt)
+                      : (lastIndex ? arith::CmpIPredicate::sle
+                                   : arith::CmpIPredicate::slt),
+              x, best);
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{
+                arith::SelectOp::create(nb, nl, better, x, best),
+                arith::SelectOp::create(nb, nl, better, index, bestIndex)});
+      });
+  return generic.getResult(1);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// How one Reduce* op computes: a step applied to each element, the
+/// combination of the elements and a step applied to the combined value.
+struct Reduction {
+  enum class Combine { Add, Mul, Max, Min } combine;
+  /// Exp is exp(x - m) with m the maximum of the reduced elements, and Log
+  /// then log(sum) + m, so that a large x does not overflow (ReduceLogSumExp).
+  enum class Prologue { None, Abs, Square, Exp } prologue = Prologue::None;
+  enum class Epilogue { None, Mean, Sqrt, Log } epilogue = Epilogue::None;
+
+  /// Integers have no exp, log or sqrt, and an integer mean would truncate.
+  bool supportsIntegers() const {
+    return prologue != Prologue::Exp && epilogue == Epilogue::None;
+  }
+};
+
+Value combineElements(OpBuilder &b, Location loc, Reduction::Combine combine,
+                      Value x, Value acc) {
+  bool floating = isa<FloatType>(x.getType());
+  switch (combine) {
+  case Reduction::Combine::Add:
+    return floating ? arith::AddFOp::create(b, loc, x, acc).getResult()
+                    : arith::AddIOp::create(b, loc, x, acc).getResult();
+  case Reduction::Combine::Mul:
+    return floating ? arith::MulFOp::create(b, loc, x, acc).getResult()
+                    : arith::MulIOp::create(b, loc, x, acc).getResult();
+  case Reduction::Combine::Max:
+    return floating ? arith::MaximumFOp::create(b, loc, x, acc).getResult()
+                    : arith::MaxSIOp::create(b, loc, x, acc).getResult();
+  case Reduction::Combine::Min:
+    return floating ? arith::MinimumFOp::create(b, loc, x, acc).getResult()
+                    : arith::MinSIOp::create(b, loc, x, acc).getResult();
+  }
+  llvm_unreachable("unknown combine");
+}
+
+Value combineIdentity(OpBuilder &b, Location loc, Reduction::Combine combine,
+                      Type type) {
+  switch (combine) {
+  case Reduction::Combine::Add:
+    return scalarConstant(b, loc, type, 0.0);
+  case Reduction::Combine::Mul:
+    return scalarConstant(b, loc, type, 1.0);
+  case Reduction::Combine::Max:
+    return extremeConstant(b, loc, type, /*largest=*/false);
+  case Reduction::Combine::Min:
+    return extremeConstant(b, loc, type, /*largest=*/true);
+  }
+  llvm_unreachable("unknown combine");
+}
+
+template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
+  ReduceLowering(MLIRContext *context, Reduction reduction)
+      : OpRewritePattern<OpTy>(context), reduction(reduction) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Type elementType = op.getType().getElementType();
+    bool floating = isFloat(elementType);
+    if (!floating &&
+        !(isSignlessInteger(elementType) && reduction.supportsIntegers()))
+      return rewriter.notifyMatchFailure(
+          op, reduction.supportsIntegers()
+                  ? "only float and signless integer element types"
+                  : "only float element types");
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = tensorType(input);
+    ArrayRef<int64_t> axes = op.getAxes();
+    RankedTensorType reducedType = droppedType(inputType, axes);
+    using Prologue = Reduction::Prologue;
+    using Epilogue = Reduction::Epilogue;
+
+    SmallVector<Value> inputs = {input};
+    if (reduction.prologue == Prologue::Exp) {
+      // The shift m: the maximum where it is finite, else 0 (all elements
+      // -inf give log(0) = -inf; an inf element gives inf).
+      Value max = buildReduction(
+          rewriter, loc, input, axes,
+          extremeConstant(rewriter, loc, elementType, /*largest=*/false),
+          [](OpBuilder &b, Location l, ValueRange a) {
+            return arith::MaximumFOp::create(b, l, a[0], a[1]).getResult();
+          });
+      inputs.push_back(buildElementwise(
+          rewriter, loc, reducedType, max,
+          [](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value inf = extremeConstant(b, l, a[0].getType(), true);
+            Value finite =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                      math::AbsFOp::create(b, l, a[0]), inf);
+            return arith::SelectOp::create(
+                b, l, finite, a[0], scalarConstant(b, l, a[0].getType(), 0.0));
+          }));
+    }
+
+    Value combined = buildReduction(
+        rewriter, loc, inputs, axes,
+        combineIdentity(rewriter, loc, reduction.combine, elementType),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = a[0];
+          switch (reduction.prologue) {
+          case Prologue::None:
+            break;
+          case Prologue::Abs:
+            x = floating ? math::AbsFOp::create(b, l, x).getResult()
+                         : math::AbsIOp::create(b, l, x).getResult();
+            break;
+          case Prologue::Square:
+            x = floating ? arith::MulFOp::create(b, l, x, x).getResult()
+                         : arith::MulIOp::create(b, l, x, x).getResult();
+            break;
+          case Prologue::Exp:
+            x = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, a[1]));
+            break;
+          }
+          return combineElements(b, l, reduction.combine, x, a.back());
+        });
+
+    if (reduction.epilogue != Epilogue::None) {
+      inputs[0] = combined;
+      double count = reducedCount(inputType, axes);
+      combined = buildElementwise(
+          rewriter, loc, reducedType, inputs,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value acc = a[0];
+            switch (reduction.epilogue) {
+            case Epilogue::None:
+              break;
+            case Epilogue::Mean:
+              return arith::DivFOp::create(
+                  b, l, acc, scalarConstant(b, l, acc.getType(), count));
+            case Epilogue::Sqrt:
+              return math::SqrtOp::create(b, l, acc);
+            case Epilogue::Log:
+              acc = math::LogOp::create(b, l, acc);
+              if (a.size() > 1)
+                acc = arith::AddFOp::create(b, l, acc, a[1]);
+              break;
+            }
+            return acc;
+          });
+    }
+    rewriter.replaceOp(op,
+                       reshapeTensor(rewriter, loc, combined, op.getType()));
+    return success();
+  }
+
+  Reduction reduction;
+};
+
+template <typename OpTy>
+void addReduction(RewritePatternSet &patterns, Reduction reduction) {
+  patterns.add<ReduceLowering<OpTy>>(patterns.getContext(), reduction);
+}
+
+//===----------------------------------------------------------------------===//
+// Arg-reductions, Hardmax, CumSum
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy, bool maximum>
+struct ArgReduceLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Type elementType = tensorType(op.getInput()).getElementType();
+    if (!isFloat(elementType) && !isSignlessInteger(elementType))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
+    Value indices =
+        buildArgReduce(rewriter, op.getLoc(), op.getInput(), op.getAxis(),
+                       maximum, op.getSelectLastIndex());
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), indices,
+                                         cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+/// Hardmax: 1 where the index along `axis` is the first maximum's.
+struct HardmaxLowering : OpRewritePattern<HardmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(HardmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    RankedTensorType type = op.getType();
+    Value indices = buildArgReduce(rewriter, loc, op.getInput(), axis,
+                                   /*maximum=*/true, /*lastIndex=*/false);
+    indices =
+        reshapeTensor(rewriter, loc, indices,
+                      RankedTensorType::get(keptType(type, axis).getShape(),
+                                            rewriter.getI64Type()));
+    Value result = buildElementwise(
+        rewriter, loc, type, indices,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value index = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            index, a[0]);
+          Type t = type.getElementType();
+          return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, t, 1),
+                                         scalarConstant(b, l, t, 0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// CumSum as a reduction over a second loop j along `axis`: y[.., i, ..]
+/// accumulates x[.., j, ..] for the j the attributes select (j <= i, j < i
+/// with exclusive, j >= i with reverse, j > i with both). That is quadratic
+/// in the axis length, which stays small where models use CumSum (position
+/// ids, masks), and keeps the lowering one linalg op.
+struct CumSumLowering : OpRewritePattern<CumSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CumSumOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    bool floating = isFloat(type);
+    if (!floating && !isSignlessInteger(type))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    // Loops d0 .. d(rank-1) run over the output, d(rank) is j.
+    SmallVector<AffineExpr> outputExprs, inputExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      outputExprs.push_back(getAffineDimExpr(d, context));
+      inputExprs.push_back(getAffineDimExpr(d == axis ? rank : d, context));
+    }
+    AffineMap input = AffineMap::get(rank + 1, 0, inputExprs, context);
+    AffineMap output = AffineMap::get(rank + 1, 0, outputExprs, context);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    arith::CmpIPredicate predicate =
+        op.getReverse() ? (op.getExclusive() ? arith::CmpIPredicate::sgt
+                                             : arith::CmpIPredicate::sge)
+                        : (op.getExclusive() ? arith::CmpIPredicate::slt
+                                             : arith::CmpIPredicate::sle);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, op.getInput(),
+            filledTensor(rewriter, loc, type, 0.0), {input, output}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value i = linalg::IndexOp::create(b, l, axis);
+              Value j = linalg::IndexOp::create(b, l, rank);
+              Value selected = arith::CmpIOp::create(b, l, predicate, j, i);
+              Value x = arith::SelectOp::create(
+                  b, l, selected, a[0],
+                  scalarConstant(b, l, a[0].getType(), 0.0));
+              linalg::YieldOp::create(
+                  b, l,
+                  combineElements(b, l, Reduction::Combine::Add, x, a[1]));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Normalisations
+//===----------------------------------------------------------------------===//
+
+/// LayerNorm in three passes: the mean, the variance of the centred values
+/// (more accurate than E[x^2] - E[x]^2), and the normalised, scaled output.
+struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!isFloat(type))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), rank));
+    RankedTensorType reducedType = droppedType(type, axes);
+    Type elementType = type.getElementType();
+    double count = reducedCount(type, axes);
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
+    Value x = op.getInput();
+
+    Value sum =
+        buildReduction(rewriter, loc, x, axes, zero,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::AddFOp::create(b, l, a[0], a[1]);
+                       });
+    Value mean = buildElementwise(
+        rewriter, loc, reducedType, sum,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(
+              b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
+        });
+    Value squares = buildReduction(
+        rewriter, loc, {x, mean}, axes, zero,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value centred = arith::SubFOp::create(b, l, a[0], a[1]);
+          return arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, centred, centred), a[2]);
+        });
+    Value invStdDev = buildElementwise(
+        rewriter, loc, reducedType, squares,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value variance =
+              arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, t, count));
+          Value stdDev = math::SqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, variance,
+                                    scalarConstant(b, l, t, epsilon)));
+          return arith::DivFOp::create(b, l, scalarConstant(b, l, t, 1.0),
+                                       stdDev);
+        });
+
+    // Both statistics broadcast (ONNX rules) from x's shape with the
+    // normalised dimensions set to 1.
+    RankedTensorType statisticsType = keptType(type, axes);
+    SmallVector<Value> inputs = {
+        x, reshapeTensor(rewriter, loc, mean, statisticsType),
+        reshapeTensor(rewriter, loc, invStdDev, statisticsType)};
+    Value scale = op.getScale(), bias = op.getBias();
+    if (scale)
+      inputs.push_back(scale);
+    if (bias)
+      inputs.push_back(bias);
+    Value result = buildElementwise(
+        rewriter, loc, type, inputs,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value y = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), a[2]);
+          if (scale)
+            y = arith::MulFOp::create(b, l, y, a[3]);
+          if (bias)
+            y = arith::AddFOp::create(b, l, y, a.back());
+          return y;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
 void muon::populateReductionLowerings(RewritePatternSet &patterns) {
-  (void)patterns;
+  using C = Reduction::Combine;
+  using P = Reduction::Prologue;
+  using E = Reduction::Epilogue;
+  addReduction<ReduceSumOp>(patterns, {C::Add});
+  addReduction<ReduceMeanOp>(patterns, {C::Add, P::None, E::Mean});
+  addReduction<ReduceMaxOp>(patterns, {C::Max});
+  addReduction<ReduceMinOp>(patterns, {C::Min});
+  addReduction<ReduceProdOp>(patterns, {C::Mul});
+  addReduction<ReduceL1Op>(patterns, {C::Add, P::Abs});
+  addReduction<ReduceL2Op>(patterns, {C::Add, P::Square, E::Sqrt});
+  addReduction<ReduceLogSumOp>(patterns, {C::Add, P::None, E::Log});
+  addReduction<ReduceLogSumExpOp>(patterns, {C::Add, P::Exp, E::Log});
+  addReduction<ReduceSumSquareOp>(patterns, {C::Add, P::Square});
+  patterns.add<ArgReduceLowering<ArgMaxOp, true>,
+               ArgReduceLowering<ArgMinOp, false>, HardmaxLowering,
+               CumSumLowering, LayerNormLowering>(patterns.getContext());
 }

@@ -1,0 +1,160 @@
+//===- ReductionOps.cpp - Reductions, arg-reductions and normalisations ---===//
+//
+// Verifiers and result-type inference of the ops in ReductionOps.td; the op
+// classes themselves are generated into MuonOps.cpp. Shapes follow the ONNX
+// operator specification (https://onnx.ai/onnx/operators/).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/muon/MuonOps.h"
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace muon;
+
+static RankedTensorType rankedType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// The shape left after reducing `axes` (non-negative, strictly increasing,
+/// in range) of `shape`: size 1 with `keepdims`, dropped without.
+static FailureOr<SmallVector<int64_t>> reducedShape(std::optional<Location> loc,
+                                                    ArrayRef<int64_t> shape,
+                                                    ArrayRef<int64_t> axes,
+                                                    bool keepdims) {
+  int64_t rank = shape.size(), previous = -1;
+  for (int64_t axis : axes) {
+    if (axis <= previous || axis >= rank)
+      return emitOptionalError(loc, "axes [", axes,
+                               "] must be strictly increasing in [0, ", rank,
+                               ")");
+    previous = axis;
+  }
+  SmallVector<int64_t> result;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(axes, d))
+      result.push_back(shape[d]);
+    else if (keepdims)
+      result.push_back(1);
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+template <typename Adaptor>
+static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  FailureOr<SmallVector<int64_t>> shape = reducedShape(
+      loc, input.getShape(), adaptor.getAxes(), adaptor.getKeepdims());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*shape, input.getElementType()));
+  return success();
+}
+
+#define MUON_REDUCE_INFER(OP)                                                  \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferReduce(loc, adaptor, inferred);                                \
+  }
+MUON_REDUCE_INFER(ReduceSumOp)
+MUON_REDUCE_INFER(ReduceMeanOp)
+MUON_REDUCE_INFER(ReduceMaxOp)
+MUON_REDUCE_INFER(ReduceMinOp)
+MUON_REDUCE_INFER(ReduceProdOp)
+MUON_REDUCE_INFER(ReduceL1Op)
+MUON_REDUCE_INFER(ReduceL2Op)
+MUON_REDUCE_INFER(ReduceLogSumOp)
+MUON_REDUCE_INFER(ReduceLogSumExpOp)
+MUON_REDUCE_INFER(ReduceSumSquareOp)
+#undef MUON_REDUCE_INFER
+
+//===----------------------------------------------------------------------===//
+// Arg-reductions, Hardmax, CumSum
+//===----------------------------------------------------------------------===//
+
+static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
+                               int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, "axis ", axis, " is out of range for rank ",
+                             rank);
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult
+inferArgReduce(MLIRContext *context, std::optional<Location> loc,
+               Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  int64_t axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, axis, input.getRank())))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape =
+      reducedShape(loc, input.getShape(), axis, adaptor.getKeepdims());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(
+      RankedTensorType::get(*shape, IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferArgReduce(context, loc, adaptor, inferred);
+}
+
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferArgReduce(context, loc, adaptor, inferred);
+}
+
+LogicalResult HardmaxOp::verify() {
+  return checkAxis(getLoc(), getAxis(), getType().getRank());
+}
+
+LogicalResult CumSumOp::verify() {
+  return checkAxis(getLoc(), getAxis(), getType().getRank());
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNorm
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  int64_t rank = input.getRank(), axis = adaptor.getAxis();
+  if (failed(checkAxis(loc, axis, rank)))
+    return failure();
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
+  for (Value param : {adaptor.getScale(), adaptor.getBias()}) {
+    if (!param)
+      continue;
+    auto type = rankedType(param);
+    SmallVector<int64_t> shape;
+    if (type.getElementType() != input.getElementType())
+      return emitOptionalError(loc, "operands have different element types: ",
+                               input.getElementType(), " and ",
+                               type.getElementType());
+    if (type.getRank() > static_cast<int64_t>(normalized.size()) ||
+        !OpTrait::util::getBroadcastedShape(normalized, type.getShape(),
+                                            shape) ||
+        ArrayRef<int64_t>(shape) != normalized)
+      return emitOptionalError(loc, "parameter ", type,
+                               " does not broadcast to the normalised shape [",
+                               normalized, "]");
+  }
+  inferred.push_back(input);
+  return success();
+}

@@ -15,9 +15,9 @@ FLOPs = 2 x the multiply-accumulates of Conv, Gemm and MatMul in the ONNX graph.
 
 A one-Relu model ("relu", float[1][64]) measures the fixed cost of one call:
 for ORT the binding's floor (argument conversion, session run, output
-handling), for Muon a function call. Four single-Conv models (ResNet-18's 7x7
-stride-2 stem and a 3x3 conv of its first stage, a 1x1 and a depthwise 3x3 conv
-as in MobileNetV2)
+handling), for Muon a function call. Six single-Conv models (ResNet-18's 7x7
+stride-2 stem and 3x3 convs of its first, third and fourth stages, a 1x1 and a
+depthwise 3x3 conv as in MobileNetV2)
 show where the whole-model differences come from.
 
 Work files go to BUILD_DIR/bench (recreated every run). Needs the build
@@ -49,7 +49,9 @@ sys.path.insert(0, MODELS_DIR)
 # [1, C, H, W], output channels, kernel, stride, group).
 LAYERS = {
     "conv7x7s2": ((1, 3, 224, 224), 64, 7, 2, 1),      # ResNet-18 stem
-    "conv3x3": ((1, 64, 56, 56), 64, 3, 1, 1),         # ResNet-18 layer1
+    "conv3x3": ((1, 64, 56, 56), 64, 3, 1, 1),         # ResNet-18 layer1 (56x56)
+    "conv3x3_14": ((1, 256, 14, 14), 256, 3, 1, 1),    # ResNet-18 layer3 (14x14)
+    "conv3x3_7": ((1, 512, 7, 7), 512, 3, 1, 1),       # ResNet-18 layer4 (7x7)
     "conv1x1": ((1, 24, 56, 56), 144, 1, 1, 1),        # MobileNetV2 expansion
     "depthwise3x3": ((1, 144, 56, 56), 144, 3, 1, 144),  # MobileNetV2 depthwise
 }

@@ -25,3 +25,21 @@ config.substitutions.append(("%{tools}", config.muon_tools_dir))
 
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+
+# Real-architecture model tests (test/models) export PyTorch models and use
+# ONNX Runtime (onnxruntime-node, installed by `npm ci` in the repository root;
+# `./muon deps` does it) as the reference.
+import subprocess
+
+if subprocess.call(
+    ["/usr/bin/python3", "-c",
+     "import importlib.util as u, sys; "
+     "sys.exit(not (u.find_spec('torch') and u.find_spec('torchvision')))"],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("torch")
+node = shutil.which("node")
+if node and os.path.isfile(os.path.join(
+        config.muon_src_root, "node_modules", "onnxruntime-node", "package.json")):
+    config.available_features.add("onnxruntime")
+    config.substitutions.append(
+        ("%{ort_run}", f"{node} {config.muon_src_root}/test/models/ort_run.mjs"))

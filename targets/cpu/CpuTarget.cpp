@@ -284,8 +284,13 @@ createTargetMachine(const CpuTargetOptions &options, std::string &error) {
       : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
       : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                               : llvm::CodeGenOptLevel::Aggressive;
+  // Multiply-adds that vectorization leaves as separate fmul and fadd
+  // (contractions over im2col patches, element-wise chains) become FMAs: one
+  // rounding instead of two, and twice the throughput.
+  llvm::TargetOptions targetOptions;
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, codeGenLevel));
   if (!machine)
     error = "cannot create a target machine for '" + triple.str() +

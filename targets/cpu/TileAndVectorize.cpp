@@ -96,11 +96,18 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       auto [whole, rest] = linalg::splitOp(
           rewriter, cast<TilingInterface>(op.getOperation()), dim,
           rewriter.getIndexAttr(range - range % size));
-      for (TilingInterface part : {whole, rest})
-        if (failed(vectorizeContraction(
-                rewriter, cast<linalg::LinalgOp>(part.getOperation()), mr,
-                nr)))
-          return failure();
+      // The remainder is blocked at half the size along this dimension
+      // (recursively), so a 17-wide remainder of 32 becomes 16 + 1 rather
+      // than one 17-wide block that straddles vector registers.
+      bool rows = dim == dims->m.back();
+      if (failed(vectorizeContraction(
+              rewriter, cast<linalg::LinalgOp>(whole.getOperation()), mr,
+              nr)) ||
+          failed(vectorizeContraction(
+              rewriter, cast<linalg::LinalgOp>(rest.getOperation()),
+              rows ? std::max<int64_t>(mr / 2, 1) : mr,
+              rows ? nr : std::max<int64_t>(nr / 2, 1))))
+        return failure();
       return success();
     }
     blockSizes[dim] = std::min(size, range);

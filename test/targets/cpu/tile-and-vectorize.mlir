@@ -17,12 +17,15 @@ func.func @matmul_whole_blocks(%a: tensor<12x8xf32>, %b: tensor<8x32xf32>, %c: t
 // -----
 
 // M = 10 = 6 + 4 and N = 20 = 16 + 4: each dimension is split into whole
-// blocks and a remainder block, every one with a static shape (no masks).
+// blocks and a remainder, and a remainder is blocked at half the size (rows:
+// 4 = 3 + 1), so every block has a static shape and no vector needs a mask.
 // CHECK-LABEL: func @matmul_split_remainders
 // CHECK-DAG: vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
 // CHECK-DAG: vector<6x1xf32>, vector<1x4xf32> into vector<6x4xf32>
-// CHECK-DAG: vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
-// CHECK-DAG: vector<4x1xf32>, vector<1x4xf32> into vector<4x4xf32>
+// CHECK-DAG: vector<3x1xf32>, vector<1x16xf32> into vector<3x16xf32>
+// CHECK-DAG: vector<3x1xf32>, vector<1x4xf32> into vector<3x4xf32>
+// CHECK-DAG: vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
+// CHECK-DAG: vector<1x1xf32>, vector<1x4xf32> into vector<1x4xf32>
 // CHECK-NOT: vector.mask
 func.func @matmul_split_remainders(%a: tensor<10x8xf32>, %b: tensor<8x20xf32>, %c: tensor<10x20xf32>) -> tensor<10x20xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<10x8xf32>, tensor<8x20xf32>) outs(%c : tensor<10x20xf32>) -> tensor<10x20xf32>

@@ -5,7 +5,10 @@ Each case directory (TESTDATA/<suite>/<case>) holds model.onnx and
 test_data_set_0/{input,output}_N.pb. The case is compiled and run by muon-run
 on the inputs, and its outputs are compared with ONNX's reference outputs the
 way ONNX's backend tests do: dtype and shape must match exactly, values within
-rtol 1e-3 and atol 1e-7 (NaN equals NaN).
+rtol 1e-3 and atol 1e-7 (NaN equals NaN). Muon compiles for static shapes:
+where a case feeds a shape-setting operand (Reshape's shape, Slice's starts)
+as a graph input and Muon says it must be a constant, the case runs again with
+that input frozen into an initializer holding the case's own test data.
 
 Every case gets a status:
   pass         all outputs match
@@ -45,6 +48,7 @@ import onnx
 # shared with the end-to-end tests in test/onnx.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "onnx"))
 from check_backend_cases import c_identifier, load_pb, numbered  # noqa: E402
+from freeze_inputs import freeze  # noqa: E402
 
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 DEFAULT_TESTDATA = "/usr/share/libonnx-testdata/data"
@@ -56,6 +60,8 @@ RTOL, ATOL = 1e-3, 1e-7
 UNSUPPORTED_HEADER = re.compile(r"operators? (is|are) not supported by Muon yet:")
 UNSUPPORTED_LINE = re.compile(r"^  (\S+)\s+node (?:'.*'|#\d+)\s+\(opset")
 NODE_LABEL = re.compile(r"node (?:'([^']*)'|#(\d+))(?: \(([\w.]+)\))?: ")
+CONSTANT_OPERAND = re.compile(r"\(input (\d+)\) must be an? [\w -]+ constant known at import time")
+RUNTIME_VALUE = re.compile(r"input '([^']*)' is computed at run time")
 CRASH_MARKERS = ("Stack dump:", "PLEASE submit a bug report",
                  "failed to run (status -")  # the compiled model died on a signal
 
@@ -69,6 +75,8 @@ class Case:
     op_types: list   # the op types of the graph's nodes, domain-qualified
     opsets: dict     # op type -> the opset_import version of its domain
     node_ops: dict   # node name, and '#index', -> op type (to blame errors)
+    node_inputs: dict  # node name, and '#index', -> the node's input names
+    graph_inputs: set  # the graph inputs that are not initializers
 
     @property
     def id(self):
@@ -81,6 +89,8 @@ class Result:
     status: str            # pass, fail, unsupported, error, timeout, crash
     detail: str = ""       # why it did not pass, one line
     blamed_ops: tuple = ()  # op types the failure is attributed to, if known
+    message: str = ""      # the first error line, node labels included
+    frozen: tuple = ()     # graph inputs frozen into constants (see run_case)
 
     @property
     def reason(self):
@@ -109,7 +119,12 @@ def load_case(testdata, suite, name):
     # Unnamed nodes are located as '<OpType>_<index>' (OnnxImporter.cpp).
     node_ops.update({n.name or f"{n.op_type}_{i}": qualified_op_type(n)
                      for i, n in enumerate(nodes)})
-    return Case(suite, name, path, op_types, opsets, node_ops)
+    node_inputs = {f"#{i}": list(n.input) for i, n in enumerate(nodes)}
+    node_inputs.update({n.name or f"{n.op_type}_{i}": list(n.input)
+                        for i, n in enumerate(nodes)})
+    initializers = {i.name for i in model.graph.initializer}
+    graph_inputs = {i.name for i in model.graph.input if i.name not in initializers}
+    return Case(suite, name, path, op_types, opsets, node_ops, node_inputs, graph_inputs)
 
 
 def discover_cases(testdata, suites, pattern):
@@ -171,8 +186,10 @@ def classify_failure(case, returncode, output):
     if any(UNSUPPORTED_HEADER.search(l) for l in lines):
         ops = sorted({m.group(1) for l in lines if (m := UNSUPPORTED_LINE.match(l))})
         return Result(case, "unsupported", ", ".join(ops), tuple(ops))
-    op, message = blame_node(case, strip_file_prefix(first_error))
-    return Result(case, "error", f"{op}: {message}" if op else message, (op,) if op else ())
+    labelled = strip_file_prefix(first_error)
+    op, message = blame_node(case, labelled)
+    return Result(case, "error", f"{op}: {message}" if op else message, (op,) if op else (),
+                  message=labelled)
 
 
 def strip_file_prefix(line):
@@ -228,7 +245,7 @@ def check_outputs(case, out_dir):
     return None
 
 
-def run_case(case, muon_run, timeout):
+def run_once(case, muon_run, timeout):
     with tempfile.TemporaryDirectory(prefix="muon-conf-") as out_dir:
         ran = run_muon(case, muon_run, out_dir, timeout)
         if ran is None:
@@ -238,6 +255,46 @@ def run_case(case, muon_run, timeout):
             return classify_failure(case, returncode, output)
         problem = check_outputs(case, out_dir)
     return Result(case, "fail", problem) if problem else Result(case, "pass")
+
+
+def input_needed_at_import(case, message):
+    """The graph input an import-time-constant error is about, or None.
+    The importer says either '<what> (input N) must be a ... constant known
+    at import time' after the node's label, or 'input 'NAME' is computed at
+    run time'."""
+    if m := RUNTIME_VALUE.search(message):
+        name = m.group(1)
+    elif (m := CONSTANT_OPERAND.search(message)) and (label := NODE_LABEL.match(message)):
+        inputs = case.node_inputs.get(label.group(1) or f"#{label.group(2)}", [])
+        index = int(m.group(1))
+        name = inputs[index] if index < len(inputs) else None
+    else:
+        return None
+    return name if name in case.graph_inputs else None
+
+
+def run_case(case, muon_run, timeout):
+    """Runs a case; where Muon needs a graph input as a constant (a shape,
+    axes, pads: Muon compiles for static shapes), runs it again with that
+    input frozen into an initializer holding the case's own test data, so
+    that the operator is still checked against the reference outputs. The
+    result records which inputs were frozen."""
+    frozen = []
+    with tempfile.TemporaryDirectory(prefix="muon-frozen-") as frozen_root:
+        attempt = case
+        while True:
+            result = run_once(attempt, muon_run, timeout)
+            name = input_needed_at_import(attempt, result.message) if result.status == "error" else None
+            if name is None or name in frozen:
+                break
+            frozen.append(name)
+            freeze(case.path, set(frozen), frozen_root)
+            attempt = load_case(frozen_root, "", case.name)
+    result.case = case
+    result.frozen = tuple(frozen)
+    if frozen and result.status != "pass":
+        result.detail += f" (with {', '.join(frozen)} frozen)"
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -336,6 +393,7 @@ class OpStatus:
     node_cases: int = 0   # node cases whose graph uses the op
     node_total: int = 0   # those that test this op (not blocked by another op)
     node_passed: int = 0
+    node_frozen: int = 0  # passed with graph inputs frozen into constants
     unsupported: bool = False
     reasons: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
@@ -359,6 +417,7 @@ def op_statuses(results):
                 continue
             s.node_total += 1
             s.node_passed += r.status == "pass"
+            s.node_frozen += r.status == "pass" and bool(r.frozen)
             if r.status != "pass":
                 s.reasons[summarize_reason(r)] += 1
     return statuses
@@ -394,6 +453,7 @@ def write_ops_md(path, results, cases_total):
     statuses = op_statuses(results)
     full = sorted(op for op, s in statuses.items()
                   if not s.unsupported and s.node_total and s.node_passed == s.node_total)
+    full_frozen = [op for op in full if statuses[op].node_frozen]
     unsupported = sorted(op for op, s in statuses.items() if s.unsupported and s.node_passed == 0)
     counts = collections.Counter(r.status for r in results)
     lines = [
@@ -406,15 +466,23 @@ def write_ops_md(path, results, cases_total):
         f"{cases_total} cases: " + ", ".join(f"{counts[s]} {s}" for s in
                                              ("pass", "fail", "unsupported", "error", "timeout", "crash")
                                              if counts[s]) + ".",
-        f"**{len(full)} op types pass all their node tests**; "
+        f"**{len(full)} op types pass all their node tests** ({len(full_frozen)} of them "
+        "with inputs frozen in some cases, see below); "
         f"{len(unsupported)} op types seen in the test data are not supported yet.",
+        "",
+        "Muon compiles for static shapes, so inputs that set a shape (Reshape's shape,",
+        "Slice's starts, Pad's pads, Resize's sizes...) must be constants. Where a case",
+        "feeds one as a graph input, the runner compiles it again with that input frozen",
+        "into an initializer holding the case's own test data, and checks the operator",
+        "against the reference outputs as usual; *Notes* says how many cases needed it.",
         "",
         "- *Opsets*: the range of `opset_import` versions of the cases (all suites) whose graph",
         "  uses the op.",
         "- *Status*: over the `node` cases whose graph uses the op, leaving out those that",
         "  fail only because of another op (an unsupported one, or an error in another node):",
         "  ✅ all pass, partial N/M, ❌ none pass, or not supported (muon-run rejects the op).",
-        "- *Notes*: the most common reason the op's failing node cases do not pass.",
+        "- *Notes*: the most common reason the op's failing node cases do not pass, and how",
+        "  many of its passing node cases needed inputs frozen.",
         "",
         "| Op type | Opsets | Status | Notes |",
         "|---|---|---|---|",
@@ -428,6 +496,9 @@ def write_ops_md(path, results, cases_total):
         if s.reasons and not (s.unsupported and s.node_passed == 0):
             reason, n = s.reasons.most_common(1)[0]
             note = f"{reason} ({n} case{'s' if n > 1 else ''})".replace("|", "\\|")
+        if s.node_frozen:
+            note += ("; " if note else "") + \
+                f"{s.node_frozen} of {s.node_passed} passing with inputs frozen"
         lines.append(f"| {op} | {opsets} | {status_cell(s)} | {note} |")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
@@ -492,7 +563,8 @@ def main():
             r = future.result()
             results.append(r)
             if args.verbose:
-                print(f"{r.status.upper():12}{r.case.id}  {r.detail}", flush=True)
+                frozen = f"  (with {', '.join(r.frozen)} frozen)" if r.frozen and r.status == "pass" else ""
+                print(f"{r.status.upper():12}{r.case.id}  {r.detail}{frozen}", flush=True)
     results.sort(key=lambda r: r.case.id)
 
     expected = read_expectations(args.expectations)

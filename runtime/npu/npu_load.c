@@ -238,7 +238,7 @@ static int validate_load(validator *v, const uint8_t *bits) {
   if (in.elem_bytes > entry_bytes)
     return npu_fail(v->error, MUON_NPU_ERROR_INSTRUCTION,
                     "instruction %u (LOAD): elem_bytes %u exceeds the %llu "
-                    "bytes of a %s entry",
+                    "bytes of one %s entry",
                     v->index, in.elem_bytes, (unsigned long long)entry_bytes,
                     buffer_names[in.buffer]);
   total_rows = (uint64_t)in.pad_top + in.rows + in.pad_bottom;
@@ -261,7 +261,7 @@ static int validate_store(validator *v, const uint8_t *bits) {
   if (in.elem_bytes > v->model->config.block)
     return npu_fail(v->error, MUON_NPU_ERROR_INSTRUCTION,
                     "instruction %u (STORE): elem_bytes %u exceeds the %u "
-                    "bytes of an OBUF entry",
+                    "bytes of one OBUF entry",
                     v->index, in.elem_bytes, v->model->config.block);
   if ((status =
            check_entries(v, MUON_NPU_BUFFER_OBUF, in.src,
@@ -1013,6 +1013,10 @@ int muon_npu_bind(muon_npu_model *m, uint32_t index, void *data, size_t size,
                     (unsigned long long)size);
   m->region_base[info.region] = (uint8_t *)data;
   return 0;
+}
+
+uint64_t muon_npu_serial_cycles(const muon_npu_model *m) {
+  return m ? m->serial_cycles : 0;
 }
 
 uint32_t muon_npu_layer_count(const muon_npu_model *m) {

@@ -195,6 +195,10 @@ int muon_npu_run(muon_npu_model *model, const muon_npu_timing *timing,
                  muon_npu_stats *stats, muon_npu_layer_stats *layers,
                  uint32_t layer_capacity, muon_npu_error *error);
 
+/* The program's cycles at default timing if no stage overlapped: an upper
+ * bound on the length of a run, known before running it. */
+uint64_t muon_npu_serial_cycles(const muon_npu_model *model);
+
 /* Number of layer ids the program uses (highest LAYER id + 1). */
 uint32_t muon_npu_layer_count(const muon_npu_model *model);
 /* The LAYERS section's name of `layer`, or NULL. */

@@ -23,6 +23,7 @@ static const char *const usage =
     "                    [--int8-output] [--stats] [--dump]\n"
     "                    [--dma-bytes-per-cycle N] [--dma-latency N] "
     "[--compute-setup N] [--clock-mhz F]\n"
+    "                    [--max-cycles N]\n"
     "Inputs and outputs without NAME= go to the model's input/output tensors "
     "in order.\n";
 
@@ -221,6 +222,7 @@ int main(int argc, char **argv) {
   unsigned input_count = 0, output_count = 0, i;
   int int8_output = 0, show_stats = 0, dump = 0;
   double clock_mhz = 500.0;
+  unsigned long long max_cycles = 0; /* 0: no limit */
   muon_npu_timing timing = muon_npu_default_timing();
   unsigned char *file, *memory = NULL, *arena;
   unsigned char *buffers[MUON_NPU_MAX_REGIONS] = {0};
@@ -250,6 +252,8 @@ int main(int argc, char **argv) {
       timing.dma_latency_cycles = (uint32_t)strtoul(argv[++arg], NULL, 10);
     else if (!strcmp(a, "--compute-setup") && has_value)
       timing.compute_setup_cycles = (uint32_t)strtoul(argv[++arg], NULL, 10);
+    else if (!strcmp(a, "--max-cycles") && has_value)
+      max_cycles = strtoull(argv[++arg], NULL, 10);
     else if (!strcmp(a, "--clock-mhz") && has_value)
       clock_mhz = strtod(argv[++arg], NULL);
     else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -290,6 +294,14 @@ int main(int argc, char **argv) {
       return 0;
   }
 
+  if (max_cycles && muon_npu_serial_cycles(&model) > max_cycles) {
+    fprintf(stderr,
+            "muon-npu-run: error: %s: the program may take up to %llu cycles, "
+            "more than --max-cycles %llu\n",
+            model_path, (unsigned long long)muon_npu_serial_cycles(&model),
+            max_cycles);
+    return 1;
+  }
   /* The runtime wants 64-byte aligned memory; malloc promises less. */
   memory = (unsigned char *)malloc(muon_npu_memory_size(&model) + 64);
   arena = memory + (64 - (uintptr_t)memory % 64) % 64;

@@ -53,6 +53,14 @@ static inline int32_t npu_read_i32(const uint8_t *p) {
   return (int32_t)((int64_t)(u ^ 0x80000000u) - (int64_t)0x80000000);
 }
 
+/* A token in flight: when it was signalled, and what its signaller knew to
+ * be complete then (known[stage] = index + 1 of the last instruction of that
+ * stage), for the hazard check's happens-before relation. */
+typedef struct npu_token {
+  uint64_t time;
+  uint32_t known[4];
+} npu_token;
+
 /* Bytes of one entry of each on-chip buffer (ACC: lanes, 4 bytes each). */
 uint64_t npu_entry_bytes(const muon_npu_hw_config *config, unsigned buffer);
 uint64_t npu_buffer_entries(const muon_npu_hw_config *config, unsigned buffer);

@@ -135,7 +135,8 @@ const char *muon_npu_status_name(int code) {
                                       "address out of range",
                                       "tokens",
                                       "memory",
-                                      "binding"};
+                                      "binding",
+                                      "hazard"};
   if (code < 0 || code >= (int)(sizeof names / sizeof names[0]))
     return "unknown error";
   return names[code];
@@ -729,7 +730,9 @@ static int load_layers(muon_npu_model *m, const uint8_t *section, uint64_t size,
 }
 
 /* Places the on-chip buffers, the workspace regions and the token queues in
- * one arena, each 64-byte aligned. */
+ * one arena, each 64-byte aligned; then, for hazard checks only, the access
+ * records of every buffer entry and of every byte of the regions the program
+ * writes (workspace and output). */
 static void plan_arena(muon_npu_model *m) {
   uint64_t offset = 0;
   unsigned buffer, region, q;
@@ -746,8 +749,21 @@ static void plan_arena(muon_npu_model *m) {
   }
   m->token_offset = offset;
   for (q = 0; q < 4; ++q)
-    offset += (uint64_t)m->token_capacity[q] * sizeof(uint64_t);
-  m->arena_size = offset;
+    offset += (uint64_t)m->token_capacity[q] * sizeof(npu_token);
+  m->arena_size = offset = (offset + 63) & ~(uint64_t)63;
+  /* Per entry: the last writer and the last reader on each stage. */
+  for (buffer = 0; buffer < 5; ++buffer) {
+    m->hazard_offset[buffer] = offset;
+    offset += npu_buffer_entries(&m->config, buffer) * 4 * sizeof(uint32_t);
+  }
+  /* Per byte: the last STORE and the last LOAD. */
+  for (region = 0; region < m->region_count; ++region) {
+    m->region_hazard_offset[region] = offset;
+    if (m->region_kind[region] == MUON_NPU_REGION_WORKSPACE ||
+        m->region_kind[region] == MUON_NPU_REGION_OUTPUT)
+      offset += m->region_size[region] * 2 * sizeof(uint32_t);
+  }
+  m->checked_arena_size = offset;
 }
 
 int muon_npu_load(muon_npu_model *m, const void *data, size_t size,
@@ -923,32 +939,36 @@ int muon_npu_load(muon_npu_model *m, const void *data, size_t size,
   if ((status = validate_instructions(m, error)))
     return status;
   plan_arena(m);
-  if (m->arena_size > (uint64_t)SIZE_MAX)
+  if (m->checked_arena_size > (uint64_t)SIZE_MAX)
     return npu_fail(error, MUON_NPU_ERROR_MEMORY,
                     "the program needs %llu bytes of memory, more than this "
                     "machine can address",
-                    (unsigned long long)m->arena_size);
+                    (unsigned long long)m->checked_arena_size);
   return 0;
 }
 
-size_t muon_npu_memory_size(const muon_npu_model *m) {
-  return m ? (size_t)m->arena_size : 0;
+size_t muon_npu_memory_size(const muon_npu_model *m, unsigned flags) {
+  if (!m)
+    return 0;
+  return (size_t)(flags & MUON_NPU_CHECK_HAZARDS ? m->checked_arena_size
+                                                 : m->arena_size);
 }
 
 int muon_npu_attach_memory(muon_npu_model *m, void *memory, size_t size,
-                           muon_npu_error *error) {
+                           unsigned flags, muon_npu_error *error) {
   uint32_t region;
-  if (!m || !m->instructions || (!memory && m->arena_size))
+  size_t needed = muon_npu_memory_size(m, flags);
+  if (!m || !m->instructions || (!memory && needed))
     return npu_fail(error, MUON_NPU_ERROR_ARGUMENT,
                     "no loaded model or no memory");
-  if (size < m->arena_size)
+  if (size < needed)
     return npu_fail(error, MUON_NPU_ERROR_MEMORY,
                     "%llu bytes of memory given, the program needs %llu",
-                    (unsigned long long)size,
-                    (unsigned long long)m->arena_size);
+                    (unsigned long long)size, (unsigned long long)needed);
   if ((uintptr_t)memory % 64)
     return npu_fail(error, MUON_NPU_ERROR_MEMORY,
                     "memory at %p is not 64-byte aligned", memory);
+  m->flags = flags & MUON_NPU_CHECK_HAZARDS;
   m->arena = (uint8_t *)memory;
   for (region = 0; region < m->region_count; ++region) {
     if (m->region_kind[region] == MUON_NPU_REGION_WORKSPACE)

@@ -10,6 +10,7 @@
 #include "runtime/common/requant.h"
 #include "runtime/npu/npu_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 muon_npu_timing muon_npu_default_timing(void) {
@@ -98,7 +99,104 @@ typedef struct npu_machine {
   int32_t *acc;
   int8_t *obuf;
   uint8_t *pbuf;
+  /* Hazard checks (NULL records: off). The instruction being executed, its
+   * stage, and known[s]: index + 1 of the last instruction of stage s that
+   * is certainly complete when it starts (through same-stage order and the
+   * tokens it waited for, transitively). */
+  uint32_t *entry_records[5];                   /* 4 per entry */
+  uint32_t *byte_records[MUON_NPU_MAX_REGIONS]; /* 2 per byte */
+  uint32_t index;
+  unsigned stage;
+  uint32_t known[4];
+  int hazard;
+  muon_npu_error *error;
 } npu_machine;
+
+static const char *const stage_names[] = {"no", "load", "compute", "store"};
+static const char *const buffer_entry_names[] = {
+    "IBUF entry", "WBUF entry", "ACC entry", "OBUF entry", "PBUF entry"};
+
+/* Whether the access by instruction `other_plus_one` - 1 (0: none) may
+ * overlap the current instruction on hardware: another stage, and no chain
+ * of tokens from its end to the current instruction's start. */
+static int unordered(const npu_machine *mc, uint32_t other_plus_one) {
+  const uint8_t *bits;
+  unsigned stage;
+  if (!other_plus_one)
+    return 0;
+  bits = mc->model->instructions +
+         (size_t)(other_plus_one - 1) * MUON_NPU_INSTRUCTION_BYTES;
+  stage = npu_stage_of(bits, muon_npu_instr_info_of(muon_npu_opcode_of(bits)));
+  return stage != mc->stage && mc->known[stage] < other_plus_one;
+}
+
+static void report_hazard(npu_machine *mc, uint32_t other_plus_one, int writes,
+                          int other_writes, const char *place,
+                          unsigned long long at) {
+  const uint8_t *mine =
+      mc->model->instructions + (size_t)mc->index * MUON_NPU_INSTRUCTION_BYTES;
+  const uint8_t *theirs =
+      mc->model->instructions +
+      (size_t)(other_plus_one - 1) * MUON_NPU_INSTRUCTION_BYTES;
+  const muon_npu_instr_info *other_info =
+      muon_npu_instr_info_of(muon_npu_opcode_of(theirs));
+  mc->hazard = 1;
+  npu_fail(mc->error, MUON_NPU_ERROR_HAZARD,
+           "instruction %u (%s, %s stage) %s %s %llu, which instruction %u "
+           "(%s, %s stage) %s before it, and no chain of tokens orders the "
+           "two: on hardware they may overlap",
+           mc->index, muon_npu_instr_info_of(muon_npu_opcode_of(mine))->name,
+           stage_names[mc->stage], writes ? "writes" : "reads", place, at,
+           other_plus_one - 1, other_info->name,
+           stage_names[npu_stage_of(theirs, other_info)],
+           other_writes ? "writes" : "reads");
+}
+
+/* Checks and records an access to one buffer entry. */
+static void touch_entry(npu_machine *mc, unsigned buffer, uint64_t entry,
+                        int writes) {
+  uint32_t *record;
+  unsigned stage;
+  if (!mc->entry_records[buffer] || mc->hazard)
+    return;
+  record = mc->entry_records[buffer] + 4 * entry;
+  if (unordered(mc, record[0])) {
+    report_hazard(mc, record[0], writes, 1, buffer_entry_names[buffer], entry);
+    return;
+  }
+  if (writes) {
+    for (stage = 1; stage <= 3; ++stage)
+      if (unordered(mc, record[stage])) {
+        report_hazard(mc, record[stage], 1, 0, buffer_entry_names[buffer],
+                      entry);
+        return;
+      }
+    record[0] = mc->index + 1;
+  } else
+    record[mc->stage] = mc->index + 1;
+}
+
+/* Checks and records an access to `count` DRAM bytes (regions the program
+ * writes only: inputs and constants are never written). */
+static void touch_dram(npu_machine *mc, uint32_t region, uint64_t offset,
+                       uint64_t count, int writes) {
+  uint32_t *record;
+  char place[32];
+  uint64_t i;
+  if (!mc->byte_records[region] || mc->hazard)
+    return;
+  for (i = 0; i < count; ++i) {
+    record = mc->byte_records[region] + 2 * (offset + i);
+    if (unordered(mc, record[0]) || (writes && unordered(mc, record[1]))) {
+      int other_writes = unordered(mc, record[0]);
+      snprintf(place, sizeof place, "region %u byte", (unsigned)region);
+      report_hazard(mc, other_writes ? record[0] : record[1], writes,
+                    other_writes, place, offset + i);
+      return;
+    }
+    record[writes ? 0 : 1] = mc->index + 1;
+  }
+}
 
 static void execute_load(npu_machine *mc, const uint8_t *bits) {
   muon_npu_load_instr in;
@@ -132,6 +230,11 @@ static void execute_load(npu_machine *mc, const uint8_t *bits) {
       const uint8_t *src = inside ? dram + (r - in.pad_top) * in.row_stride +
                                         (c - in.pad_left) * in.elem_stride
                                   : 0;
+      touch_entry(mc, in.buffer, entry, 1);
+      if (inside)
+        touch_dram(mc, in.region,
+                   (uint64_t)(src - mc->model->region_base[in.region]),
+                   in.elem_bytes, 0);
       for (b = 0; b < entry_bytes; ++b) {
         int8_t value = (inside && b < in.elem_bytes) ? (int8_t)src[b]
                                                      : (int8_t)in.pad_value;
@@ -151,9 +254,13 @@ static void execute_store(npu_machine *mc, const uint8_t *bits) {
   muon_npu_decode_store(bits, &in);
   dram = mc->model->region_base[in.region] + in.dram_offset;
   for (r = 0; r < in.rows; ++r)
-    for (c = 0; c < in.cols; ++c)
-      memcpy(dram + r * in.row_stride + c * in.elem_stride,
-             mc->obuf + (in.src + r * in.cols + c) * mc->block, in.elem_bytes);
+    for (c = 0; c < in.cols; ++c) {
+      uint64_t entry = in.src + r * in.cols + c;
+      uint64_t offset = r * in.row_stride + c * in.elem_stride;
+      touch_entry(mc, MUON_NPU_BUFFER_OBUF, entry, 0);
+      touch_dram(mc, in.region, in.dram_offset + offset, in.elem_bytes, 1);
+      memcpy(dram + offset, mc->obuf + entry * mc->block, in.elem_bytes);
+    }
 }
 
 static void execute_gemm(npu_machine *mc, const uint8_t *bits) {
@@ -163,22 +270,24 @@ static void execute_gemm(npu_machine *mc, const uint8_t *bits) {
   muon_npu_decode_gemm(bits, &in);
   for (i0 = 0; i0 < in.n0; ++i0)
     for (i1 = 0; i1 < in.n1; ++i1) {
-      int32_t *acc = mc->acc + ((uint64_t)in.acc + (uint64_t)i0 * in.acc_s0 +
-                                (uint64_t)i1 * in.acc_s1) *
-                                   block;
+      uint64_t acc_entry = (uint64_t)in.acc + (uint64_t)i0 * in.acc_s0 +
+                           (uint64_t)i1 * in.acc_s1;
+      int32_t *acc = mc->acc + acc_entry * block;
+      touch_entry(mc, MUON_NPU_BUFFER_ACC, acc_entry, 1);
       for (lane = 0; lane < block; ++lane)
         sum[lane] = in.reset ? 0u : (uint32_t)acc[lane];
       for (r0 = 0; r0 < in.k0; ++r0)
         for (r1 = 0; r1 < in.k1; ++r1) {
-          const int8_t *x =
-              mc->ibuf + ((uint64_t)in.inp + (uint64_t)i0 * in.inp_s0 +
-                          (uint64_t)i1 * in.inp_s1 + (uint64_t)r0 * in.inp_r0 +
-                          (uint64_t)r1 * in.inp_r1) *
-                             block;
-          const int8_t *w =
-              mc->wbuf + ((uint64_t)in.wgt + (uint64_t)r0 * in.wgt_r0 +
-                          (uint64_t)r1 * in.wgt_r1) *
-                             block * block;
+          uint64_t x_entry = (uint64_t)in.inp + (uint64_t)i0 * in.inp_s0 +
+                             (uint64_t)i1 * in.inp_s1 +
+                             (uint64_t)r0 * in.inp_r0 +
+                             (uint64_t)r1 * in.inp_r1;
+          uint64_t w_entry = (uint64_t)in.wgt + (uint64_t)r0 * in.wgt_r0 +
+                             (uint64_t)r1 * in.wgt_r1;
+          const int8_t *x = mc->ibuf + x_entry * block;
+          const int8_t *w = mc->wbuf + w_entry * block * block;
+          touch_entry(mc, MUON_NPU_BUFFER_IBUF, x_entry, 0);
+          touch_entry(mc, MUON_NPU_BUFFER_WBUF, w_entry, 0);
           for (lane = 0; lane < block; ++lane) {
             int32_t dot = 0; /* |dot| <= 64 * 128 * 128: no overflow */
             for (j = 0; j < block; ++j)
@@ -218,14 +327,15 @@ static void execute_alu(npu_machine *mc, const uint8_t *bits) {
   muon_npu_decode_alu(bits, &in);
   for (i0 = 0; i0 < in.n0; ++i0)
     for (i1 = 0; i1 < in.n1; ++i1) {
-      int32_t *dst = mc->acc + ((uint64_t)in.dst + (uint64_t)i0 * in.dst_s0 +
-                                (uint64_t)i1 * in.dst_s1) *
-                                   block;
-      const int32_t *src =
-          in.use_imm ? 0
-                     : mc->acc + ((uint64_t)in.src + (uint64_t)i0 * in.src_s0 +
-                                  (uint64_t)i1 * in.src_s1) *
-                                     block;
+      uint64_t dst_entry = (uint64_t)in.dst + (uint64_t)i0 * in.dst_s0 +
+                           (uint64_t)i1 * in.dst_s1;
+      uint64_t src_entry = (uint64_t)in.src + (uint64_t)i0 * in.src_s0 +
+                           (uint64_t)i1 * in.src_s1;
+      int32_t *dst = mc->acc + dst_entry * block;
+      const int32_t *src = in.use_imm ? 0 : mc->acc + src_entry * block;
+      if (!in.use_imm)
+        touch_entry(mc, MUON_NPU_BUFFER_ACC, src_entry, 0);
+      touch_entry(mc, MUON_NPU_BUFFER_ACC, dst_entry, 1);
       for (lane = 0; lane < block; ++lane)
         dst[lane] = alu_apply(in.op, dst[lane], src ? src[lane] : in.imm);
     }
@@ -236,17 +346,18 @@ static void execute_requant(npu_machine *mc, const uint8_t *bits) {
   uint32_t i0, i1, lane, block = mc->block;
   muon_npu_decode_requant(bits, &in);
   for (i0 = 0; i0 < in.n0; ++i0) {
-    const uint8_t *params =
-        mc->pbuf +
-        ((uint64_t)in.param + (uint64_t)i0 * in.param_s0) * block * 16;
+    uint64_t param_entry = (uint64_t)in.param + (uint64_t)i0 * in.param_s0;
+    const uint8_t *params = mc->pbuf + param_entry * block * 16;
+    touch_entry(mc, MUON_NPU_BUFFER_PBUF, param_entry, 0);
     for (i1 = 0; i1 < in.n1; ++i1) {
-      const int32_t *acc =
-          mc->acc + ((uint64_t)in.acc + (uint64_t)i0 * in.acc_s0 +
-                     (uint64_t)i1 * in.acc_s1) *
-                        block;
-      int8_t *out = mc->obuf + ((uint64_t)in.out + (uint64_t)i0 * in.out_s0 +
-                                (uint64_t)i1 * in.out_s1) *
-                                   block;
+      uint64_t acc_entry = (uint64_t)in.acc + (uint64_t)i0 * in.acc_s0 +
+                           (uint64_t)i1 * in.acc_s1;
+      uint64_t out_entry = (uint64_t)in.out + (uint64_t)i0 * in.out_s0 +
+                           (uint64_t)i1 * in.out_s1;
+      const int32_t *acc = mc->acc + acc_entry * block;
+      int8_t *out = mc->obuf + out_entry * block;
+      touch_entry(mc, MUON_NPU_BUFFER_ACC, acc_entry, 0);
+      touch_entry(mc, MUON_NPU_BUFFER_OBUF, out_entry, 1);
       for (lane = 0; lane < block; ++lane) {
         const uint8_t *p = params + 16 * lane;
         out[lane] =
@@ -267,16 +378,18 @@ static void execute_pool(npu_machine *mc, const uint8_t *bits) {
     for (i1 = 0; i1 < in.n1; ++i1) {
       uint64_t src = (uint64_t)in.src + (uint64_t)i0 * in.src_s0 +
                      (uint64_t)i1 * in.src_s1;
-      int32_t *dst = mc->acc + ((uint64_t)in.dst + (uint64_t)i0 * in.dst_s0 +
-                                (uint64_t)i1 * in.dst_s1) *
-                                   block;
+      uint64_t dst_entry = (uint64_t)in.dst + (uint64_t)i0 * in.dst_s0 +
+                           (uint64_t)i1 * in.dst_s1;
+      int32_t *dst = mc->acc + dst_entry * block;
+      touch_entry(mc, MUON_NPU_BUFFER_ACC, dst_entry, 1);
       for (lane = 0; lane < block; ++lane)
         result[lane] = in.op == MUON_NPU_POOL_OP_MAX ? INT32_MIN : 0;
       for (r0 = 0; r0 < in.win_h; ++r0)
         for (r1 = 0; r1 < in.win_w; ++r1) {
-          const int32_t *x = mc->acc + (src + (uint64_t)r0 * in.win_s0 +
-                                        (uint64_t)r1 * in.win_s1) *
-                                           block;
+          uint64_t x_entry =
+              src + (uint64_t)r0 * in.win_s0 + (uint64_t)r1 * in.win_s1;
+          const int32_t *x = mc->acc + x_entry * block;
+          touch_entry(mc, MUON_NPU_BUFFER_ACC, x_entry, 0);
           for (lane = 0; lane < block; ++lane)
             result[lane] =
                 in.op == MUON_NPU_POOL_OP_MAX
@@ -294,20 +407,32 @@ static void execute_pool(npu_machine *mc, const uint8_t *bits) {
  * queue consumes the k-th signal. The loader sized it to the most tokens
  * outstanding in program order. */
 typedef struct token_queue {
-  uint64_t *times;
+  npu_token *tokens;
   uint32_t capacity, head, count;
 } token_queue;
 
-static void token_push(token_queue *q, uint64_t time) {
-  q->times[(q->head + q->count) % q->capacity] = time;
+static void token_push(token_queue *q, const npu_token *token) {
+  q->tokens[(q->head + q->count) % q->capacity] = *token;
   ++q->count;
 }
 
-static uint64_t token_pop(token_queue *q) {
-  uint64_t time = q->times[q->head];
+static npu_token token_pop(token_queue *q) {
+  npu_token token = q->tokens[q->head];
   q->head = (q->head + 1) % q->capacity;
   --q->count;
-  return time;
+  return token;
+}
+
+/* Waits for one token: the instruction starts no earlier than its signal
+ * and knows everything its signaller knew. */
+static void token_wait(token_queue *q, uint64_t *start, uint32_t *known) {
+  npu_token token = token_pop(q);
+  unsigned s;
+  if (token.time > *start)
+    *start = token.time;
+  for (s = 0; s < 4; ++s)
+    if (token.known[s] > known[s])
+      known[s] = token.known[s];
 }
 
 int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
@@ -317,6 +442,7 @@ int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
   muon_npu_timing timing = timing_in ? *timing_in : muon_npu_default_timing();
   token_queue queues[4];
   uint64_t stage_free[4] = {0, 0, 0, 0}, busy[4] = {0, 0, 0, 0};
+  uint32_t stage_known[4][4]; /* what each stage knows complete */
   uint64_t end_of_program = 0, offset;
   muon_npu_stats totals;
   uint32_t i, region, layer = 0;
@@ -326,7 +452,7 @@ int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
     error->code = 0;
     error->message[0] = 0;
   }
-  if (!m || !m->instructions || (!m->arena && m->arena_size))
+  if (!m || !m->instructions || !m->arena)
     return npu_fail(error, MUON_NPU_ERROR_ARGUMENT,
                     "the model is not loaded or has no memory attached");
   for (region = 1; region < m->region_count; ++region)
@@ -349,14 +475,33 @@ int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
   mc.pbuf = m->arena + m->buffer_offset[MUON_NPU_BUFFER_PBUF];
   offset = m->token_offset;
   for (q = 0; q < 4; ++q) {
-    queues[q].times = (uint64_t *)(void *)(m->arena + offset);
+    queues[q].tokens = (npu_token *)(void *)(m->arena + offset);
     queues[q].capacity = m->token_capacity[q];
     queues[q].head = queues[q].count = 0;
-    offset += (uint64_t)m->token_capacity[q] * sizeof(uint64_t);
+    offset += (uint64_t)m->token_capacity[q] * sizeof(npu_token);
   }
+  memset(stage_known, 0, sizeof stage_known);
+  mc.error = error;
+  mc.hazard = 0;
+  for (q = 0; q < 5; ++q)
+    mc.entry_records[q] =
+        m->flags & MUON_NPU_CHECK_HAZARDS
+            ? (uint32_t *)(void *)(m->arena + m->hazard_offset[q])
+            : 0;
+  for (region = 0; region < MUON_NPU_MAX_REGIONS; ++region)
+    mc.byte_records[region] =
+        region < m->region_count && (m->flags & MUON_NPU_CHECK_HAZARDS) &&
+                (m->region_kind[region] == MUON_NPU_REGION_WORKSPACE ||
+                 m->region_kind[region] == MUON_NPU_REGION_OUTPUT)
+            ? (uint32_t *)(void *)(m->arena + m->region_hazard_offset[region])
+            : 0;
   /* The on-chip buffers start as zeros on every run, so a program that reads
-   * before it writes still gives reproducible results. */
+   * before it writes still gives reproducible results; access records start
+   * empty. */
   memset(m->arena, 0, (size_t)m->token_offset);
+  if (m->flags & MUON_NPU_CHECK_HAZARDS)
+    memset(m->arena + m->arena_size, 0,
+           (size_t)(m->checked_arena_size - m->arena_size));
 
   for (i = 0; i < m->instruction_count; ++i) {
     const uint8_t *bits =
@@ -366,6 +511,19 @@ int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
     unsigned stage = npu_stage_of(bits, info);
     npu_cost cost;
     uint64_t start, end;
+    npu_token done;
+
+    if (stage != MUON_NPU_STAGE_NONE) {
+      /* Waits first: they decide when it starts and what it may touch. */
+      start = stage_free[stage];
+      memcpy(mc.known, stage_known[stage], sizeof mc.known);
+      if (muon_npu_bits(bits, 4, 1)) /* pop_prev */
+        token_wait(&queues[npu_queue_of(stage, 1, 0)], &start, mc.known);
+      if (muon_npu_bits(bits, 5, 1)) /* pop_next */
+        token_wait(&queues[npu_queue_of(stage, 0, 0)], &start, mc.known);
+      mc.index = i;
+      mc.stage = stage;
+    }
 
     switch (opcode) {
     case MUON_NPU_OP_LOAD:
@@ -399,24 +557,23 @@ int muon_npu_run(muon_npu_model *m, const muon_npu_timing *timing_in,
       continue;
     }
 
+    if (mc.hazard)
+      return MUON_NPU_ERROR_HAZARD;
+
     /* The cycle model. */
     cost = npu_instruction_cost(bits, &timing);
-    start = stage_free[stage];
-    if (muon_npu_bits(bits, 4, 1)) { /* pop_prev */
-      uint64_t t = token_pop(&queues[npu_queue_of(stage, 1, 0)]);
-      start = t > start ? t : start;
-    }
-    if (muon_npu_bits(bits, 5, 1)) { /* pop_next */
-      uint64_t t = token_pop(&queues[npu_queue_of(stage, 0, 0)]);
-      start = t > start ? t : start;
-    }
     end = start + cost.cycles;
     stage_free[stage] = end;
     busy[stage] += cost.cycles;
+    /* Signals last: at its end, it and what it knew are complete. */
+    done.time = end;
+    memcpy(done.known, mc.known, sizeof done.known);
+    done.known[stage] = i + 1;
+    memcpy(stage_known[stage], done.known, sizeof done.known);
     if (muon_npu_bits(bits, 6, 1)) /* push_prev */
-      token_push(&queues[npu_queue_of(stage, 1, 1)], end);
+      token_push(&queues[npu_queue_of(stage, 1, 1)], &done);
     if (muon_npu_bits(bits, 7, 1)) /* push_next */
-      token_push(&queues[npu_queue_of(stage, 0, 1)], end);
+      token_push(&queues[npu_queue_of(stage, 0, 1)], &done);
 
     totals.instructions++;
     totals.gemm_steps += cost.macs_steps;

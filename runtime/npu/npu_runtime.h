@@ -7,8 +7,9 @@
  *   muon_npu_model model;
  *   muon_npu_error error;
  *   if (muon_npu_load(&model, file_bytes, file_size, NULL, &error) != 0) ...
- *   size_t bytes = muon_npu_memory_size(&model);      // on-chip buffers + DRAM
- *   muon_npu_attach_memory(&model, memory, bytes, &error);   // 64-byte aligned
+ *   size_t bytes = muon_npu_memory_size(&model, MUON_NPU_CHECK_HAZARDS);
+ *   muon_npu_attach_memory(&model, memory, bytes, MUON_NPU_CHECK_HAZARDS,
+ *                          &error);                   // 64-byte aligned
  *   muon_npu_bind(&model, muon_npu_find_tensor(&model, "x"), x, x_size,
  * &error); muon_npu_bind(&model, muon_npu_find_tensor(&model, "y"), y, y_size,
  * &error); muon_npu_run(&model, NULL, &stats, NULL, 0, &error);
@@ -43,7 +44,18 @@ enum muon_npu_status {
   MUON_NPU_ERROR_TOKEN =
       11, /* dependency tokens unbalanced or waited for too early */
   MUON_NPU_ERROR_MEMORY = 12, /* caller memory too small or misaligned */
-  MUON_NPU_ERROR_BIND = 13    /* an input or output not bound, or too small */
+  MUON_NPU_ERROR_BIND = 13,   /* an input or output not bound, or too small */
+  MUON_NPU_ERROR_HAZARD = 14  /* two stages touch the same data unordered */
+};
+
+/* Options of muon_npu_memory_size and muon_npu_attach_memory. */
+enum muon_npu_memory_flags {
+  /* Check during runs that every pair of instructions on different stages
+   * that touch the same buffer entry or DRAM byte (one of them writing) is
+   * ordered by a chain of tokens; otherwise the run stops with
+   * MUON_NPU_ERROR_HAZARD. Costs 16 bytes per buffer entry and 8 bytes per
+   * byte of workspace and output regions. */
+  MUON_NPU_CHECK_HAZARDS = 1
 };
 
 typedef struct muon_npu_error {
@@ -148,7 +160,11 @@ typedef struct muon_npu_model {
       token_capacity[4]; /* most tokens outstanding per queue, program order */
   uint64_t buffer_offset[5]; /* of each on-chip buffer in the arena */
   uint64_t token_offset;
-  uint64_t arena_size;
+  uint64_t arena_size;       /* without hazard checks */
+  uint64_t hazard_offset[5]; /* per-entry access records of each buffer */
+  uint64_t region_hazard_offset[MUON_NPU_MAX_REGIONS]; /* per byte */
+  uint64_t checked_arena_size;                         /* with hazard checks */
+  unsigned flags;
   uint64_t serial_cycles; /* sum of instruction costs at default timing: a bound
                              on the work */
   uint8_t *arena;
@@ -169,12 +185,14 @@ uint64_t muon_npu_fnv1a64(const void *data, size_t size);
 int muon_npu_load(muon_npu_model *model, const void *data, size_t size,
                   const muon_npu_hw_config *device, muon_npu_error *error);
 
-/* Bytes of memory muon_npu_attach_memory needs: the on-chip buffers, the
- * workspace regions and the cycle model's token queues. */
-size_t muon_npu_memory_size(const muon_npu_model *model);
-/* Gives the model its memory (64-byte aligned, muon_npu_memory_size bytes). */
+/* Bytes of memory muon_npu_attach_memory needs with `flags`: the on-chip
+ * buffers, the workspace regions, the cycle model's token queues, and the
+ * access records of MUON_NPU_CHECK_HAZARDS. */
+size_t muon_npu_memory_size(const muon_npu_model *model, unsigned flags);
+/* Gives the model its memory (64-byte aligned, muon_npu_memory_size bytes
+ * for the same flags). */
 int muon_npu_attach_memory(muon_npu_model *model, void *memory, size_t size,
-                           muon_npu_error *error);
+                           unsigned flags, muon_npu_error *error);
 
 uint32_t muon_npu_tensor_count(const muon_npu_model *model);
 /* Index of the tensor called `name`, or -1. */

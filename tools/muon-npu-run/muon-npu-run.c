@@ -23,7 +23,7 @@ static const char *const usage =
     "                    [--int8-output] [--stats] [--dump]\n"
     "                    [--dma-bytes-per-cycle N] [--dma-latency N] "
     "[--compute-setup N] [--clock-mhz F]\n"
-    "                    [--max-cycles N]\n"
+    "                    [--max-cycles N] [--no-hazard-check]\n"
     "Inputs and outputs without NAME= go to the model's input/output tensors "
     "in order.\n";
 
@@ -221,6 +221,7 @@ int main(int argc, char **argv) {
   named_file inputs[MAX_FILES], outputs[MAX_FILES];
   unsigned input_count = 0, output_count = 0, i;
   int int8_output = 0, show_stats = 0, dump = 0;
+  unsigned flags = MUON_NPU_CHECK_HAZARDS;
   double clock_mhz = 500.0;
   unsigned long long max_cycles = 0; /* 0: no limit */
   muon_npu_timing timing = muon_npu_default_timing();
@@ -244,6 +245,8 @@ int main(int argc, char **argv) {
       int8_output = 1;
     else if (!strcmp(a, "--stats"))
       show_stats = 1;
+    else if (!strcmp(a, "--no-hazard-check"))
+      flags &= ~(unsigned)MUON_NPU_CHECK_HAZARDS;
     else if (!strcmp(a, "--dump"))
       dump = 1;
     else if (!strcmp(a, "--dma-bytes-per-cycle") && has_value)
@@ -303,10 +306,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   /* The runtime wants 64-byte aligned memory; malloc promises less. */
-  memory = (unsigned char *)malloc(muon_npu_memory_size(&model) + 64);
+  memory = (unsigned char *)malloc(muon_npu_memory_size(&model, flags) + 64);
   arena = memory + (64 - (uintptr_t)memory % 64) % 64;
-  if (!memory || muon_npu_attach_memory(&model, arena,
-                                        muon_npu_memory_size(&model), &error)) {
+  if (!memory ||
+      muon_npu_attach_memory(&model, arena, muon_npu_memory_size(&model, flags),
+                             flags, &error)) {
     fprintf(stderr, "muon-npu-run: error: %s\n",
             memory ? error.message : "out of memory");
     return 1;
@@ -373,7 +377,8 @@ int main(int argc, char **argv) {
   }
   if (muon_npu_run(&model, &timing, &stats, layers,
                    muon_npu_layer_count(&model), &error) != 0) {
-    fprintf(stderr, "muon-npu-run: error: %s\n", error.message);
+    fprintf(stderr, "muon-npu-run: error: %s: %s (%s)\n", model_path,
+            error.message, muon_npu_status_name(error.code));
     return 1;
   }
 

@@ -25,9 +25,10 @@ def load(p, r, dst=0, **flags):
            elem_bytes=16, elem_stride=16, **flags)
 
 
-def gemm(p, **flags):
+def gemm(p, inp=0, **flags):
     # 4 outputs x 2 reduction steps: 4 + 8 = 12
-    p.emit("GEMM", reset=1, n0=1, n1=4, k0=1, k1=2, acc_s1=1, inp_s1=1, inp_r1=4, **flags)
+    p.emit("GEMM", reset=1, inp=inp, n0=1, n1=4, k0=1, k1=2, acc_s1=1, inp_s1=1, inp_r1=4,
+           **flags)
 
 
 def requant(p, **flags):
@@ -50,14 +51,25 @@ program(outdir, "load-strided", lambda p, r: p.emit(
 program(outdir, "load-gemm", lambda p, r: (load(p, r, push_next=1), gemm(p, pop_prev=1)))
 program(outdir, "overlap", lambda p, r: (
     load(p, r, push_next=1), load(p, r, dst=8, push_next=1), gemm(p, pop_prev=1),
-    gemm(p, pop_prev=1)))
-program(outdir, "no-tokens", lambda p, r: (load(p, r), load(p, r, dst=8), gemm(p), gemm(p)))
+    gemm(p, inp=8, pop_prev=1)))
+program(outdir, "no-tokens", lambda p, r: (load(p, r), load(p, r, dst=8), gemm(p), gemm(p, inp=8)))
 program(outdir, "double-buffer", lambda p, r: (
     load(p, r, push_next=1), load(p, r, dst=8, push_next=1), gemm(p, pop_prev=1, push_prev=1),
-    load(p, r, pop_next=1, push_next=1), gemm(p, pop_prev=1), gemm(p, pop_prev=1)))
+    load(p, r, pop_next=1, push_next=1), gemm(p, inp=8, pop_prev=1), gemm(p, pop_prev=1)))
 program(outdir, "store", lambda p, r: (requant(p, push_next=1), store(p, r, pop_prev=1)))
 program(outdir, "store-sync-load", lambda p, r: (
     requant(p, push_next=1), store(p, r, pop_prev=1, push_prev=1),
     p.emit("SYNC", stage="COMPUTE", pop_next=1, push_prev=1),
     p.emit("LOAD", pop_next=1, buffer="IBUF", dst_stride=2, region=r, rows=1, cols=2,
            row_stride=32, elem_bytes=16, elem_stride=16)))
+
+# Programs with a token missing, for hazard.test.
+program(outdir, "war-ibuf", lambda p, r: (  # the third load does not wait for the first GEMM
+    load(p, r, push_next=1), load(p, r, dst=8, push_next=1), gemm(p, pop_prev=1),
+    load(p, r, push_next=1), gemm(p, inp=8, pop_prev=1), gemm(p, pop_prev=1)))
+program(outdir, "raw-dram", lambda p, r: (  # the load does not wait for the store
+    requant(p, push_next=1), store(p, r, pop_prev=1),
+    p.emit("LOAD", buffer="IBUF", dst_stride=2, region=r, rows=1, cols=2, row_stride=32,
+           elem_bytes=16, elem_stride=16)))
+program(outdir, "war-obuf", lambda p, r: (  # the second REQUANT does not wait for the store
+    requant(p, push_next=1), store(p, r, pop_prev=1), requant(p)))

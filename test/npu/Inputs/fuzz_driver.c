@@ -35,7 +35,7 @@ static unsigned char *read_file(const char *path, size_t *size) {
 
 int main(int argc, char **argv) {
   unsigned rejected[16] = {0};
-  unsigned ran = 0, not_run = 0, failures = 0;
+  unsigned ran = 0, not_run = 0, hazards = 0, failures = 0;
   int i;
   for (i = 1; i < argc; ++i) {
     size_t size, memory_size;
@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
       free(file);
       continue;
     }
-    memory_size = muon_npu_memory_size(&model);
+    memory_size = muon_npu_memory_size(&model, MUON_NPU_CHECK_HAZARDS);
     for (t = 0; t < muon_npu_tensor_count(&model); ++t) {
       muon_npu_tensor_info info;
       muon_npu_tensor(&model, t, &info);
@@ -75,8 +75,9 @@ int main(int argc, char **argv) {
       continue;
     }
     memory = (unsigned char *)malloc(memory_size + 64);
-    status = muon_npu_attach_memory(
-        &model, memory + (64 - (size_t)memory % 64) % 64, memory_size, &error);
+    status =
+        muon_npu_attach_memory(&model, memory + (64 - (size_t)memory % 64) % 64,
+                               memory_size, MUON_NPU_CHECK_HAZARDS, &error);
     for (t = 0; t < muon_npu_tensor_count(&model); ++t) {
       muon_npu_tensor_info info;
       muon_npu_tensor(&model, t, &info);
@@ -88,7 +89,9 @@ int main(int argc, char **argv) {
     }
     if (status == 0)
       status = muon_npu_run(&model, NULL, &stats, NULL, 0, &error);
-    if (status) {
+    if (status == MUON_NPU_ERROR_HAZARD && error.message[0])
+      ++hazards; /* a mutated token flag: stopped by the hazard check */
+    else if (status) {
       fprintf(stderr, "%s: accepted by the loader, then failed: %s\n", argv[i],
               error.message);
       ++failures;
@@ -99,9 +102,9 @@ int main(int argc, char **argv) {
     free(memory);
     free(file);
   }
-  printf("%d files: %u ran, %u accepted but not run (too long or too large), "
-         "%u failures\nrejected:",
-         argc - 1, ran, not_run, failures);
+  printf("%d files: %u ran, %u stopped by the hazard check, %u accepted but "
+         "not run (too long or too large), %u failures\nrejected:",
+         argc - 1, ran, hazards, not_run, failures);
   for (i = 1; i < 16; ++i)
     if (rejected[i])
       printf(" %s %u,", muon_npu_status_name(i), rejected[i]);

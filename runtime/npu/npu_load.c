@@ -927,10 +927,10 @@ int muon_npu_load(muon_npu_model *m, const void *data, size_t size,
   if (section_size[NPUB_SECTION_INSTRUCTIONS] % MUON_NPU_INSTRUCTION_BYTES ||
       section_size[NPUB_SECTION_INSTRUCTIONS] == 0 ||
       section_size[NPUB_SECTION_INSTRUCTIONS] / MUON_NPU_INSTRUCTION_BYTES >
-          UINT32_MAX)
+          0x3ffffffeu)
     return npu_fail(error, MUON_NPU_ERROR_SECTION,
                     "INSTRUCTIONS section: %llu bytes is not a positive "
-                    "multiple of %u",
+                    "multiple of %u (at most 2^30 - 2 instructions)",
                     (unsigned long long)section_size[NPUB_SECTION_INSTRUCTIONS],
                     MUON_NPU_INSTRUCTION_BYTES);
   m->instructions = section_data[NPUB_SECTION_INSTRUCTIONS];
@@ -1033,6 +1033,16 @@ int muon_npu_bind(muon_npu_model *m, uint32_t index, void *data, size_t size,
                     (unsigned long long)size);
   m->region_base[info.region] = (uint8_t *)data;
   return 0;
+}
+
+int muon_npu_bind_name(muon_npu_model *m, const char *name, void *data,
+                       size_t size, muon_npu_error *error) {
+  int index = muon_npu_find_tensor(m, name);
+  if (index < 0)
+    return npu_fail(error, MUON_NPU_ERROR_BIND,
+                    "the program has no tensor called '%s'",
+                    name ? name : "(null)");
+  return muon_npu_bind(m, (uint32_t)index, data, size, error);
 }
 
 uint64_t muon_npu_serial_cycles(const muon_npu_model *m) {

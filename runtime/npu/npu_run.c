@@ -116,25 +116,30 @@ static const char *const stage_names[] = {"no", "load", "compute", "store"};
 static const char *const buffer_entry_names[] = {
     "IBUF entry", "WBUF entry", "ACC entry", "OBUF entry", "PBUF entry"};
 
-/* Whether the access by instruction `other_plus_one` - 1 (0: none) may
- * overlap the current instruction on hardware: another stage, and no chain
- * of tokens from its end to the current instruction's start. */
-static int unordered(const npu_machine *mc, uint32_t other_plus_one) {
-  const uint8_t *bits;
-  unsigned stage;
-  if (!other_plus_one)
-    return 0;
-  bits = mc->model->instructions +
-         (size_t)(other_plus_one - 1) * MUON_NPU_INSTRUCTION_BYTES;
-  stage = npu_stage_of(bits, muon_npu_instr_info_of(muon_npu_opcode_of(bits)));
-  return stage != mc->stage && mc->known[stage] < other_plus_one;
+/* An access record: the stage in bits 30..31, the instruction's index + 1
+ * below (0: no access yet). The loader limits programs to 2^30 - 2
+ * instructions so that the index fits. */
+#define RECORD_INDEX_MASK 0x3fffffffu
+static uint32_t current_record(const npu_machine *mc) {
+  return (uint32_t)mc->stage << 30 | (mc->index + 1);
 }
 
-static void report_hazard(npu_machine *mc, uint32_t other_plus_one, int writes,
+/* Whether the recorded access may overlap the current instruction on
+ * hardware: another stage, and no chain of tokens from its end to the
+ * current instruction's start. */
+static int unordered(const npu_machine *mc, uint32_t record) {
+  unsigned stage = record >> 30;
+  if (!record)
+    return 0;
+  return stage != mc->stage && mc->known[stage] < (record & RECORD_INDEX_MASK);
+}
+
+static void report_hazard(npu_machine *mc, uint32_t record, int writes,
                           int other_writes, const char *place,
                           unsigned long long at) {
   const uint8_t *mine =
       mc->model->instructions + (size_t)mc->index * MUON_NPU_INSTRUCTION_BYTES;
+  uint32_t other_plus_one = record & RECORD_INDEX_MASK;
   const uint8_t *theirs =
       mc->model->instructions +
       (size_t)(other_plus_one - 1) * MUON_NPU_INSTRUCTION_BYTES;
@@ -171,9 +176,9 @@ static void touch_entry(npu_machine *mc, unsigned buffer, uint64_t entry,
                       entry);
         return;
       }
-    record[0] = mc->index + 1;
+    record[0] = current_record(mc);
   } else
-    record[mc->stage] = mc->index + 1;
+    record[mc->stage] = current_record(mc);
 }
 
 /* Checks and records an access to `count` DRAM bytes (regions the program
@@ -194,7 +199,7 @@ static void touch_dram(npu_machine *mc, uint32_t region, uint64_t offset,
                     other_writes, place, offset + i);
       return;
     }
-    record[writes ? 0 : 1] = mc->index + 1;
+    record[writes ? 0 : 1] = current_record(mc);
   }
 }
 

@@ -6,13 +6,16 @@
  *
  *   muon_npu_model model;
  *   muon_npu_error error;
- *   if (muon_npu_load(&model, file_bytes, file_size, NULL, &error) != 0) ...
- *   size_t bytes = muon_npu_memory_size(&model, MUON_NPU_CHECK_HAZARDS);
- *   muon_npu_attach_memory(&model, memory, bytes, MUON_NPU_CHECK_HAZARDS,
- *                          &error);                   // 64-byte aligned
- *   muon_npu_bind(&model, muon_npu_find_tensor(&model, "x"), x, x_size,
- * &error); muon_npu_bind(&model, muon_npu_find_tensor(&model, "y"), y, y_size,
- * &error); muon_npu_run(&model, NULL, &stats, NULL, 0, &error);
+ *   if (muon_npu_load(&model, file_bytes, file_size, NULL, &error)) ...
+ *   unsigned flags = MUON_NPU_CHECK_HAZARDS;          // or 0
+ *   size_t bytes = muon_npu_memory_size(&model, flags);
+ *   muon_npu_attach_memory(&model, memory, bytes, flags, &error);
+ *   muon_npu_bind_name(&model, "x", x, x_bytes, &error);
+ *   muon_npu_bind_name(&model, "y", y, y_bytes, &error);
+ *   muon_npu_run(&model, NULL, &stats, NULL, 0, &error);
+ *
+ * memory is 64-byte aligned; x and y are in the tensors' device layout
+ * (muon_npu_tensor describes it).
  *
  * The file bytes must outlive the model: instructions, constants and
  * descriptors are read from them in place. The format and the instruction
@@ -204,6 +207,10 @@ int muon_npu_tensor(const muon_npu_model *model, uint32_t index,
  * layout (strides), int8. */
 int muon_npu_bind(muon_npu_model *model, uint32_t index, void *data,
                   size_t size, muon_npu_error *error);
+
+/* muon_npu_bind for the tensor called `name`. */
+int muon_npu_bind_name(muon_npu_model *model, const char *name, void *data,
+                       size_t size, muon_npu_error *error);
 
 /* Runs the program: the functional simulator executes the instructions in
  * program order, and the cycle model times them. `timing` NULL uses the

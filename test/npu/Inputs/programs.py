@@ -161,6 +161,71 @@ def conv_program(outdir, rng, h=6, w=7, cin=20, cout=24, k=3, stride=1, pad=1, b
     return p
 
 
+def conv_tiled_program(outdir, rng, h=12, w=8, cin=16, cout=16, tile_rows=4, block=16):
+    """A 3x3 convolution (padding 1, stride 1) in tiles of `tile_rows` output
+    rows, double-buffered: IBUF, ACC and OBUF each hold two tiles, and the
+    tokens let the load of tile t + 2 wait only for the GEMM of tile t and
+    the REQUANT of tile t wait only for the STORE of tile t - 2, so loads,
+    compute and stores of neighbouring tiles overlap."""
+    p = Program(default_config(block=block))
+    x = rng.integers(-128, 128, (1, cin, h, w), dtype=np.int8)
+    wt = rng.integers(-127, 128, (cout, cin, 3, 3), dtype=np.int8)
+    x_zp, y_zp = int(rng.integers(-30, 30)), int(rng.integers(-30, 30))
+    bias = rng.integers(-20000, 20000, cout)
+    mult = rng.integers(1 << 30, 1 << 31, cout)
+    shift = rng.integers(9, 13, cout)
+    cb, ob = blocks(cin, block), blocks(cout, block)
+    folded = bias - x_zp * wt.astype(np.int64).sum((1, 2, 3))
+    w_off = p.constant(weight_entries(wt.transpose(0, 2, 3, 1).reshape(cout, 9, cin), block))
+    p_off = p.constant(param_entries(folded, mult, shift, np.full(cout, y_zp), block))
+    xs, xbytes = nhwc_strides(cin, h, w, block)
+    ys, ybytes = nhwc_strides(cout, h, w, block)
+    xr, yr = p.region("input", xbytes), p.region("output", ybytes)
+    p.tensor("x", xr, [1, cin, h, w], xs, scale=0.02, zero_point=x_zp)
+    p.tensor("y", yr, [1, cout, h, w], ys, scale=0.05, zero_point=y_zp)
+    row = (w + 2) * cb                       # IBUF entries per padded input row
+    in_tile = (tile_rows + 2) * row          # IBUF entries per input tile
+    out_tile = tile_rows * w * ob            # ACC / OBUF entries per output tile
+    tiles = h // tile_rows
+    assert h % tile_rows == 0 and ob == 1
+    p.emit("LOAD", buffer="WBUF", dst=0, dst_stride=0, region=0, dram_offset=w_off, rows=1,
+           cols=9 * cb, elem_bytes=block * block, elem_stride=block * block)
+    p.emit("LOAD", buffer="PBUF", dst=0, dst_stride=0, region=0, dram_offset=p_off, rows=1,
+           cols=1, elem_bytes=16 * block, elem_stride=16 * block)
+
+    def load_input(t):
+        first, last = max(t * tile_rows - 1, 0), min((t + 1) * tile_rows, h - 1)
+        # The weights load before tile 0 on the same in-order stage, so
+        # tile 0's token also says the weights are in.
+        p.emit("LOAD", pop_next=int(t >= 2), push_next=1, buffer="IBUF", dst=(t % 2) * in_tile,
+               dst_stride=row, region=xr, dram_offset=first * w * cb * block,
+               rows=last - first + 1, cols=w * cb, row_stride=w * cb * block, elem_bytes=block,
+               elem_stride=block, pad_top=int(t == 0), pad_bottom=int(t == tiles - 1),
+               pad_left=cb, pad_right=cb, pad_value=x_zp)
+
+    load_input(0)
+    load_input(1)
+    for t in range(tiles):
+        b = t % 2
+        p.emit("GEMM", pop_prev=1, push_prev=int(t + 2 < tiles), reset=1, acc=b * out_tile,
+               inp=b * in_tile, wgt=0, n0=tile_rows, n1=w, k0=3, k1=3 * cb, acc_s0=w, acc_s1=1,
+               inp_s0=row, inp_s1=cb, inp_r0=row, inp_r1=1, wgt_r0=3 * cb, wgt_r1=1)
+        p.emit("REQUANT", pop_next=int(t >= 2), push_next=1, acc=b * out_tile, out=b * out_tile,
+               param=0, n0=1, n1=out_tile, acc_s1=1, out_s1=1, clamp_min=-128, clamp_max=127)
+        p.emit("STORE", pop_prev=1, push_prev=int(t + 2 < tiles), src=b * out_tile, region=yr,
+               dram_offset=t * tile_rows * w * ob * block, rows=tile_rows, cols=w * ob,
+               row_stride=w * ob * block, elem_bytes=block, elem_stride=block)
+        if t + 2 < tiles:
+            load_input(t + 2)
+    p.emit("FINISH")
+    acc = ref.conv2d(x, x_zp, wt, 1, 1)
+    y = ref.requantize(acc, bias[None, :, None, None], mult[None, :, None, None],
+                       shift[None, :, None, None], y_zp)
+    save(outdir, "x.npy", x)
+    save(outdir, "expected_y.npy", y)
+    return p
+
+
 def maxpool_program(outdir, rng, c=20, h=8, w=8, k=3, stride=2, pad=1, block=16):
     """MaxPool k x k, stride, padding: LOAD into ACC padded with -128, one
     POOL per channel block, an identity REQUANT, STORE."""
@@ -417,6 +482,7 @@ PROGRAMS = {
     "conv3x3-stride2": lambda d, r: conv_program(d, r, h=9, w=8, cin=16, cout=40, stride=2),
     "conv5x5-block8": lambda d, r: conv_program(d, r, h=7, w=5, cin=12, cout=10, k=5, pad=2,
                                                 block=8),
+    "conv3x3-tiled": lambda d, r: conv_tiled_program(d, r),
     "maxpool": lambda d, r: maxpool_program(d, r),
     "avgpool": lambda d, r: avgpool_program(d, r),
     "add": lambda d, r: add_program(d, r),

@@ -10,6 +10,7 @@
 #include "runtime/npu/npu_runtime.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,18 @@ static const char *const usage =
     "Inputs and outputs without NAME= go to the model's input/output tensors "
     "in order.\n";
 
-static int fail(const char *format, const char *a, const char *b) {
+static int fail(const char *format, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static int fail(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
   fprintf(stderr, "muon-npu-run: error: ");
-  fprintf(stderr, format, a, b);
+  vfprintf(stderr, format, args);
   fprintf(stderr, "\n");
+  va_end(args);
   return 1;
 }
 
@@ -276,11 +285,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (timing.dma_bytes_per_cycle == 0)
-    return fail("--dma-bytes-per-cycle must be at least 1%s%s", "", "");
+    return fail("--dma-bytes-per-cycle must be at least 1");
 
   file = read_file(model_path, &size);
   if (!file)
-    return fail("cannot read '%s'%s", model_path, "");
+    return fail("cannot read '%s'", model_path);
   if (muon_npu_load(&model, file, size, NULL, &error) != 0) {
     fprintf(stderr, "muon-npu-run: error: %s: %s (%s)\n", model_path,
             error.message, muon_npu_status_name(error.code));
@@ -323,7 +332,7 @@ int main(int argc, char **argv) {
     muon_npu_tensor(&model, i, &info);
     buffers[i] = (unsigned char *)malloc((size_t)info.region_bytes);
     if (!buffers[i])
-      return fail("out of memory for tensor '%s'%s", info.name, "");
+      return fail("out of memory for tensor '%s'", info.name);
     memset(buffers[i],
            info.region_kind == MUON_NPU_REGION_INPUT
                ? (unsigned char)info.zero_point
@@ -342,11 +351,11 @@ int main(int argc, char **argv) {
     unsigned d;
     if (t < 0 || (muon_npu_tensor(&model, (uint32_t)t, &info),
                   info.region_kind != MUON_NPU_REGION_INPUT))
-      return fail("--input %s: the model has no such input tensor%s",
-                  inputs[i].name ? inputs[i].name : inputs[i].path, "");
+      return fail("--input %s: the model has no such input tensor",
+                  inputs[i].name ? inputs[i].name : inputs[i].path);
     npy = read_file(inputs[i].path, &npy_size);
     if (!npy)
-      return fail("cannot read '%s'%s", inputs[i].path, "");
+      return fail("cannot read '%s'", inputs[i].path);
     if ((problem = parse_npy(npy, npy_size, &a)))
       return fail("%s: %s", inputs[i].path, problem);
     if (a.rank != info.rank)
@@ -373,7 +382,7 @@ int main(int argc, char **argv) {
     layers = (muon_npu_layer_stats *)calloc(muon_npu_layer_count(&model),
                                             sizeof *layers);
     if (!layers)
-      return fail("out of memory%s%s", "", "");
+      return fail("out of memory");
   }
   if (muon_npu_run(&model, &timing, &stats, layers,
                    muon_npu_layer_count(&model), &error) != 0) {
@@ -389,11 +398,11 @@ int main(int argc, char **argv) {
     unsigned long long e;
     if (t < 0 || (muon_npu_tensor(&model, (uint32_t)t, &info),
                   info.region_kind != MUON_NPU_REGION_OUTPUT))
-      return fail("--output %s: the model has no such output tensor%s",
-                  outputs[i].name ? outputs[i].name : outputs[i].path, "");
+      return fail("--output %s: the model has no such output tensor",
+                  outputs[i].name ? outputs[i].name : outputs[i].path);
     out = (unsigned char *)malloc((size_t)info.elements * 4);
     if (!out)
-      return fail("out of memory%s%s", "", "");
+      return fail("out of memory");
     for (e = 0; e < info.elements; ++e) {
       signed char q = (signed char)buffers[t][element_offset(&info, e)];
       if (int8_output)
@@ -404,7 +413,7 @@ int main(int argc, char **argv) {
       }
     }
     if (write_npy(outputs[i].path, out, !int8_output, &info))
-      return fail("cannot write '%s'%s", outputs[i].path, "");
+      return fail("cannot write '%s'", outputs[i].path);
     free(out);
   }
 

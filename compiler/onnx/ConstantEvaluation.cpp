@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <climits>
+#include <cmath>
 
 using namespace mlir;
 using namespace muon::onnx_importer;
@@ -390,6 +391,82 @@ static EvalResult evalConstantOfShape(NodeContext &node, Operands operands) {
 }
 
 //===----------------------------------------------------------------------===//
+// Generators: sequences whose only inputs are scalars
+//===----------------------------------------------------------------------===//
+
+/// The one element of a scalar (or one-element) operand as a double.
+static std::optional<double> scalarOf(DenseElementsAttr value) {
+  if (!value || value.getNumElements() != 1)
+    return std::nullopt;
+  Attribute element = *value.getValues<Attribute>().begin();
+  if (auto f = dyn_cast<FloatAttr>(element))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(element))
+    return double(i.getValue().getSExtValue());
+  return std::nullopt;
+}
+
+/// Range-11: start + i * delta for i in [0, max(ceil((limit - start) /
+/// delta), 0)), in the inputs' type (integer arithmetic for integers).
+static EvalResult evalRange(NodeContext &node, Operands operands) {
+  Type type = operands[0].getElementType();
+  if (llvm::any_of(operands, [&](DenseElementsAttr v) {
+        return v.getElementType() != type || v.getNumElements() != 1;
+      }))
+    return node.emitError() << "start, limit and delta must be scalars of "
+                               "one type";
+  double start = *scalarOf(operands[0]), limit = *scalarOf(operands[1]),
+         delta = *scalarOf(operands[2]);
+  if (delta == 0)
+    return node.emitError() << "delta must not be 0";
+  int64_t count =
+      std::max<int64_t>(int64_t(std::ceil((limit - start) / delta)), 0);
+  if (tooLarge({count}))
+    return DenseElementsAttr();
+  SmallVector<Attribute> elements;
+  for (int64_t i = 0; i < count; ++i) {
+    if (auto intType = dyn_cast<IntegerType>(type))
+      elements.push_back(IntegerAttr::get(
+          intType, int64_t(start) + i * int64_t(delta)));
+    else
+      elements.push_back(FloatAttr::get(type, start + double(i) * delta));
+  }
+  return makeTensor({count}, type, elements);
+}
+
+/// HannWindow, HammingWindow and BlackmanWindow (opset 17): a cosine sum
+/// a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N) for n in [0, size), with
+/// N = size when `periodic` (the default) and size - 1 otherwise, in the
+/// float type `output_datatype` (default float).
+template <int Window>
+static EvalResult evalWindow(NodeContext &node, Operands operands) {
+  static constexpr double kCoefficients[3][3] = {
+      {0.5, 0.5, 0.0},                    // Hann
+      {25.0 / 46.0, 21.0 / 46.0, 0.0},    // Hamming
+      {0.42, 0.5, 0.08},                  // Blackman
+  };
+  const double *a = kCoefficients[Window];
+  std::optional<double> size = scalarOf(operands[0]);
+  if (!size || !isa<IntegerType>(operands[0].getElementType()) || *size < 0)
+    return node.emitError() << "size must be a non-negative integer scalar";
+  Type type = convertElementType(node.getInt("output_datatype", 1),
+                                 node.context());
+  if (!isa_and_nonnull<FloatType>(type))
+    return node.emitError() << "output_datatype must be a float type";
+  int64_t count = int64_t(*size);
+  if (tooLarge({count}))
+    return DenseElementsAttr();
+  double period = node.getInt("periodic", 1) ? count : count - 1;
+  SmallVector<Attribute> elements;
+  for (int64_t n = 0; n < count; ++n) {
+    double phase = 2 * M_PI * double(n) / period;
+    elements.push_back(FloatAttr::get(
+        type, a[0] - a[1] * std::cos(phase) + a[2] * std::cos(2 * phase)));
+  }
+  return makeTensor({count}, type, elements);
+}
+
+//===----------------------------------------------------------------------===//
 // Dispatch
 //===----------------------------------------------------------------------===//
 
@@ -405,13 +482,17 @@ struct Evaluator {
 static const Evaluator *lookupEvaluator(StringRef opType) {
   static const llvm::StringMap<Evaluator> evaluators = {
       {"Add", {evalArithmetic<Arithmetic::Add>, 2, 2, true}},
+      {"BlackmanWindow", {evalWindow<2>, 1, 1, true}},
       {"Cast", {evalCast, 1, 1, true}},
       {"Concat", {evalConcat, 1, UINT_MAX, true}},
       {"ConstantOfShape", {evalConstantOfShape, 1, 1, true}},
       {"Div", {evalArithmetic<Arithmetic::Div>, 2, 2, true}},
       {"Equal", {evalArithmetic<Arithmetic::Equal>, 2, 2, true}},
       {"Gather", {evalGather, 2, 2, true}},
+      {"HammingWindow", {evalWindow<1>, 1, 1, true}},
+      {"HannWindow", {evalWindow<0>, 1, 1, true}},
       {"Mul", {evalArithmetic<Arithmetic::Mul>, 2, 2, true}},
+      {"Range", {evalRange, 3, 3, true}},
       {"Shape", {evalShape, 1, 1, false}},
       {"Size", {evalSize, 1, 1, false}},
       {"Slice", {evalSlice, 1, 5, true}},

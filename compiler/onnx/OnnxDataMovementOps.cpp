@@ -609,14 +609,123 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
                              group));
 }
 
+//===----------------------------------------------------------------------===//
+// OneHot, Compress
+//===----------------------------------------------------------------------===//
+
+/// A constant i64 tensor.
+static Value i64Constant(NodeContext &node, ArrayRef<int64_t> shape,
+                         ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, node.builder().getI64Type());
+  return node.constant(DenseElementsAttr::get(type, values));
+}
+
+/// OneHot-11: out[..., d, ...] = values[1] where d (at `axis`) equals the
+/// index (negative ones count from depth), values[0] elsewhere. Built from
+/// element-wise ops: the indices, truncated to i64 and normalised, compared
+/// with a [0, depth) iota along the new axis, select between the two values.
+/// depth sets the result shape, so it must be a constant.
+static LogicalResult convertOneHot(NodeContext &node) {
+  if (failed(node.expectInputs(3, 3)))
+    return failure();
+  FailureOr<double> depthValue = constantScalar(node, 1, "depth");
+  if (failed(depthValue))
+    return failure();
+  auto depth = static_cast<int64_t>(*depthValue);
+  if (depth <= 0)
+    return node.emitError() << "depth must be positive, not " << depth;
+  RankedTensorType indicesType = node.inputType(0);
+  RankedTensorType valuesType = node.inputType(2);
+  if (!valuesType.hasStaticShape() || valuesType.getNumElements() != 2)
+    return node.emitError() << "values must hold two elements [off, on]";
+  int64_t rank = indicesType.getRank() + 1;
+  FailureOr<int64_t> axis = node.normalizeAxis(node.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  Type i64 = node.builder().getI64Type();
+  FailureOr<Value> indices = node.input(0);
+  if (indicesType.getElementType() != i64)
+    indices = node.create<CastOp>(*indices, TypeAttr::get(i64));
+  Value zero = i64Constant(node, {}, {0});
+  FailureOr<Value> negative, wrapped, normalized;
+  if (succeeded(indices))
+    negative = node.create<LessOp>(*indices, zero);
+  if (succeeded(negative))
+    wrapped = node.create<AddOp>(*indices, i64Constant(node, {}, {depth}));
+  if (succeeded(wrapped))
+    normalized = node.create<WhereOp>(*negative, *wrapped, *indices);
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> unsqueezed(indicesType.getShape());
+  unsqueezed.insert(unsqueezed.begin() + *axis, 1);
+  SmallVector<int64_t> iotaShape(rank, 1);
+  iotaShape[*axis] = depth;
+  FailureOr<Value> column = node.reshape(*normalized, unsqueezed);
+  if (failed(column))
+    return failure();
+  FailureOr<Value> hot = node.create<EqualOp>(
+      *column, i64Constant(node, iotaShape,
+                           llvm::to_vector(llvm::seq<int64_t>(0, depth))));
+  FailureOr<Value> off = node.create<GatherOp>(
+      node.input(2), i64Constant(node, {}, {0}), uint64_t(0));
+  FailureOr<Value> on = node.create<GatherOp>(
+      node.input(2), i64Constant(node, {}, {1}), uint64_t(0));
+  if (failed(hot) || failed(off) || failed(on))
+    return failure();
+  return node.setResult(0, node.create<WhereOp>(*hot, *on, *off));
+}
+
+/// Compress-11: the slices along `axis` (of the flattened input when there
+/// is no axis) where the condition is true; a condition shorter than the
+/// axis counts as false past its end. The condition sets the result shape,
+/// so it must be a constant: the result is a Gather of its true positions.
+static LogicalResult convertCompress(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  DenseElementsAttr condition = node.constantInput(1);
+  if (!condition || !condition.getElementType().isInteger(1) ||
+      node.inputType(1).getRank() != 1)
+    return node.emitError() << "condition (input 1) must be a 1-D bool "
+                               "constant known at import time";
+  FailureOr<Value> data = node.input(0);
+  RankedTensorType type = node.inputType(0);
+  int64_t axis = 0;
+  if (const onnx::AttributeProto *axisAttr = node.attr("axis")) {
+    FailureOr<int64_t> normalized =
+        node.normalizeAxis(axisAttr->i(), type.getRank());
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  } else {
+    data = node.reshape(*data, {type.getNumElements()});
+    if (failed(data))
+      return failure();
+  }
+  int64_t size = cast<RankedTensorType>(data->getType()).getDimSize(axis);
+  SmallVector<int64_t> kept;
+  for (auto [i, keep] : llvm::enumerate(condition.getValues<bool>())) {
+    if (keep && static_cast<int64_t>(i) >= size)
+      return node.emitError() << "condition selects index " << i
+                              << ", beyond the axis size " << size;
+    if (keep)
+      kept.push_back(i);
+  }
+  return node.setResult(
+      0, node.create<GatherOp>(
+             *data, i64Constant(node, {int64_t(kept.size())}, kept),
+             static_cast<uint64_t>(axis)));
+}
+
 void onnx_importer::addDataMovementConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
+      {"Compress", convertCompress},
       {"ConvTranspose", convertConvTranspose},
       {"DepthToSpace", convertDepthToSpace},
       {"Expand", convertExpand},
       {"Gather", convertGather<GatherOp>},
       {"GatherElements", convertGather<GatherElementsOp>},
+      {"OneHot", convertOneHot},
       {"Pad", convertPad},
       {"Resize", convertResize},
       {"Slice", convertSlice},

@@ -123,6 +123,85 @@ static LogicalResult convertArgReduce(NodeContext &node) {
                            node.getInt("select_last_index", 0) != 0));
 }
 
+/// TopK: the k largest (largest=1, the default) or smallest elements along
+/// `axis` and their indices, in order, ties going to the lower index as in
+/// ONNX's reference. k sets the result shape, so it must be a constant.
+/// Built as k rounds of ArgMax (ArgMin) over the elements not taken yet,
+/// those taken masked with -inf (+inf): O(k n), meant for the small k of
+/// classifier heads. Float inputs only.
+static LogicalResult convertTopK(NodeContext &node) {
+  bool kIsInput = node.opset() >= 10;
+  if (failed(node.expectInputs(kIsInput ? 2 : 1, kIsInput ? 2 : 1)))
+    return failure();
+  int64_t k;
+  if (kIsInput) {
+    FailureOr<SmallVector<int64_t>> values = node.constantInts(1, "K");
+    if (failed(values))
+      return failure();
+    if (values->size() != 1)
+      return node.emitError() << "K (input 1) must hold one value";
+    k = values->front();
+  } else {
+    k = node.getInt("k", 0);
+  }
+  RankedTensorType type = node.inputType(0);
+  auto elementType = dyn_cast<FloatType>(type.getElementType());
+  if (!elementType)
+    return node.emitError() << "only float inputs are supported";
+  FailureOr<int64_t> axis = node.normalizeAxis(node.getInt("axis", -1),
+                                               type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t size = type.getDimSize(*axis);
+  if (k < 1 || k > size)
+    return node.emitError() << "k = " << k << " is outside [1, " << size
+                            << "], the size of axis " << *axis;
+  bool largest = node.getInt("largest", 1) != 0;
+  SmallVector<int64_t> iotaShape(type.getRank(), 1);
+  iotaShape[*axis] = size;
+  SmallVector<int64_t> positions = llvm::to_vector(llvm::seq<int64_t>(0, size));
+  Value iota = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, node.builder().getI64Type()),
+      ArrayRef<int64_t>(positions)));
+  Value taken = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get({}, elementType),
+      APFloat::getInf(elementType.getFloatSemantics(), /*Negative=*/largest)));
+  SmallVector<Value> values, indices;
+  Value remaining = node.input(0);
+  auto axisAttr = static_cast<uint64_t>(*axis);
+  for (int64_t round = 0; round < k; ++round) {
+    FailureOr<Value> index =
+        largest ? node.create<ArgMaxOp>(remaining, axisAttr, true, false)
+                : node.create<ArgMinOp>(remaining, axisAttr, true, false);
+    if (failed(index))
+      return failure();
+    FailureOr<Value> value =
+        node.create<GatherElementsOp>(node.input(0), *index, axisAttr);
+    if (failed(value))
+      return failure();
+    indices.push_back(*index);
+    values.push_back(*value);
+    if (round + 1 == k)
+      break;
+    FailureOr<Value> isTaken = node.create<EqualOp>(iota, *index);
+    if (failed(isTaken))
+      return failure();
+    FailureOr<Value> masked =
+        node.create<WhereOp>(*isTaken, taken, remaining);
+    if (failed(masked))
+      return failure();
+    remaining = *masked;
+  }
+  auto concat = [&](ArrayRef<Value> parts) -> FailureOr<Value> {
+    if (parts.size() == 1)
+      return parts.front();
+    return node.create<ConcatOp>(ValueRange(parts), *axis);
+  };
+  if (failed(node.setResult(0, concat(values))))
+    return failure();
+  return node.setResult(1, concat(indices));
+}
+
 /// CumSum: the axis is a constant scalar input (int32 or int64).
 static LogicalResult convertCumSum(NodeContext &node) {
   if (failed(node.expectInputs(2, 2)))
@@ -355,5 +434,6 @@ void onnx_importer::addReductionConverters(
       {"ReduceProd", convertReduce<ReduceProdOp>},
       {"ReduceSum", convertReduce<ReduceSumOp>},
       {"ReduceSumSquare", convertReduce<ReduceSumSquareOp>},
+      {"TopK", convertTopK},
   });
 }

@@ -77,6 +77,7 @@ class Case:
     node_ops: dict   # node name, and '#index', -> op type (to blame errors)
     node_inputs: dict  # node name, and '#index', -> the node's input names
     graph_inputs: set  # the graph inputs that are not initializers
+    producers: dict    # value name -> the input names of the node defining it
 
     @property
     def id(self):
@@ -124,7 +125,9 @@ def load_case(testdata, suite, name):
                         for i, n in enumerate(nodes)})
     initializers = {i.name for i in model.graph.initializer}
     graph_inputs = {i.name for i in model.graph.input if i.name not in initializers}
-    return Case(suite, name, path, op_types, opsets, node_ops, node_inputs, graph_inputs)
+    producers = {output: list(n.input) for n in nodes for output in n.output}
+    return Case(suite, name, path, op_types, opsets, node_ops, node_inputs, graph_inputs,
+                producers)
 
 
 def discover_cases(testdata, suites, pattern):
@@ -257,11 +260,12 @@ def run_once(case, muon_run, timeout):
     return Result(case, "fail", problem) if problem else Result(case, "pass")
 
 
-def input_needed_at_import(case, message):
-    """The graph input an import-time-constant error is about, or None.
-    The importer says either '<what> (input N) must be a ... constant known
-    at import time' after the node's label, or 'input 'NAME' is computed at
-    run time'."""
+def inputs_needed_at_import(case, message):
+    """The graph inputs an import-time-constant error is about: the value it
+    names when that is a graph input, else the graph inputs the value is
+    computed from. The importer says either '<what> (input N) must be a ...
+    constant known at import time' after the node's label, or 'input 'NAME'
+    is computed at run time'."""
     if m := RUNTIME_VALUE.search(message):
         name = m.group(1)
     elif (m := CONSTANT_OPERAND.search(message)) and (label := NODE_LABEL.match(message)):
@@ -269,8 +273,17 @@ def input_needed_at_import(case, message):
         index = int(m.group(1))
         name = inputs[index] if index < len(inputs) else None
     else:
-        return None
-    return name if name in case.graph_inputs else None
+        return set()
+    found, pending, seen = set(), [name], set()
+    while pending:
+        value = pending.pop()
+        if value in seen:
+            continue
+        seen.add(value)
+        if value in case.graph_inputs:
+            found.add(value)
+        pending += case.producers.get(value, [])
+    return found
 
 
 def run_case(case, muon_run, timeout):
@@ -284,10 +297,11 @@ def run_case(case, muon_run, timeout):
         attempt = case
         while True:
             result = run_once(attempt, muon_run, timeout)
-            name = input_needed_at_import(attempt, result.message) if result.status == "error" else None
-            if name is None or name in frozen:
+            names = (inputs_needed_at_import(case, result.message) - set(frozen)
+                     if result.status == "error" else set())
+            if not names:
                 break
-            frozen.append(name)
+            frozen += sorted(names)
             freeze(case.path, set(frozen), frozen_root)
             attempt = load_case(frozen_root, "", case.name)
     result.case = case

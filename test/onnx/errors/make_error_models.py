@@ -46,8 +46,7 @@ write("unsupported",
       [
           helper.make_node("NonMaxSuppression", ["boxes", "scores"],
                            ["selected"], name="nms_0"),
-          helper.make_node("TopK", ["scores", "k"], ["values", "indices"],
-                           name="topk_1"),
+          helper.make_node("Unique", ["scores"], ["unique"], name="unique_1"),
           helper.make_node("Relu", ["feature"], ["activated"], name="relu"),
           helper.make_node("RoiAlign", ["activated", "rois", "batch"],
                            ["pooled"], name="roi_2"),
@@ -55,9 +54,8 @@ write("unsupported",
       [value("boxes", [1, 8, 4]), value("scores", [1, 1, 8]),
        value("feature", [1, 4, 16, 16]), value("rois", [8, 4]),
        value("batch", [8], TensorProto.INT64)],
-      [value("selected", None, TensorProto.INT64), value("values", None),
-       value("pooled", None)],
-      [numpy_helper.from_array(np.array([3], dtype=np.int64), "k")])
+      [value("selected", None, TensorProto.INT64), value("unique", None),
+       value("pooled", None)])
 
 write("custom-domain",
       [helper.make_node("FancyOp", ["x"], ["y"], name="fancy",

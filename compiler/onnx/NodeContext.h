@@ -162,6 +162,18 @@ ConvertFn lookupConverter(llvm::StringRef opType);
 void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
 void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
 void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
+void addQuantConverters(llvm::StringMap<ConvertFn> &converters);
+
+/// Strides, explicit pads and dilations of a convolution or pooling window.
+struct Window {
+  llvm::SmallVector<int64_t> strides, pads, dilations;
+};
+/// Reads the window attributes shared by Conv, ConvInteger, QLinearConv,
+/// MaxPool and AveragePool for a window of `kernel` over `input`, with
+/// auto_pad resolved into explicit pads (OnnxOps.cpp).
+mlir::FailureOr<Window> readWindow(NodeContext &node,
+                                   mlir::RankedTensorType input,
+                                   llvm::ArrayRef<int64_t> kernel);
 
 /// The strided window an ONNX Slice node selects from a tensor of shape
 /// `dims`: one in-bounds offset, size and (possibly negative) stride per

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -29,6 +30,14 @@ using namespace muon;
 
 namespace {
 
+
+/// Float, or signless integer other than i1: MatMul and Conv on integers
+/// are the int32 products of MatMulInteger, ConvInteger and the QLinear ops.
+bool isFloatOrInteger(RankedTensorType type) {
+  Type element = type.getElementType();
+  return isFloat(element) ||
+         (element.isSignlessInteger() && !element.isInteger(1));
+}
 
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
@@ -103,8 +112,9 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
     Location loc = op.getLoc();
     auto lhsType = tensorType(op.getLhs()), rhsType = tensorType(op.getRhs());
     Type elementType = lhsType.getElementType();
@@ -211,8 +221,9 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
     int64_t rank = op.getType().getRank();
     if (rank != 3 && rank != 4)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
@@ -300,7 +311,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                                      : scalarConstant(b, l,
                                                       args[0].getType(), 0.0);
             for (int64_t t = 0; t < numTaps; ++t)
-              sum = math::FmaOp::create(b, l, args[t], args[numTaps + t], sum);
+              sum = isFloat(sum.getType())
+                        ? math::FmaOp::create(b, l, args[t], args[numTaps + t],
+                                              sum)
+                              .getResult()
+                        : arith::AddIOp::create(
+                              b, l, sum,
+                              arith::MulIOp::create(b, l, args[t],
+                                                    args[numTaps + t]))
+                              .getResult();
             return sum;
           });
     } else if (group == channels && filters == channels) {
@@ -749,6 +768,7 @@ struct MuonToLinalgPass
     populateElementwiseLowerings(patterns);
     populateReductionLowerings(patterns);
     populateDataMovementLowerings(patterns);
+    populateQuantLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
                  AveragePoolLowering, GlobalAveragePoolLowering,
                  GlobalMaxPoolLowering, BatchNormLowering,
@@ -759,8 +779,10 @@ struct MuonToLinalgPass
       return signalPassFailure();
     // Every muon op has a lowering; one left over has a form the CPU target
     // cannot handle yet (e.g. a 3-D convolution), which the user should hear.
+    // A quant.scast left over feeds a quantized value to an op that only
+    // lowers on plain types.
     WalkResult leftover = getOperation().walk([](Operation *op) {
-      if (!isa<MuonDialect>(op->getDialect()))
+      if (!isa<MuonDialect, quant::QuantDialect>(op->getDialect()))
         return WalkResult::advance();
       op->emitError() << "the CPU target cannot lower this form of '"
                       << op->getName() << "' yet";

@@ -24,8 +24,10 @@
 namespace muon::onnx_importer {
 
 /// MLIR element type of an ONNX TensorProto::DataType, or null when Muon does
-/// not support the type. Integers are signless except uint8, which keeps its
-/// signedness so that it cannot be confused with int8.
+/// not support the type. Signed integers are signless; unsigned ones (uint8
+/// to uint64) keep their signedness (ui8..ui64) so that division, comparison
+/// and conversion know it; the CPU target makes them signless when it
+/// lowers to arith.
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
 
 /// The ONNX spelling of a data type ("FLOAT", "STRING"), for messages.

@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace muon {
@@ -760,6 +762,63 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// arith has no unsigned integer types. The lowerings above read signedness
+/// from the muon types (choosing divui, cmpi ult, uitofp, ...) and build
+/// their bodies on the unsigned types; once no muon op is left, every
+/// unsigned integer type (in values, constants and the function type)
+/// becomes the signless type of its width. The function's arguments and
+/// results keep their ONNX element type in a `muon.element_type` attribute,
+/// from which the generated header declares `uint8_t` and friends.
+void makeSignless(func::FuncOp func) {
+  auto unsignedElement = [](Type type) -> Type {
+    Type element = getElementTypeOrSelf(type);
+    return element.isUnsignedInteger() ? element : Type();
+  };
+  FunctionType type = func.getFunctionType();
+  SmallVector<Type> argElements =
+      llvm::map_to_vector(type.getInputs(), unsignedElement);
+  SmallVector<Type> resultElements =
+      llvm::map_to_vector(type.getResults(), unsignedElement);
+
+  auto signless = [](IntegerType type) -> std::optional<Type> {
+    if (!type.isUnsigned())
+      return std::nullopt;
+    return IntegerType::get(type.getContext(), type.getWidth());
+  };
+  // Elements attributes hold their type beside raw data, which the generic
+  // replacement below does not rebuild: give them the signless type here
+  // (the bits are the same).
+  func.walk([&](arith::ConstantOp constant) {
+    auto type = dyn_cast<RankedTensorType>(constant.getType());
+    auto element = type ? dyn_cast<IntegerType>(type.getElementType())
+                        : IntegerType();
+    if (!element || !element.isUnsigned())
+      return;
+    auto signlessType = type.clone(*signless(element));
+    Attribute value;
+    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+      value = dense.bitcast(signlessType.getElementType());
+    else if (auto resource =
+                 dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      value = DenseResourceElementsAttr::get(signlessType,
+                                             resource.getRawHandle());
+    if (value)
+      constant.setValueAttr(cast<TypedAttr>(value));
+  });
+  AttrTypeReplacer replacer;
+  replacer.addReplacement(signless);
+  replacer.recursivelyReplaceElementsIn(func, /*replaceAttrs=*/true,
+                                        /*replaceLocs=*/false,
+                                        /*replaceTypes=*/true);
+
+  for (auto [i, element] : llvm::enumerate(argElements))
+    if (element)
+      func.setArgAttr(i, "muon.element_type", TypeAttr::get(element));
+  for (auto [i, element] : llvm::enumerate(resultElements))
+    if (element)
+      func.setResultAttr(i, "muon.element_type", TypeAttr::get(element));
+}
+
 struct MuonToLinalgPass
     : muon::impl::MuonToLinalgBase<MuonToLinalgPass> {
   void runOnOperation() override {
@@ -789,7 +848,8 @@ struct MuonToLinalgPass
       return WalkResult::interrupt();
     });
     if (leftover.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    makeSignless(getOperation());
   }
 };
 

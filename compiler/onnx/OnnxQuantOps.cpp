@@ -103,10 +103,13 @@ readQuantAxis(NodeContext &node, unsigned i, RankedTensorType data) {
 }
 
 /// The quantized element type with ONNX storage `storage` (int8, uint8 or
-/// int32), expressed in f32, per tensor or along `axis`.
-static Type quantizedType(Type storage, ArrayRef<double> scales,
-                          ArrayRef<int64_t> zeroPoints,
-                          std::optional<int64_t> axis) {
+/// int32), expressed in f32, per tensor or along `axis`; an error naming the
+/// node when the quant dialect rejects the parameters (e.g. a scale outside
+/// f32's range, as a product of two tiny scales may be).
+static FailureOr<Type> quantizedType(NodeContext &node, Type storage,
+                                     ArrayRef<double> scales,
+                                     ArrayRef<int64_t> zeroPoints,
+                                     std::optional<int64_t> axis) {
   auto integer = cast<IntegerType>(storage);
   MLIRContext *context = storage.getContext();
   bool isSigned = !integer.isUnsigned();
@@ -118,11 +121,18 @@ static Type quantizedType(Type storage, ArrayRef<double> scales,
       quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
   int64_t max =
       quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
+  auto emitError = [&] { return node.emitError(); };
+  Type type;
   if (!axis)
-    return quant::UniformQuantizedType::get(
-        flags, signless, f32, scales.front(), zeroPoints.front(), min, max);
-  return quant::UniformQuantizedPerAxisType::get(flags, signless, f32, scales,
-                                                 zeroPoints, *axis, min, max);
+    type = quant::UniformQuantizedType::getChecked(
+        emitError, flags, signless, f32, scales.front(), zeroPoints.front(),
+        min, max);
+  else
+    type = quant::UniformQuantizedPerAxisType::getChecked(
+        emitError, flags, signless, f32, scales, zeroPoints, *axis, min, max);
+  if (!type)
+    return failure();
+  return type;
 }
 
 static RankedTensorType withElementType(Value value, Type element) {
@@ -262,9 +272,12 @@ static LogicalResult convertQuantizeLinear(NodeContext &node) {
       readZeroPoints(node, 2, "y_zero_point", scales->size());
   if (failed(zeroPoints))
     return failure();
-  Type element = quantizedType(storage, *scales, *zeroPoints, *axis);
+  FailureOr<Type> element =
+      quantizedType(node, storage, *scales, *zeroPoints, *axis);
+  if (failed(element))
+    return failure();
   Value quantized = QuantizeOp::create(node.builder(), node.loc(),
-                                       withElementType(node.input(0), element),
+                                       withElementType(node.input(0), *element),
                                        node.input(0));
   return node.setResult(0, fromQuantized(node, quantized, storage));
 }
@@ -307,8 +320,11 @@ static LogicalResult convertDequantizeLinear(NodeContext &node) {
       readZeroPoints(node, 2, "x_zero_point", scales->size());
   if (failed(zeroPoints))
     return failure();
-  FailureOr<Value> quantized = toQuantized(
-      node, node.input(0), quantizedType(storage, *scales, *zeroPoints, *axis));
+  FailureOr<Type> element =
+      quantizedType(node, storage, *scales, *zeroPoints, *axis);
+  if (failed(element))
+    return failure();
+  FailureOr<Value> quantized = toQuantized(node, node.input(0), *element);
   if (failed(quantized))
     return failure();
   return node.setResult(
@@ -509,15 +525,20 @@ static LogicalResult requantizeResult(NodeContext &node, Value acc,
   std::optional<int64_t> accAxis;
   if (accScales.size() > 1)
     accAxis = axis;
-  Type accElement =
-      quantizedType(IntegerType::get(node.context(), 32), accScales,
+  FailureOr<Type> accElement =
+      quantizedType(node, IntegerType::get(node.context(), 32), accScales,
                     SmallVector<int64_t>(accScales.size(), 0), accAxis);
+  if (failed(accElement))
+    return failure();
+  FailureOr<Type> outElement =
+      quantizedType(node, storage, *outScale, *outZeroPoint, {});
+  if (failed(outElement))
+    return failure();
   Value accQuantized = quant::StorageCastOp::create(
-      node.builder(), node.loc(), withElementType(acc, accElement), acc);
-  Type outElement = quantizedType(storage, *outScale, *outZeroPoint, {});
+      node.builder(), node.loc(), withElementType(acc, *accElement), acc);
   Value requantized =
       RequantizeOp::create(node.builder(), node.loc(),
-                           withElementType(acc, outElement), accQuantized);
+                           withElementType(acc, *outElement), accQuantized);
   return node.setResult(0, fromQuantized(node, requantized, storage));
 }
 

@@ -30,6 +30,9 @@ CONFIGS = [
     ("multiplier_above_one", (4, 64), None, [0.75], 0.25, 7, False),
     ("shift_28", (4, 64), None, [1e-9], 0.5, 0, False),
     ("multiplier_below_2e-32", (4, 64), None, [1e-12], 0.5, 5, False),
+    # frexp gives f = 1 - 2^-34, whose Q31 rounding reaches 2^31: m becomes
+    # 2^30 with the exponent one higher.
+    ("rounds_to_2^31", (4, 64), None, [1.0 - 2.0 ** -34], 1.0, 0, False),
     ("per_axis_i8", (2, 5, 3, 7), 1, [0.001, 0.0003, 0.02, 0.5, 3e-6], 0.04,
      -10, False),
     ("per_axis_u8_last", (8, 6), 1, [0.0001, 0.0002, 0.0004, 0.0008, 0.0016,

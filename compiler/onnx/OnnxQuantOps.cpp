@@ -215,7 +215,7 @@ static FailureOr<Value> quantizeWithFloatOps(NodeContext &node, Value x,
   return node.create<CastOp>(*clipped, storage);
 }
 
-/// Input `i` (an integer tensor) as f32, reshaped by `align`; absent gives 0.
+/// Input `i` (an integer tensor) as f32 aligned with `axis`; absent gives 0.
 static FailureOr<Value> zeroPointAsFloat(NodeContext &node, unsigned i,
                                          std::optional<int64_t> axis,
                                          int64_t rank) {

@@ -8,7 +8,12 @@ values near rounding ties mixed in), compiles and runs it with muon-run and
 compares every element with the Python-integer reference, which transcribes
 runtime/common/requant.h independently of Muon's code.
 
-    requantize_bit_exact.py --muon-run PATH --work DIR
+When runtime/common/requant.h is in the tree (--requant-h), the int8
+results are also checked against that header itself, compiled with --cc
+(its muon_requantize clamps to int8, so the uint8 configurations are left
+to the reference).
+
+    requantize_bit_exact.py --muon-run PATH --work DIR [--cc CC --requant-h H]
 Prints one line per configuration and 'N passed, N failed'.
 """
 import argparse
@@ -87,14 +92,47 @@ def accumulators(rng, shape, multipliers):
     return values[:count].reshape(shape).astype(np.int32)
 
 
+C_DRIVER = r"""
+#include <stdio.h>
+#include REQUANT_H
+int main(void) {
+  long long acc;
+  int m, shift, zp;
+  while (scanf("%lld %d %d %d", &acc, &m, &shift, &zp) == 4)
+    printf("%d\n", muon_requantize((int32_t)acc, 0, m, shift, zp, -128, 127));
+  return 0;
+}
+"""
+
+
+def check_with_header(args, rows, got):
+    """Runs requant.h's muon_requantize on rows of (acc, m, shift, zp) and
+    returns how many results differ from `got`."""
+    source = os.path.join(args.work, "requant_driver.c")
+    binary = os.path.join(args.work, "requant_driver")
+    with open(source, "w") as f:
+        f.write(C_DRIVER)
+    subprocess.run([args.cc, "-std=c99", "-O2", "-Wall", "-Werror",
+                    f'-DREQUANT_H="{os.path.abspath(args.requant_h)}"',
+                    source, "-o", binary], check=True)
+    text = "".join(f"{a} {m} {s} {z}\n" for a, m, s, z in rows)
+    out = subprocess.run([binary], input=text, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return sum(int(c) != g for c, g in zip(out, got)) + abs(len(out) -
+                                                            len(got))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--muon-run", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--cc", default="cc")
+    parser.add_argument("--requant-h")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(20261124)
     passed = failed = 0
+    header_rows, header_got = [], []
     for name, shape, axis, scales, out_scale, zero_point, unsigned in CONFIGS:
         # The scales as MLIR stores them (f64) and Muon divides them.
         multipliers = [fixed_point_multiplier(s / out_scale) for s in scales]
@@ -124,6 +162,9 @@ def main():
             m, shift = multipliers[channel]
             expected[index] = requantize(int(acc[index]), m, shift, zero_point,
                                          qmin, qmax)
+            if not unsigned:
+                header_rows.append((int(acc[index]), m, shift, zero_point))
+                header_got.append(int(got[index]))
         mismatches = int(np.sum(got.astype(np.int64) != expected))
         if mismatches:
             first = np.argwhere(got.astype(np.int64) != expected)[0]
@@ -136,6 +177,16 @@ def main():
             print(f"ok   {name}: {acc.size} values, (m, shift) "
                   f"{sorted(set(multipliers))}")
             passed += 1
+    if args.requant_h and os.path.isfile(args.requant_h):
+        differ = check_with_header(args, header_rows, header_got)
+        if differ:
+            print(f"FAIL requant.h: {differ} of {len(header_got)} int8 "
+                  f"results differ from the compiled header")
+            failed += 1
+        else:
+            print(f"ok   requant.h itself: {len(header_got)} int8 results")
+    else:
+        print("requant.h: not in this tree, checked against the reference only")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -76,7 +76,7 @@ readZeroPoints(NodeContext &node, unsigned i, StringRef what, size_t count) {
            << ") must be an integer constant known at import time";
   if (zeroPoints->size() != count)
     return node.emitError() << what << " has " << zeroPoints->size()
-                            << " elements, its scale " << count;
+                            << " elements, the scale " << count;
   return *zeroPoints;
 }
 

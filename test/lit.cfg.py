@@ -22,6 +22,7 @@ config.substitutions.append(("%{cc}", os.environ.get("CC", "cc")))
 config.substitutions.append(("%{testdata}", "/usr/share/libonnx-testdata/data"))
 config.substitutions.append(("%{muon_src}", config.muon_src_root))
 config.substitutions.append(("%{tools}", config.muon_tools_dir))
+config.substitutions.append(("%{muon_obj}", config.muon_obj_root))
 
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")

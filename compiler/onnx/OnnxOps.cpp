@@ -188,26 +188,6 @@ template <typename OpTy> static LogicalResult convertPool(NodeContext &node) {
                                                window->dilations, ceilMode));
 }
 
-/// BatchNormalization in inference mode. training_mode (opset 14) must be 0
-/// and the running-statistics outputs unused. Before opset 9, spatial=0
-/// meant per-activation statistics, which muon.batch_norm does not model;
-/// is_test (before opset 7) is ignored since Muon only runs inference.
-static LogicalResult convertBatchNorm(NodeContext &node) {
-  if (failed(node.expectInputs(5, 5)))
-    return failure();
-  for (unsigned i = 1; i < node.numOutputs(); ++i)
-    if (node.isOutputUsed(i) || node.getInt("training_mode", 0))
-      return node.emitError() << "training mode is not supported; export "
-                                 "the model in inference (eval) mode";
-  if (node.opset() < 9 && node.getInt("spatial", 1) == 0)
-    return node.emitError() << "spatial=0 (per-activation statistics) is "
-                               "not supported";
-  return node.setResult(
-      0, node.create<BatchNormOp>(node.input(0), node.input(1), node.input(2),
-                                  node.input(3), node.input(4),
-                                  APFloat(node.getFloat("epsilon", 1e-5f))));
-}
-
 /// Softmax, LogSoftmax and Hardmax. From opset 13 they normalise along `axis`
 /// (default -1). Before, the input is coerced to 2-D
 /// [prod(dims[:axis]), prod(dims[axis:])] (axis defaults to 1), normalised
@@ -467,7 +447,6 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
       {"Abs", convertUnary<AbsOp>},
       {"Add", convertBinary<AddOp>},
       {"AveragePool", convertPool<AveragePoolOp>},
-      {"BatchNormalization", convertBatchNorm},
       {"Concat", convertConcat},
       {"Constant", convertConstant},
       {"Conv", convertConv},

@@ -270,11 +270,76 @@ static LogicalResult convertLpNorm(NodeContext &node) {
   return node.setResult(0, node.create<DivOp>(node.input(0), *norm));
 }
 
+/// BatchNormalization, over axis 1. In inference mode the running
+/// statistics (inputs 3 and 4) normalise. In training mode (training_mode=1,
+/// opset 14) the batch's own mean and population variance over every other
+/// axis do, and outputs 1 and 2 are the running statistics updated with them:
+/// running * momentum + batch * (1 - momentum), as ONNX's reference computes
+/// them. Before opset 14 the statistics outputs exist only in training,
+/// which those opsets do not describe precisely: they are rejected. Before
+/// opset 9, spatial=0 meant per-activation statistics, which muon.batch_norm
+/// does not model; is_test (before opset 7) is ignored.
+static LogicalResult convertBatchNorm(NodeContext &node) {
+  if (failed(node.expectInputs(5, 5)))
+    return failure();
+  if (node.opset() < 9 && node.getInt("spatial", 1) == 0)
+    return node.emitError() << "spatial=0 (per-activation statistics) is "
+                               "not supported";
+  APFloat epsilon(node.getFloat("epsilon", 1e-5f));
+  Value x = node.input(0), mean = node.input(3), variance = node.input(4);
+  bool training = node.opset() >= 14 && node.getInt("training_mode", 0);
+  if (!training) {
+    for (unsigned i = 1; i < node.numOutputs(); ++i)
+      if (node.isOutputUsed(i))
+        return node.emitError()
+               << "the running-statistics outputs exist only in training "
+                  "mode, which Muon supports from opset 14 (training_mode)";
+    return node.setResult(0, node.create<BatchNormOp>(x, node.input(1),
+                                                      node.input(2), mean,
+                                                      variance, epsilon));
+  }
+  int64_t rank = node.inputType(0).getRank();
+  if (rank < 2)
+    return node.emitError() << "input must have a channel dimension (rank "
+                            << rank << ")";
+  SmallVector<int64_t> axes = {0};
+  llvm::append_range(axes, llvm::seq<int64_t>(2, rank));
+  FailureOr<Moments> batch = buildMoments(node, x, axes);
+  if (failed(batch))
+    return failure();
+  int64_t channels = node.inputType(0).getDimSize(1);
+  FailureOr<Value> batchMean = node.reshape(batch->mean, {channels});
+  FailureOr<Value> batchVariance = node.reshape(batch->variance, {channels});
+  if (failed(batchMean) || failed(batchVariance) ||
+      failed(node.setResult(0, node.create<BatchNormOp>(
+                                   x, node.input(1), node.input(2), *batchMean,
+                                   *batchVariance, epsilon))))
+    return failure();
+  Type elementType = node.inputType(3).getElementType();
+  double momentum = node.getFloat("momentum", 0.9f);
+  auto update = [&](Value running, Value observed) -> FailureOr<Value> {
+    FailureOr<Value> kept =
+        node.create<MulOp>(running, floatScalar(node, elementType, momentum));
+    FailureOr<Value> added = node.create<MulOp>(
+        observed, floatScalar(node, elementType, 1.0 - momentum));
+    if (failed(kept) || failed(added))
+      return failure();
+    return node.create<AddOp>(*kept, *added);
+  };
+  if (node.numOutputs() > 1 && failed(node.setResult(1, update(mean, *batchMean))))
+    return failure();
+  if (node.numOutputs() > 2 &&
+      failed(node.setResult(2, update(variance, *batchVariance))))
+    return failure();
+  return success();
+}
+
 void onnx_importer::addReductionConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
       {"ArgMax", convertArgReduce<ArgMaxOp>},
       {"ArgMin", convertArgReduce<ArgMinOp>},
+      {"BatchNormalization", convertBatchNorm},
       {"CumSum", convertCumSum},
       {"InstanceNormalization", convertInstanceNorm},
       {"LayerNormalization", convertLayerNorm},

@@ -91,7 +91,8 @@ func.func @elementwise_short_rows_left_alone(%x: tensor<8x3xf32>, %out: tensor<8
 
 // -----
 
-// A convolution becomes an im2col gather (left a loop nest: its floordiv/mod
+// A convolution whose output rows (6 wide) would leave most of the 16-wide
+// vectors idle becomes an im2col gather (left a loop nest: its floordiv/mod
 // maps cannot be tiled exactly) and a contraction over 8x3x3 = 72 patch
 // values for each of the 6x6 = 36 output positions, split 32 + 4; each
 // reduction step is a 4x16 (then 4x4) multiply-accumulate.
@@ -107,4 +108,28 @@ func.func @conv_as_im2col_contraction(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x8x8x8xf32>, tensor<4x8x3x3xf32>) outs(%out : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// A stride-1 convolution with 32-wide output rows is computed directly:
+// blocks of 6 filters x 16 columns of one output row, and one step per
+// (channel, kernel row, kernel column) tap: the outer product of the tap's
+// 6 filter weights and 16 consecutive input pixels. The padded input is
+// 34 wide, so each tap reads columns [kw, kw + 16) of the block.
+// CHECK-LABEL: func @conv_direct
+// CHECK-NOT: floordiv
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c12{{.*}} step %c6
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c2{{.*}} step %c1
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c32{{.*}} step %c16
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c4{{.*}} step %c1
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c3{{.*}} step %c1
+// CHECK: scf.for %[[KW:.*]] = %c0{{.*}} to %c3{{.*}} step %c1
+// CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}, %{{.*}}, %[[KW]]] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<1x4x3x18xf32> to tensor<1x1x1x16xf32>
+// CHECK: vector.outerproduct %{{.*}}, %{{.*}}, %{{.*}} {kind = #vector.kind<add>} : vector<6xf32>, vector<16xf32>
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @conv_direct(%x: tensor<1x4x4x34xf32>, %w: tensor<12x4x3x3xf32>, %out: tensor<1x12x2x32xf32>) -> tensor<1x12x2x32xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x4x4x34xf32>, tensor<12x4x3x3xf32>) outs(%out : tensor<1x12x2x32xf32>) -> tensor<1x12x2x32xf32>
+  return %0 : tensor<1x12x2x32xf32>
 }

@@ -150,6 +150,9 @@ def main():
                             False),
         qlinear_conv_case(rng, "conv_u8", (1, 8, 9, 11), 20, 3, 1,
                           [1, 1, 1, 1], 1, np.uint8),
+        # Full-width rows: the direct (no im2col) stride-1 convolution.
+        qlinear_conv_case(rng, "conv_u8_direct_rows", (1, 4, 5, 32), 8, 3, 1,
+                          [1, 1, 1, 1], 1, np.uint8),
         qlinear_conv_case(rng, "conv_i8_strided", (2, 3, 12, 12), 7, 3, 2,
                           [0, 1, 1, 0], 1, np.int8),
         qlinear_conv_case(rng, "conv_u8_grouped", (1, 8, 7, 7), 4, 3, 1,

@@ -24,8 +24,10 @@
 namespace muon::onnx_importer {
 
 /// MLIR element type of an ONNX TensorProto::DataType, or null when Muon does
-/// not support the type. Integers are signless except uint8, which keeps its
-/// signedness so that it cannot be confused with int8.
+/// not support the type. Signed integers are signless; unsigned ones (uint8
+/// to uint64) keep their signedness (ui8..ui64) so that division, comparison
+/// and conversion know it; the CPU target makes them signless when it
+/// lowers to arith.
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
 
 /// The ONNX spelling of a data type ("FLOAT", "STRING"), for messages.
@@ -162,6 +164,18 @@ ConvertFn lookupConverter(llvm::StringRef opType);
 void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
 void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
 void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
+void addQuantConverters(llvm::StringMap<ConvertFn> &converters);
+
+/// Strides, explicit pads and dilations of a convolution or pooling window.
+struct Window {
+  llvm::SmallVector<int64_t> strides, pads, dilations;
+};
+/// Reads the window attributes shared by Conv, ConvInteger, QLinearConv,
+/// MaxPool and AveragePool for a window of `kernel` over `input`, with
+/// auto_pad resolved into explicit pads (OnnxOps.cpp).
+mlir::FailureOr<Window> readWindow(NodeContext &node,
+                                   mlir::RankedTensorType input,
+                                   llvm::ArrayRef<int64_t> kernel);
 
 /// The strided window an ONNX Slice node selects from a tensor of shape
 /// `dims`: one in-bounds offset, size and (possibly negative) stride per

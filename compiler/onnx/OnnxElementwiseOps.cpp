@@ -94,6 +94,17 @@ static LogicalResult convertMod(NodeContext &node) {
   return convertBinary<ModOp>(node, node.getInt("fmod", 0) != 0);
 }
 
+/// BitShift-11: `direction` is "LEFT" or "RIGHT" (required).
+static LogicalResult convertBitShift(NodeContext &node) {
+  StringRef direction = node.getString("direction", "");
+  if (direction == "LEFT")
+    return convertBinary<ShiftLeftOp>(node);
+  if (direction == "RIGHT")
+    return convertBinary<ShiftRightOp>(node);
+  return node.emitError() << "direction must be \"LEFT\" or \"RIGHT\", not \""
+                          << direction << "\"";
+}
+
 /// IsInf (IsInf-10): both infinities count unless detect_negative or
 /// detect_positive is 0.
 static LogicalResult convertIsInf(NodeContext &node) {
@@ -202,6 +213,7 @@ void onnx_importer::addElementwiseConverters(
       {"Asinh", convertUnary<AsinhOp>},
       {"Atan", convertUnary<AtanOp>},
       {"Atanh", convertUnary<AtanhOp>},
+      {"BitShift", convertBitShift},
       {"Cast", convertCast},
       {"CastLike", convertCastLike},
       {"Ceil", convertUnary<CeilOp>},
@@ -253,6 +265,12 @@ void onnx_importer::addElementwiseConverters(
          return convertUnary<SeluOp>(
              node, floatAttr(node, "alpha", 1.67326319217681884765625f),
              floatAttr(node, "gamma", 1.05070102214813232421875f));
+       }},
+      // Shrink-9: lambd 0.5, bias 0.
+      {"Shrink",
+       [](NodeContext &node) {
+         return convertUnary<ShrinkOp>(node, floatAttr(node, "lambd", 0.5f),
+                                       floatAttr(node, "bias", 0.0f));
        }},
       {"Sign", convertUnary<SignOp>},
       {"Sin", convertUnary<SinOp>},

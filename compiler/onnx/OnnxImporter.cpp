@@ -78,6 +78,12 @@ Type onnx_importer::convertElementType(int32_t dataType, MLIRContext *context) {
     return b.getI64Type();
   case onnx::TensorProto::UINT8:
     return IntegerType::get(context, 8, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT16:
+    return IntegerType::get(context, 16, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT32:
+    return IntegerType::get(context, 32, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT64:
+    return IntegerType::get(context, 64, IntegerType::Unsigned);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   default:
@@ -161,6 +167,11 @@ onnx_importer::convertTensor(const onnx::TensorProto &tensor, StringRef name,
       break;
     case onnx::TensorProto::INT64:
       appendLowBytes(tensor.int64_data(), width, storage);
+      break;
+    // uint32 and uint64 values live in uint64_data; uint16 in int32_data.
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      appendLowBytes(tensor.uint64_data(), width, storage);
       break;
     default:
       appendLowBytes(tensor.int32_data(), width, storage);

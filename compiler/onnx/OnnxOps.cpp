@@ -93,17 +93,13 @@ static LogicalResult convertGemm(NodeContext &node) {
                              node.getInt("transB", 0) != 0));
 }
 
-/// Strides, explicit pads and dilations of a convolution or pooling window.
-struct Window {
-  SmallVector<int64_t> strides, pads, dilations;
-};
-
 /// Reads the window attributes shared by Conv, MaxPool and AveragePool and
 /// resolves auto_pad into explicit pads (Conv-11): SAME_* pads so that
 /// out = ceil(in / stride), with the odd unit of padding at the end for
 /// SAME_UPPER and at the beginning for SAME_LOWER; VALID means no padding.
-static FailureOr<Window> readWindow(NodeContext &node, RankedTensorType input,
-                                    ArrayRef<int64_t> kernel) {
+FailureOr<Window> onnx_importer::readWindow(NodeContext &node,
+                                           RankedTensorType input,
+                                           ArrayRef<int64_t> kernel) {
   int64_t n = kernel.size();
   if (input.getRank() != n + 2)
     return node.emitError() << "input " << input << " must have rank " << n + 2
@@ -484,6 +480,7 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
     addElementwiseConverters(map);
     addReductionConverters(map);
     addDataMovementConverters(map);
+    addQuantConverters(map);
     return map;
   }();
   return converters.lookup(opType);

@@ -27,6 +27,45 @@ std::optional<SmallVector<float>> getF32Constant(Value value) {
   return SmallVector<float>(*values);
 }
 
+std::optional<SmallVector<int64_t>> getIntConstant(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = dyn_cast<IntegerType>(constant.getType().getElementType());
+  if (!type)
+    return std::nullopt;
+  ElementsAttr elements = constant.getValue();
+  auto extend = [&](const APInt &v) {
+    return type.isUnsigned() ? static_cast<int64_t>(v.getZExtValue())
+                             : v.getSExtValue();
+  };
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(elements)) {
+    // A blob holds the elements packed at their width, little-endian.
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    unsigned width = type.getWidth();
+    if (!blob || width % 8 != 0)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    int64_t count = constant.getType().getNumElements();
+    if (static_cast<int64_t>(data.size()) != count * (width / 8))
+      return std::nullopt;
+    SmallVector<int64_t> values;
+    for (int64_t i = 0; i < count; ++i) {
+      APInt v(width, 0);
+      for (unsigned byte = 0; byte < width / 8; ++byte)
+        v.insertBits(static_cast<uint64_t>(
+                         static_cast<uint8_t>(data[i * (width / 8) + byte])),
+                     byte * 8, 8);
+      values.push_back(extend(v));
+    }
+    return values;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(elements);
+  if (!dense)
+    return std::nullopt;
+  return llvm::map_to_vector(dense.getValues<APInt>(), extend);
+}
+
 ElementsAttr makeF32Elements(RankedTensorType type, ArrayRef<float> values,
                              StringRef blobName) {
   if (type.getNumElements() <= kMaxInlineElements)

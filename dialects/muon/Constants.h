@@ -13,6 +13,10 @@ namespace muon {
 /// stored inline (dense) or as a resource blob (dense_resource).
 std::optional<llvm::SmallVector<float>> getF32Constant(mlir::Value value);
 
+/// The elements of `value` as int64 when a muon.constant of an integer type
+/// defines it (inline or as a resource blob); unsigned types zero-extend.
+std::optional<llvm::SmallVector<int64_t>> getIntConstant(mlir::Value value);
+
 /// Constant elements of `type`: inline when small enough to read in a test,
 /// otherwise a resource blob named after `blobName` (kept cheap to print).
 mlir::ElementsAttr makeF32Elements(mlir::RankedTensorType type,

@@ -56,6 +56,7 @@ static LogicalResult expectElementType(std::optional<Location> loc,
 
 static bool isBool(Type type) { return type.isInteger(1); }
 static bool isNumber(Type type) { return !isBool(type); }
+static bool isUnsignedInteger(Type type) { return type.isUnsignedInteger(); }
 
 /// Binary ops whose operands and result share one element type, accepted
 /// when `accepts` holds for it.
@@ -88,6 +89,8 @@ MUON_SAME_TYPE_BINARY(ModOp, isNumber, "numeric")
 MUON_SAME_TYPE_BINARY(AndOp, isBool, "i1")
 MUON_SAME_TYPE_BINARY(OrOp, isBool, "i1")
 MUON_SAME_TYPE_BINARY(XorOp, isBool, "i1")
+MUON_SAME_TYPE_BINARY(ShiftLeftOp, isUnsignedInteger, "unsigned integers")
+MUON_SAME_TYPE_BINARY(ShiftRightOp, isUnsignedInteger, "unsigned integers")
 #undef MUON_SAME_TYPE_BINARY
 
 /// Comparisons: operands of one element type (Equal also compares bools,

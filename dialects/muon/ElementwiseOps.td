@@ -59,6 +59,9 @@ def Muon_HardSigmoidOp : Muon_UnaryAttrOp<"hard_sigmoid",
     (ins F32Attr:$alpha, F32Attr:$beta)>;
 def Muon_ThresholdedReluOp : Muon_UnaryAttrOp<"thresholded_relu",
     "ThresholdedRelu: x > alpha ? x : 0", (ins F32Attr:$alpha)>;
+def Muon_ShrinkOp : Muon_UnaryAttrOp<"shrink",
+    "Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0)",
+    (ins F32Attr:$lambd, F32Attr:$bias)>;
 
 //===----------------------------------------------------------------------===//
 // Element-type tests and conversion
@@ -116,6 +119,11 @@ def Muon_ModOp : Muon_BinaryOp<"mod", "Mod"> {
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs,
                    DefaultValuedAttr<BoolAttr, "false">:$fmod);
 }
+
+// BitShift-11 on unsigned integers (ONNX allows only those). A shift by the
+// bit width or more gives 0, as numpy's left_shift / right_shift do.
+def Muon_ShiftLeftOp : Muon_BinaryOp<"shift_left", "BitShift (LEFT)">;
+def Muon_ShiftRightOp : Muon_BinaryOp<"shift_right", "BitShift (RIGHT)">;
 
 def Muon_PowOp : Muon_BinaryOp<"pow", "Pow"> {
   let description = [{

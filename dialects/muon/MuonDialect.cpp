@@ -1,6 +1,7 @@
 //===- MuonDialect.cpp - The muon graph dialect ---------------------------===//
 #include "dialects/muon/MuonDialect.h"
 #include "dialects/muon/MuonOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 
 using namespace mlir;
 

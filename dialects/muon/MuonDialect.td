@@ -11,8 +11,10 @@ def Muon_Dialect : Dialect {
     One op per ONNX operator concept, on ranked tensors with static shapes. Attributes
     are normalised at import (negative axes resolved, auto_pad turned into explicit pads,
     opset differences removed), so passes and lowerings see one form per concept.
-    Element types are left open so that quantized tensors (`!quant.uniform`) fit later.
+    Element types are left open: quantized tensors have `!quant.uniform` element types.
   }];
+  // Quantized tensors are tensors of `!quant.uniform` element types.
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
   let useDefaultTypePrinterParser = 0;

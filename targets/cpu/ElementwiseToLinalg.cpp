@@ -21,17 +21,19 @@ using namespace muon;
 
 namespace {
 
-/// The element types a lowering computes on. Integers must be signless:
-/// arith has no unsigned types, so ui8 operands are rejected.
+/// The element types a lowering computes on. Integers may be signless or
+/// unsigned (ui8..ui64): the bodies pick the unsigned arith ops (divui,
+/// cmpi ult, uitofp, ...) for the latter, and the pass makes every type
+/// signless once the muon ops are gone (arith has no unsigned types).
 enum class Elements {
   Float,  // float
-  Number, // float or signless integer other than i1
+  Number, // float or integer other than i1
   Bool,   // i1
-  Any,    // float or signless integer, i1 included
+  Any,    // float or integer, i1 included
 };
 
 bool accepts(Elements elements, Type type) {
-  bool isInt = type.isSignlessInteger();
+  bool isInt = type.isSignlessInteger() || type.isUnsignedInteger();
   bool isBool = type.isSignlessInteger(1);
   switch (elements) {
   case Elements::Float:
@@ -51,11 +53,11 @@ StringRef describe(Elements elements) {
   case Elements::Float:
     return "only float element types";
   case Elements::Number:
-    return "only float and signless integer element types";
+    return "only float and integer element types";
   case Elements::Bool:
     return "only i1 element types";
   case Elements::Any:
-    return "only float, signless integer and i1 element types";
+    return "only float, integer and i1 element types";
   }
   llvm_unreachable("unknown element kind");
 }
@@ -124,6 +126,8 @@ Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
   return scalarConstant(b, loc, like.getType(), value);
 }
 
+bool isUnsigned(Type type) { return type.isUnsignedInteger(); }
+
 /// `FloatOp` on float elements, `IntOp` on integers.
 template <typename FloatOp, typename IntOp>
 Value arithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
@@ -132,12 +136,40 @@ Value arithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   return IntOp::create(b, loc, lhs, rhs);
 }
 
+/// `FloatOp` on floats, `SignedOp` on signless and `UnsignedOp` on unsigned
+/// integers.
+template <typename FloatOp, typename SignedOp, typename UnsignedOp>
+Value signedArithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  if (isUnsigned(lhs.getType()))
+    return UnsignedOp::create(b, loc, lhs, rhs);
+  return arithOp<FloatOp, SignedOp>(b, loc, lhs, rhs);
+}
+
+/// The unsigned form of a signed integer predicate.
+arith::CmpIPredicate unsignedPredicate(arith::CmpIPredicate predicate) {
+  switch (predicate) {
+  case arith::CmpIPredicate::slt:
+    return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle:
+    return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt:
+    return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge:
+    return arith::CmpIPredicate::uge;
+  default:
+    return predicate;
+  }
+}
+
 /// An ordered float comparison (false when either side is NaN, as ONNX's
-/// numpy reference gives) or a signed integer comparison.
+/// numpy reference gives) or an integer comparison, unsigned for unsigned
+/// integers (`intPredicate` is given in its signed form).
 Value compare(OpBuilder &b, Location loc, arith::CmpFPredicate floatPredicate,
               arith::CmpIPredicate intPredicate, Value lhs, Value rhs) {
   if (isa<FloatType>(lhs.getType()))
     return arith::CmpFOp::create(b, loc, floatPredicate, lhs, rhs);
+  if (isUnsigned(lhs.getType()))
+    intPredicate = unsignedPredicate(intPredicate);
   return arith::CmpIOp::create(b, loc, intPredicate, lhs, rhs);
 }
 
@@ -184,10 +216,11 @@ Value scaledExpm1(OpBuilder &b, Location loc, Value x, double alpha) {
                                constantLike(b, loc, x, alpha));
 }
 
-/// Cast-13 of one element between float, signless integer and i1 types:
-/// float to integer truncates toward zero (numpy's astype, which the ONNX
-/// reference uses), anything to bool is `x != 0` (NaN is true), and a bool
-/// is 0 or 1.
+/// Cast-13 of one element between float, integer and i1 types: float to
+/// integer truncates toward zero (numpy's astype, which the ONNX reference
+/// uses), anything to bool is `x != 0` (NaN is true), and a bool is 0 or 1.
+/// Unsigned sources zero-extend and convert with uitofp, unsigned targets
+/// take fptoui; integers of one width reinterpret their bits.
 Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
@@ -199,24 +232,30 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
   }
-  bool fromBool = from.isInteger(1);
+  // Bools and unsigned integers are non-negative.
+  bool fromUnsigned = from.isInteger(1) || isUnsigned(from);
   if (fromFloat && toFloat) {
     if (fromFloat.getWidth() < toFloat.getWidth())
       return arith::ExtFOp::create(b, loc, to, x);
     return arith::TruncFOp::create(b, loc, to, x);
   }
-  if (fromFloat)
+  if (fromFloat) {
+    if (isUnsigned(to))
+      return arith::FPToUIOp::create(b, loc, to, x);
     return arith::FPToSIOp::create(b, loc, to, x);
+  }
   if (toFloat) {
-    if (fromBool)
+    if (fromUnsigned)
       return arith::UIToFPOp::create(b, loc, to, x);
     return arith::SIToFPOp::create(b, loc, to, x);
   }
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth)
+    return arith::BitcastOp::create(b, loc, to, x);
   if (fromWidth > toWidth)
     return arith::TruncIOp::create(b, loc, to, x);
-  if (fromBool)
+  if (fromUnsigned)
     return arith::ExtUIOp::create(b, loc, to, x);
   return arith::ExtSIOp::create(b, loc, to, x);
 }
@@ -236,10 +275,12 @@ Value power(OpBuilder &b, Location loc, Value base, Value exponent) {
 
 /// Mod-13: with fmod the remainder has the dividend's sign (C fmod, remf /
 /// remsi); without, the divisor's sign (Python's %): a nonzero remainder
-/// whose sign differs from the divisor's moves by one divisor.
+/// whose sign differs from the divisor's moves by one divisor. Unsigned
+/// remainders (remui) need neither.
 Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod) {
-  Value rem = arithOp<arith::RemFOp, arith::RemSIOp>(b, loc, lhs, rhs);
-  if (fmod)
+  Value rem = signedArithOp<arith::RemFOp, arith::RemSIOp, arith::RemUIOp>(
+      b, loc, lhs, rhs);
+  if (fmod || isUnsigned(lhs.getType()))
     return rem;
   Value zero = constantLike(b, loc, rem, 0.0);
   Value nonzero = compare(b, loc, arith::CmpFPredicate::ONE,
@@ -249,6 +290,19 @@ Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod) {
   Value adjust = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
   Value moved = arithOp<arith::AddFOp, arith::AddIOp>(b, loc, rem, rhs);
   return arith::SelectOp::create(b, loc, adjust, moved, rem);
+}
+
+/// x << y or x >> y (logical) of unsigned integers; 0 when y is at least
+/// the bit width.
+Value shift(OpBuilder &b, Location loc, Value x, Value y, bool left) {
+  Value shifted = left ? arith::ShLIOp::create(b, loc, x, y).getResult()
+                       : arith::ShRUIOp::create(b, loc, x, y).getResult();
+  Value width =
+      constantLike(b, loc, x, x.getType().getIntOrFloatBitWidth());
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, y,
+                                        width);
+  return arith::SelectOp::create(b, loc, inRange, shifted,
+                                 constantLike(b, loc, x, 0.0));
 }
 
 /// A comparison op: `floatPredicate` on floats, `intPredicate` on integers
@@ -275,6 +329,18 @@ void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
                          return arithOp<FloatOp, IntOp>(b, loc, args[0],
                                                       args[1]);
                        });
+}
+
+/// A binary op on numbers whose integer form depends on signedness.
+template <typename OpTy, typename FloatOp, typename SignedOp,
+          typename UnsignedOp>
+void addSignedBinaryArith(RewritePatternSet &patterns) {
+  addElementwise<OpTy>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
+        return signedArithOp<FloatOp, SignedOp, UnsignedOp>(b, loc, args[0],
+                                                            args[1]);
+      });
 }
 
 void populateUnaryMath(RewritePatternSet &patterns) {
@@ -433,6 +499,20 @@ void populateActivations(RewritePatternSet &patterns) {
         return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, alpha),
                                        x, constantLike(b, loc, x, 0.0));
       });
+  // Shrink-9: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
+  addUnary<ShrinkOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, ShrinkOp op, Value x) -> Value {
+        double lambd = op.getLambd().convertToDouble();
+        Value bias = constantLike(b, loc, x, op.getBias().convertToDouble());
+        Value high = arith::SelectOp::create(
+            b, loc, greaterThan(b, loc, x, constantLike(b, loc, x, lambd)),
+            arith::SubFOp::create(b, loc, x, bias),
+            constantLike(b, loc, x, 0.0));
+        return arith::SelectOp::create(
+            b, loc, lessThan(b, loc, x, constantLike(b, loc, x, -lambd)),
+            arith::AddFOp::create(b, loc, x, bias), high);
+      });
   // PRelu-16: x < 0 ? slope * x : x, on floats and integers.
   addElementwise<PReluOp>(
       patterns, Elements::Number,
@@ -452,14 +532,14 @@ void populateBinary(RewritePatternSet &patterns) {
                                                       Elements::Number);
   addBinaryArith<MulOp, arith::MulFOp, arith::MulIOp>(patterns,
                                                       Elements::Number);
-  // Integer Div truncates toward zero, as divsi does.
-  addBinaryArith<DivOp, arith::DivFOp, arith::DivSIOp>(patterns,
-                                                       Elements::Number);
+  // Integer Div truncates toward zero, as divsi (and divui) do.
+  addSignedBinaryArith<DivOp, arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(
+      patterns);
   // Max-13 and Min-13 propagate NaN (numpy.maximum / minimum).
-  addBinaryArith<MaxOp, arith::MaximumFOp, arith::MaxSIOp>(patterns,
-                                                           Elements::Number);
-  addBinaryArith<MinOp, arith::MinimumFOp, arith::MinSIOp>(patterns,
-                                                           Elements::Number);
+  addSignedBinaryArith<MaxOp, arith::MaximumFOp, arith::MaxSIOp,
+                       arith::MaxUIOp>(patterns);
+  addSignedBinaryArith<MinOp, arith::MinimumFOp, arith::MinSIOp,
+                       arith::MinUIOp>(patterns);
   addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(patterns,
                                                       Elements::Bool);
   addBinaryArith<OrOp, arith::OrIOp, arith::OrIOp>(patterns, Elements::Bool);
@@ -470,6 +550,18 @@ void populateBinary(RewritePatternSet &patterns) {
                     return arith::XOrIOp::create(
                         b, loc, x, constantLike(b, loc, x, 1.0));
                   });
+  // BitShift-11 (unsigned integers): shl / shrui, whose result LLVM leaves
+  // undefined for shifts of the bit width or more; numpy gives 0 there.
+  addElementwise<ShiftLeftOp>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, ShiftLeftOp, ValueRange args) {
+        return shift(b, loc, args[0], args[1], /*left=*/true);
+      });
+  addElementwise<ShiftRightOp>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, ShiftRightOp, ValueRange args) {
+        return shift(b, loc, args[0], args[1], /*left=*/false);
+      });
   addElementwise<ModOp>(patterns, Elements::Number,
                         [](OpBuilder &b, Location loc, ModOp op,
                            ValueRange args) {

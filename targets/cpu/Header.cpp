@@ -22,6 +22,10 @@ static std::string cTypeFor(Type type) {
     return "float";
   if (type.isF64())
     return "double";
+  // C23's (and GCC's and Clang's, on x86-64 and AArch64) half-precision
+  // type: IEEE binary16, the layout of ONNX FLOAT16.
+  if (type.isF16())
+    return "_Float16";
   if (type.isInteger(1))
     return "bool";
   if (auto integer = dyn_cast<IntegerType>(type))
@@ -72,10 +76,14 @@ FailureOr<ModelInterface> describeModel(ModuleOp module, StringRef name) {
     auto onnxName = entry.getArgAttrOfType<StringAttr>(i, "muon.name");
     tensor.onnxName = onnxName ? onnxName.str() : "arg" + std::to_string(i);
     tensor.cName = cIdentifier(tensor.onnxName, used);
-    tensor.cType = cTypeFor(type.getElementType());
+    // muon-to-linalg made unsigned integers signless and kept the ONNX type.
+    Type elementType = type.getElementType();
+    if (auto onnxType = entry.getArgAttrOfType<TypeAttr>(i, "muon.element_type"))
+      elementType = onnxType.getValue();
+    tensor.cType = cTypeFor(elementType);
     if (tensor.cType.empty())
       return entry.emitError("no C type for element type ")
-             << type.getElementType() << " of '" << tensor.onnxName << "'";
+             << elementType << " of '" << tensor.onnxName << "'";
     tensor.shape.assign(type.getShape().begin(), type.getShape().end());
     (i < numInputs ? model.inputs : model.outputs)
         .push_back(std::move(tensor));

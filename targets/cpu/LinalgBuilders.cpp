@@ -21,7 +21,10 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+  // Two's complement bits, so that -1 is also all ones in an unsigned type.
+  APInt bits(type.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
+             /*isSigned=*/true, /*implicitTrunc=*/true);
+  return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, bits));
 }
 
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,

@@ -12,6 +12,8 @@ void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
 void populateReductionLowerings(mlir::RewritePatternSet &patterns);
 /// Indexing and data movement with run-time inputs (DataMovementToLinalg.cpp).
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
+/// Quantize, dequantize and the shared requantization (QuantToLinalg.cpp).
+void populateQuantLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace muon
 

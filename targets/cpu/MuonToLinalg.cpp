@@ -15,8 +15,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace muon {
@@ -29,6 +32,14 @@ using namespace muon;
 
 namespace {
 
+
+/// Float, or signless integer other than i1: MatMul and Conv on integers
+/// are the int32 products of MatMulInteger, ConvInteger and the QLinear ops.
+bool isFloatOrInteger(RankedTensorType type) {
+  Type element = type.getElementType();
+  return isFloat(element) ||
+         (element.isSignlessInteger() && !element.isInteger(1));
+}
 
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
@@ -103,8 +114,9 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
     Location loc = op.getLoc();
     auto lhsType = tensorType(op.getLhs()), rhsType = tensorType(op.getRhs());
     Type elementType = lhsType.getElementType();
@@ -211,8 +223,9 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
     int64_t rank = op.getType().getRank();
     if (rank != 3 && rank != 4)
       return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
@@ -300,7 +313,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                                      : scalarConstant(b, l,
                                                       args[0].getType(), 0.0);
             for (int64_t t = 0; t < numTaps; ++t)
-              sum = math::FmaOp::create(b, l, args[t], args[numTaps + t], sum);
+              sum = isFloat(sum.getType())
+                        ? math::FmaOp::create(b, l, args[t], args[numTaps + t],
+                                              sum)
+                              .getResult()
+                        : arith::AddIOp::create(
+                              b, l, sum,
+                              arith::MulIOp::create(b, l, args[t],
+                                                    args[numTaps + t]))
+                              .getResult();
             return sum;
           });
     } else if (group == channels && filters == channels) {
@@ -741,6 +762,63 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// arith has no unsigned integer types. The lowerings above read signedness
+/// from the muon types (choosing divui, cmpi ult, uitofp, ...) and build
+/// their bodies on the unsigned types; once no muon op is left, every
+/// unsigned integer type (in values, constants and the function type)
+/// becomes the signless type of its width. The function's arguments and
+/// results keep their ONNX element type in a `muon.element_type` attribute,
+/// from which the generated header declares `uint8_t` and friends.
+void makeSignless(func::FuncOp func) {
+  auto unsignedElement = [](Type type) -> Type {
+    Type element = getElementTypeOrSelf(type);
+    return element.isUnsignedInteger() ? element : Type();
+  };
+  FunctionType type = func.getFunctionType();
+  SmallVector<Type> argElements =
+      llvm::map_to_vector(type.getInputs(), unsignedElement);
+  SmallVector<Type> resultElements =
+      llvm::map_to_vector(type.getResults(), unsignedElement);
+
+  auto signless = [](IntegerType type) -> std::optional<Type> {
+    if (!type.isUnsigned())
+      return std::nullopt;
+    return IntegerType::get(type.getContext(), type.getWidth());
+  };
+  // Elements attributes hold their type beside raw data, which the generic
+  // replacement below does not rebuild: give them the signless type here
+  // (the bits are the same).
+  func.walk([&](arith::ConstantOp constant) {
+    auto type = dyn_cast<RankedTensorType>(constant.getType());
+    auto element = type ? dyn_cast<IntegerType>(type.getElementType())
+                        : IntegerType();
+    if (!element || !element.isUnsigned())
+      return;
+    auto signlessType = type.clone(*signless(element));
+    Attribute value;
+    if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+      value = dense.bitcast(signlessType.getElementType());
+    else if (auto resource =
+                 dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      value = DenseResourceElementsAttr::get(signlessType,
+                                             resource.getRawHandle());
+    if (value)
+      constant.setValueAttr(cast<TypedAttr>(value));
+  });
+  AttrTypeReplacer replacer;
+  replacer.addReplacement(signless);
+  replacer.recursivelyReplaceElementsIn(func, /*replaceAttrs=*/true,
+                                        /*replaceLocs=*/false,
+                                        /*replaceTypes=*/true);
+
+  for (auto [i, element] : llvm::enumerate(argElements))
+    if (element)
+      func.setArgAttr(i, "muon.element_type", TypeAttr::get(element));
+  for (auto [i, element] : llvm::enumerate(resultElements))
+    if (element)
+      func.setResultAttr(i, "muon.element_type", TypeAttr::get(element));
+}
+
 struct MuonToLinalgPass
     : muon::impl::MuonToLinalgBase<MuonToLinalgPass> {
   void runOnOperation() override {
@@ -749,6 +827,7 @@ struct MuonToLinalgPass
     populateElementwiseLowerings(patterns);
     populateReductionLowerings(patterns);
     populateDataMovementLowerings(patterns);
+    populateQuantLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
                  AveragePoolLowering, GlobalAveragePoolLowering,
                  GlobalMaxPoolLowering, BatchNormLowering,
@@ -759,15 +838,18 @@ struct MuonToLinalgPass
       return signalPassFailure();
     // Every muon op has a lowering; one left over has a form the CPU target
     // cannot handle yet (e.g. a 3-D convolution), which the user should hear.
+    // A quant.scast left over feeds a quantized value to an op that only
+    // lowers on plain types.
     WalkResult leftover = getOperation().walk([](Operation *op) {
-      if (!isa<MuonDialect>(op->getDialect()))
+      if (!isa<MuonDialect, quant::QuantDialect>(op->getDialect()))
         return WalkResult::advance();
       op->emitError() << "the CPU target cannot lower this form of '"
                       << op->getName() << "' yet";
       return WalkResult::interrupt();
     });
     if (leftover.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    makeSignless(getOperation());
   }
 };
 

@@ -42,6 +42,8 @@ std::string dtypeForCType(StringRef cType) {
     return "f4";
   if (cType == "double")
     return "f8";
+  if (cType == "_Float16")
+    return "f2";
   if (cType == "bool")
     return "b1";
   // "int64_t" -> "i8", "uint8_t" -> "u1".
@@ -98,8 +100,8 @@ static llvm::Expected<HostTensor> readNpy(StringRef path, StringRef bytes) {
                           "' (only little-endian numeric types)");
   HostTensor tensor;
   tensor.dtype = type.drop_front().str();
-  if (!llvm::is_contained({"f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2",
-                           "u4", "u8", "b1"},
+  if (!llvm::is_contained({"f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1",
+                           "u2", "u4", "u8", "b1"},
                           tensor.dtype))
     return fail(path, "unsupported dtype '" + type + "'");
   if (*fortran != "False")
@@ -159,6 +161,10 @@ static llvm::Expected<HostTensor> readTensorProto(StringRef path,
     tensor.dtype = "i4";
     copyField<int32_t>(proto.int32_data(), tensor.data);
     break;
+  case TP::INT16:
+    tensor.dtype = "i2";
+    copyField<int16_t>(proto.int32_data(), tensor.data);
+    break;
   case TP::INT8:
     tensor.dtype = "i1";
     copyField<int8_t>(proto.int32_data(), tensor.data);
@@ -166,6 +172,24 @@ static llvm::Expected<HostTensor> readTensorProto(StringRef path,
   case TP::UINT8:
     tensor.dtype = "u1";
     copyField<uint8_t>(proto.int32_data(), tensor.data);
+    break;
+  case TP::UINT16:
+    tensor.dtype = "u2";
+    copyField<uint16_t>(proto.int32_data(), tensor.data);
+    break;
+  // uint32 and uint64 values live in uint64_data.
+  case TP::UINT32:
+    tensor.dtype = "u4";
+    copyField<uint32_t>(proto.uint64_data(), tensor.data);
+    break;
+  case TP::UINT64:
+    tensor.dtype = "u8";
+    copyField<uint64_t>(proto.uint64_data(), tensor.data);
+    break;
+  // float16 values are their IEEE binary16 bits in int32_data.
+  case TP::FLOAT16:
+    tensor.dtype = "f2";
+    copyField<uint16_t>(proto.int32_data(), tensor.data);
     break;
   case TP::BOOL:
     tensor.dtype = "b1";

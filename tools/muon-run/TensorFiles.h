@@ -13,7 +13,7 @@ namespace muon {
 
 /// A dense, C-ordered, little-endian host tensor.
 struct HostTensor {
-  /// numpy's type code without byte order: "f4", "f8", "i1".."i8",
+  /// numpy's type code without byte order: "f2", "f4", "f8", "i1".."i8",
   /// "u1".."u8", "b1".
   std::string dtype;
   std::vector<int64_t> shape;
@@ -25,7 +25,8 @@ struct HostTensor {
 /// Bytes per element of a numpy type code.
 unsigned dtypeSize(llvm::StringRef dtype);
 
-/// The numpy type code of a C type from a generated header ("float" -> "f4").
+/// The numpy type code of a C type from a generated header ("float" -> "f4",
+/// "_Float16" -> "f2").
 std::string dtypeForCType(llvm::StringRef cType);
 
 /// Reads a .npy file (format 1.0-3.0, C order, little-endian) or, for any

@@ -116,3 +116,13 @@ func.func @celu_zero_alpha(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = muon.celu %x {alpha = 0.0 : f32} : tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// BitShift-11 is defined on unsigned integers only.
+func.func @shift_signed(%a: tensor<3xi32>, %b: tensor<3xi32>) -> tensor<3xi32> {
+  // expected-error @+2 {{operands must be unsigned integers, not 'i32'}}
+  // expected-error @+1 {{'muon.shift_left' op failed to infer returned types}}
+  %0 = muon.shift_left %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}

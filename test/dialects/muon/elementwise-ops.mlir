@@ -92,3 +92,19 @@ func.func @tests_and_casts(%x: tensor<4xf32>) -> (tensor<4xi1>, tensor<4xf16>) {
   %4 = muon.cast %3 to f16 : tensor<4xi64>
   return %0, %4 : tensor<4xi1>, tensor<4xf16>
 }
+
+// -----
+
+// Unsigned integers (ONNX uint8..uint64) keep their signedness in the dialect.
+// CHECK-LABEL: func @unsigned_and_shrink
+// CHECK: muon.shift_left %{{.*}}, %{{.*}} : (tensor<3xui16>, tensor<1xui16>) -> tensor<3xui16>
+// CHECK: muon.shift_right %{{.*}}, %{{.*}} : (tensor<3xui16>, tensor<3xui16>) -> tensor<3xui16>
+// CHECK: muon.div %{{.*}}, %{{.*}} : (tensor<3xui16>, tensor<3xui16>) -> tensor<3xui16>
+// CHECK: muon.shrink %{{.*}} {bias = 1.500000e+00 : f32, lambd = 1.500000e+00 : f32} : tensor<5xf32>
+func.func @unsigned_and_shrink(%a: tensor<3xui16>, %b: tensor<1xui16>, %x: tensor<5xf32>) -> (tensor<3xui16>, tensor<5xf32>) {
+  %0 = muon.shift_left %a, %b : (tensor<3xui16>, tensor<1xui16>) -> tensor<3xui16>
+  %1 = muon.shift_right %0, %a : (tensor<3xui16>, tensor<3xui16>) -> tensor<3xui16>
+  %2 = muon.div %1, %a : (tensor<3xui16>, tensor<3xui16>) -> tensor<3xui16>
+  %3 = muon.shrink %x {bias = 1.5 : f32, lambd = 1.5 : f32} : tensor<5xf32>
+  return %2, %3 : tensor<3xui16>, tensor<5xf32>
+}

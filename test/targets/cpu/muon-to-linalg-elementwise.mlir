@@ -205,3 +205,24 @@ func.func @logic(%a: tensor<4xi1>, %b: tensor<4xi1>) -> tensor<4xi1> {
   %1 = muon.not %0 : tensor<4xi1>
   return %1 : tensor<4xi1>
 }
+
+// -----
+
+// Shrink-9 with lambd 1.5, bias 0.5: x < -1.5 ? x + 0.5 : (x > 1.5 ? x - 0.5 : 0).
+// CHECK-LABEL: func @shrink
+// CHECK-DAG: %[[L:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK-DAG: %[[NL:.*]] = arith.constant -1.500000e+00 : f32
+// CHECK-DAG: %[[B:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[L]] : f32
+// CHECK-NEXT: %[[SUB:.*]] = arith.subf %[[X]], %[[B]] : f32
+// CHECK-NEXT: %[[HIGH:.*]] = arith.select %[[GT]], %[[SUB]], %[[Z]] : f32
+// CHECK-NEXT: %[[LT:.*]] = arith.cmpf olt, %[[X]], %[[NL]] : f32
+// CHECK-NEXT: %[[ADD:.*]] = arith.addf %[[X]], %[[B]] : f32
+// CHECK-NEXT: %[[R:.*]] = arith.select %[[LT]], %[[ADD]], %[[HIGH]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+func.func @shrink(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = muon.shrink %x {bias = 0.5 : f32, lambd = 1.5 : f32} : tensor<5xf32>
+  return %0 : tensor<5xf32>
+}

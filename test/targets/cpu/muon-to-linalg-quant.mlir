@@ -1,0 +1,97 @@
+// RUN: muon-opt %s --muon-to-linalg --canonicalize --split-input-file | FileCheck %s
+
+// The lowering of the ops of dialects/muon/QuantOps.td: element-wise
+// linalg.generic ops on the storage types; the quantized types and the
+// quant.scast at the seams disappear. The formulas are ONNX's
+// QuantizeLinear and DequantizeLinear and, for requantize, muon_requantize
+// of runtime/common/requant.h with m and shift derived as in
+// docs/quantization.md (here 0.001 / 0.025 = 0.04 = 1374389535 * 2^-31 * 2^-4).
+
+// CHECK-LABEL: func @quantize_dequantize
+// CHECK-NOT: quant.
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: i8):
+// CHECK:   %[[D:.*]] = arith.divf %[[X]], %{{.*}} : f32
+// CHECK:   %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK:   %[[Z:.*]] = arith.addf %[[R]], %{{.*}} : f32
+// CHECK:   %[[LO:.*]] = arith.maxnumf %[[Z]], %{{.*}} : f32
+// CHECK:   %[[HI:.*]] = arith.minnumf %[[LO]], %{{.*}} : f32
+// CHECK:   %[[I:.*]] = arith.fptosi %[[HI]] : f32 to i32
+// CHECK:   arith.trunci %[[I]] : i32 to i8
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[Q:.*]]: i8, %{{.*}}: f32):
+// CHECK:   %[[E:.*]] = arith.extui %[[Q]] : i8 to i32
+// CHECK:   %[[C:.*]] = arith.subi %[[E]], %c128_i32 : i32
+// CHECK:   %[[F:.*]] = arith.sitofp %[[C]] : i32 to f32
+// CHECK:   arith.mulf %[[F]], %{{.*}} : f32
+// CHECK-NOT: quant.
+func.func @quantize_dequantize(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %q = muon.quantize %x : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.5:128>>
+  %d = muon.dequantize %q : (tensor<2x3x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}
+
+// -----
+
+// Per-axis scales and zero points are constant tensors of shape [C, 1]
+// read at the channel (axis 0 of a rank-2 tensor).
+// CHECK: #[[CHANNEL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func @quantize_per_axis
+// CHECK: arith.constant dense<{{\[}}[1.000000e-01], [2.000000e-01]]> : tensor<2x1xf32>
+// CHECK: arith.constant dense<{{\[}}[0.000000e+00], [-3.000000e+00]]> : tensor<2x1xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[CHANNEL]], #[[CHANNEL]], #{{.*}}]
+func.func @quantize_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3xi8> {
+  %q = muon.quantize %x : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2:-3}>>
+  %s = quant.scast %q : tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2:-3}>> to tensor<2x3xi8>
+  return %s : tensor<2x3xi8>
+}
+
+// -----
+
+// A per-tensor requantization with a multiplier below 1: no left shift.
+// CHECK-LABEL: func @requantize
+// CHECK-NOT: quant.
+// CHECK: ^bb0(%[[ACC:.*]]: i32, %{{.*}}: i8):
+// CHECK:   %[[X:.*]] = arith.extsi %[[ACC]] : i32 to i64
+// CHECK-NOT: arith.shli
+// CHECK:   %[[P:.*]] = arith.muli %[[X]], %c1374389535_i64 : i64
+// CHECK:   %[[POS:.*]] = arith.cmpi sge, %[[P]], %c0_i64 : i64
+// CHECK:   %[[NUDGE:.*]] = arith.select %[[POS]], %c1073741824_i64, %c-1073741823_i64 : i64
+// CHECK:   %[[SUM:.*]] = arith.addi %[[P]], %[[NUDGE]] : i64
+// CHECK:   %[[Y:.*]] = arith.divsi %[[SUM]], %c2147483648_i64 : i64
+// CHECK:   %[[NEG:.*]] = arith.cmpi slt, %[[Y]], %c0_i64 : i64
+// CHECK:   %[[MINUS:.*]] = arith.subi %c0_i64, %[[Y]] : i64
+// CHECK:   %[[MAG:.*]] = arith.select %[[NEG]], %[[MINUS]], %[[Y]] : i64
+// CHECK:   %[[HALF:.*]] = arith.addi %[[MAG]], %c8_i64 : i64
+// CHECK:   %[[SHIFTED:.*]] = arith.shrui %[[HALF]], %c4_i64 : i64
+// CHECK:   %[[NEGATED:.*]] = arith.subi %c0_i64, %[[SHIFTED]] : i64
+// CHECK:   %[[R:.*]] = arith.select %[[NEG]], %[[NEGATED]], %[[SHIFTED]] : i64
+// CHECK:   %[[Z:.*]] = arith.addi %[[R]], %c10_i64 : i64
+// CHECK:   %[[LO:.*]] = arith.maxsi %[[Z]], %c-128_i64 : i64
+// CHECK:   %[[HI:.*]] = arith.minsi %[[LO]], %c127_i64 : i64
+// CHECK:   arith.trunci %[[HI]] : i64 to i8
+func.func @requantize(%acc: tensor<4xi32>) -> tensor<4xi8> {
+  %a = quant.scast %acc : tensor<4xi32> to tensor<4x!quant.uniform<i32:f32, 0.001>>
+  %r = muon.requantize %a : (tensor<4x!quant.uniform<i32:f32, 0.001>>) -> tensor<4x!quant.uniform<i8:f32, 0.025:10>>
+  %s = quant.scast %r : tensor<4x!quant.uniform<i8:f32, 0.025:10>> to tensor<4xi8>
+  return %s : tensor<4xi8>
+}
+
+// -----
+
+// Per output channel (axis 1 of NCHW): m and shift per channel, u8 range.
+// 0.001 / 0.025 = 0.04 (shift 4) and 0.002 / 0.025 = 0.08 (shift 3) share
+// m = 1374389535; a multiplier above 1 (0.05 / 0.025 = 2, shift -2) adds
+// the saturating left shift.
+// CHECK-LABEL: func @requantize_per_axis
+// CHECK-DAG: arith.constant dense<{{\[}}[{{\[}}1374389535]], {{\[}}[1374389535]], {{\[}}[1073741824]]]> : tensor<3x1x1xi64>
+// CHECK-DAG: arith.constant dense<{{\[}}[{{\[}}4]], {{\[}}[3]], {{\[}}[-2]]]> : tensor<3x1x1xi64>
+// CHECK: arith.shli
+// CHECK: arith.maxsi %{{.*}}, %c0_i64
+// CHECK: arith.minsi %{{.*}}, %c255_i64
+func.func @requantize_per_axis(%acc: tensor<1x3x4x4xi32>) -> tensor<1x3x4x4xi8> {
+  %a = quant.scast %acc : tensor<1x3x4x4xi32> to tensor<1x3x4x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.05}>>
+  %r = muon.requantize %a : (tensor<1x3x4x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.05}>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.025:10>>
+  %s = quant.scast %r : tensor<1x3x4x4x!quant.uniform<u8:f32, 0.025:10>> to tensor<1x3x4x4xi8>
+  return %s : tensor<1x3x4x4xi8>
+}

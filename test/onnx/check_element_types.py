@@ -5,8 +5,8 @@ Builds one model whose inputs and outputs are uint8, uint16, uint32, uint64,
 int16, float16 and bfloat16 (as uint16 bits, how .npy and onnx.numpy_helper
 hold it), runs it through muon-run on .npy inputs and compares every output
 with numpy computing the same arithmetic (wrapping unsigned integers,
-float16 rounding, bfloat16 as the upper half of a float32 rounded to
-nearest even).
+unsigned comparison in Max, ReduceMin and ArgMax, float16 rounding, bfloat16
+as the upper half of a float32 rounded to nearest even).
 
     check_element_types.py MUON_RUN WORKDIR
 """
@@ -56,6 +56,8 @@ def main():
         helper.make_node("Cast", ["g"], ["gf"], to=TensorProto.FLOAT),
         helper.make_node("Mul", ["gf", "three"], ["gf3"]),
         helper.make_node("Cast", ["gf3"], ["g2"], to=TensorProto.BFLOAT16),
+        helper.make_node("ReduceMin", ["c"], ["cmin"], keepdims=1),
+        helper.make_node("ArgMax", ["b"], ["bmax"], keepdims=0),
     ]
     initializers = [
         helper.make_tensor("c1", TensorProto.UINT32, [1], [3]),
@@ -71,14 +73,18 @@ def main():
         "e2": np.minimum(inputs["e"], np.int16(0)),
         "h2": inputs["h"] * inputs["h"],
         "g2": to_bfloat16_bits(from_bfloat16_bits(inputs["g"]) * 3),
+        "cmin": inputs["c"].min(keepdims=True),
+        "bmax": np.argmax(inputs["b"]).astype(np.int64),
     }
     out_types = {"a2": "a", "b2": "b", "c2": "c", "d2": "d", "e2": "e",
-                 "h2": "h", "g2": "g"}
+                 "h2": "h", "g2": "g", "cmin": "c"}
     graph = helper.make_graph(
         nodes, "element_types",
         [helper.make_tensor_value_info(n, onnx_types[n], [5]) for n in inputs],
-        [helper.make_tensor_value_info(n, onnx_types[out_types[n]], [5])
-         for n in expected], initializers)
+        [helper.make_tensor_value_info(
+            n, onnx_types[out_types[n]] if n in out_types else
+            TensorProto.INT64, expected[n].shape) for n in expected],
+        initializers)
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 13)])
     path = os.path.join(work, "element_types.onnx")

@@ -94,6 +94,26 @@ static LogicalResult convertMod(NodeContext &node) {
   return convertBinary<ModOp>(node, node.getInt("fmod", 0) != 0);
 }
 
+/// PRelu: before opset 7 (PRelu-6) a slope of more than one element holds
+/// one value per channel (input dimension 1); from PRelu-7 it broadcasts
+/// unidirectionally (numpy rules). The legacy form becomes [C, 1, ..., 1].
+static LogicalResult convertPRelu(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  Value slope = node.input(1);
+  RankedTensorType input = node.inputType(0), slopeType = node.inputType(1);
+  if (node.opset() < 7 && slopeType.getRank() == 1 &&
+      slopeType.getNumElements() > 1 && input.getRank() > 2) {
+    SmallVector<int64_t> perChannel(input.getRank() - 1, 1);
+    perChannel[0] = slopeType.getNumElements();
+    FailureOr<Value> reshaped = node.reshape(slope, perChannel);
+    if (failed(reshaped))
+      return failure();
+    slope = *reshaped;
+  }
+  return node.setResult(0, node.create<PReluOp>(node.input(0), slope));
+}
+
 /// BitShift-11: `direction` is "LEFT" or "RIGHT" (required).
 static LogicalResult convertBitShift(NodeContext &node) {
   StringRef direction = node.getString("direction", "");
@@ -255,7 +275,7 @@ void onnx_importer::addElementwiseConverters(
       {"Not", convertUnary<NotOp>},
       {"Or", convertBinary<OrOp>},
       {"Pow", convertBinary<PowOp>},
-      {"PRelu", convertBinary<PReluOp>},
+      {"PRelu", convertPRelu},
       {"Reciprocal", convertUnary<ReciprocalOp>},
       {"Round", convertUnary<RoundOp>},
       // Selu-6: alpha and gamma default to the values of the SELU paper,

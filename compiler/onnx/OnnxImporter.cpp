@@ -68,6 +68,8 @@ Type onnx_importer::convertElementType(int32_t dataType, MLIRContext *context) {
     return b.getF64Type();
   case onnx::TensorProto::FLOAT16:
     return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
   case onnx::TensorProto::INT8:
     return b.getIntegerType(8);
   case onnx::TensorProto::INT16:

@@ -165,8 +165,9 @@ static LogicalResult convertConv(NodeContext &node) {
 //===----------------------------------------------------------------------===//
 
 /// MaxPool and AveragePool (ceil_mode from opset 10, dilations from
-/// MaxPool-10 and AveragePool-19). MaxPool's storage_order only concerns the
-/// Indices output, which Muon does not produce.
+/// MaxPool-10 and AveragePool-19). MaxPool's Indices output (opset 8), when
+/// used, is a muon.max_pool_indices of the same window; storage_order only
+/// concerns it.
 template <typename OpTy> static LogicalResult convertPool(NodeContext &node) {
   if (failed(node.expectInputs(1, 1)))
     return failure();
@@ -182,10 +183,18 @@ template <typename OpTy> static LogicalResult convertPool(NodeContext &node) {
         0, node.create<OpTy>(node.input(0), *kernel, window->strides,
                              window->pads, window->dilations, ceilMode,
                              node.getInt("count_include_pad", 0) != 0));
-  else
+  else {
+    if (node.numOutputs() > 1 && node.isOutputUsed(1) &&
+        failed(node.setResult(
+            1, node.create<MaxPoolIndicesOp>(
+                   node.input(0), *kernel, window->strides, window->pads,
+                   window->dilations, ceilMode,
+                   node.getInt("storage_order", 0) != 0))))
+      return failure();
     return node.setResult(0, node.create<OpTy>(node.input(0), *kernel,
                                                window->strides, window->pads,
                                                window->dilations, ceilMode));
+  }
 }
 
 /// Softmax, LogSoftmax and Hardmax. From opset 13 they normalise along `axis`

@@ -90,9 +90,10 @@ def Muon_IsInfOp : Muon_Op<"is_inf", [Pure, InferTypeOpAdaptor]> {
 def Muon_CastOp : Muon_Op<"cast", [Pure, InferTypeOpAdaptor]> {
   let summary = "Element-wise Cast of a run-time value to element type `to`";
   let description = [{
-    ONNX Cast between float, signless integer, ui8 and i1 (bool) element
-    types: float to integer truncates toward zero, anything to bool is
-    `x != 0`, bool to a number gives 0 or 1. Casts of constants are
+    ONNX Cast between float (f16, bf16, f32, f64), signless and unsigned
+    integer and i1 (bool) element types: float to integer truncates toward
+    zero, anything to bool is `x != 0`, bool to a number gives 0 or 1,
+    integers extend by the source's signedness. Casts of constants are
     evaluated by the importer instead.
   }];
   let arguments = (ins AnyRankedTensor:$input, TypeAttr:$to);

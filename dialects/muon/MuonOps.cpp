@@ -261,6 +261,19 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
   return inferPool(loc, adaptor, inferred);
 }
 
+/// The shape of the pooled result, with i64 elements.
+LogicalResult
+MaxPoolIndicesOp::inferReturnTypes(MLIRContext *context,
+                                   std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
+  if (failed(inferPool(loc, adaptor, inferred)))
+    return failure();
+  inferred.back() = cast<RankedTensorType>(inferred.back())
+                        .clone(IntegerType::get(context, 64));
+  return success();
+}
+
 static LogicalResult inferGlobalPool(std::optional<Location> loc, Value input,
                                      SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(input);

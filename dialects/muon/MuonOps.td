@@ -139,6 +139,17 @@ class Muon_PoolOp<string mnemonic, string onnxName, dag extraArgs>
 def Muon_MaxPoolOp : Muon_PoolOp<"max_pool", "MaxPool", (ins)>;
 def Muon_AveragePoolOp : Muon_PoolOp<"average_pool", "AveragePool",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+def Muon_MaxPoolIndicesOp : Muon_PoolOp<"max_pool_indices", "MaxPool's Indices",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$column_major)> {
+  let description = [{
+    The second output of ONNX MaxPool (MaxPool-12), for the same window as
+    `muon.max_pool`: for each window, the position of its maximum (the first
+    in the window's scan order) in the flattened input, as i64. Spatial
+    positions flatten row major, or column major (the spatial dimensions in
+    reverse order) with `column_major` (ONNX storage_order 1); the batch and
+    channel come first either way.
+  }];
+}
 
 class Muon_GlobalPoolOp<string mnemonic, string onnxName>
     : Muon_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {

@@ -235,7 +235,10 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
   // Bools and unsigned integers are non-negative.
   bool fromUnsigned = from.isInteger(1) || isUnsigned(from);
   if (fromFloat && toFloat) {
-    if (fromFloat.getWidth() < toFloat.getWidth())
+    // f16 <-> bf16: through f32, which holds both exactly.
+    if (fromFloat.getWidth() == toFloat.getWidth())
+      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+    if (cast<FloatType>(x.getType()).getWidth() < toFloat.getWidth())
       return arith::ExtFOp::create(b, loc, to, x);
     return arith::TruncFOp::create(b, loc, to, x);
   }

@@ -26,6 +26,10 @@ static std::string cTypeFor(Type type) {
   // type: IEEE binary16, the layout of ONNX FLOAT16.
   if (type.isF16())
     return "_Float16";
+  // C has no portable bfloat16 type (GCC 12 has no __bf16): its bits, the
+  // upper half of a float's, as ONNX's numpy_helper also reads them.
+  if (type.isBF16())
+    return "uint16_t";
   if (type.isInteger(1))
     return "bool";
   if (auto integer = dyn_cast<IntegerType>(type))
@@ -78,9 +82,12 @@ FailureOr<ModelInterface> describeModel(ModuleOp module, StringRef name) {
     tensor.cName = cIdentifier(tensor.onnxName, used);
     // muon-to-linalg made unsigned integers signless and kept the ONNX type.
     Type elementType = type.getElementType();
-    if (auto onnxType = entry.getArgAttrOfType<TypeAttr>(i, "muon.element_type"))
+    if (auto onnxType =
+            entry.getArgAttrOfType<TypeAttr>(i, "muon.element_type"))
       elementType = onnxType.getValue();
     tensor.cType = cTypeFor(elementType);
+    if (elementType.isBF16())
+      tensor.note = "bfloat16 bits";
     if (tensor.cType.empty())
       return entry.emitError("no C type for element type ")
              << elementType << " of '" << tensor.onnxName << "'";
@@ -95,6 +102,8 @@ static std::string describeTensor(const TensorInterface &t) {
   std::string s = "\"" + t.onnxName + "\": " + t.cType;
   for (int64_t d : t.shape)
     s += "[" + std::to_string(d) + "]";
+  if (!t.note.empty())
+    s += " (" + t.note + ")";
   return s;
 }
 

@@ -14,6 +14,7 @@ struct TensorInterface {
   std::string onnxName;           // name in the ONNX graph
   std::string cName;              // C identifier used in the header
   std::string cType;              // e.g. "float", "int64_t"
+  std::string note;               // e.g. "bfloat16 bits", or empty
   std::vector<int64_t> shape;
   int64_t numElements() const;
 };

@@ -6,6 +6,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 
 namespace muon {
@@ -25,6 +28,24 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   APInt bits(type.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
              /*isSigned=*/true, /*implicitTrunc=*/true);
   return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, bits));
+}
+
+double lowestValue(Type type) {
+  if (isa<FloatType>(type))
+    return -std::numeric_limits<double>::infinity();
+  if (type.isUnsignedInteger())
+    return 0.0;
+  // -2^(width-1), exact in a double for every width up to 64.
+  return -std::ldexp(1.0, type.getIntOrFloatBitWidth() - 1);
+}
+
+Value maximum(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  Type type = lhs.getType();
+  if (isa<FloatType>(type))
+    return arith::MaximumFOp::create(b, loc, lhs, rhs);
+  if (type.isUnsignedInteger())
+    return arith::MaxUIOp::create(b, loc, lhs, rhs);
+  return arith::MaxSIOp::create(b, loc, lhs, rhs);
 }
 
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,

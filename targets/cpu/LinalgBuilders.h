@@ -23,6 +23,13 @@ mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
+/// The lowest value of a float (-inf) or integer type (0 when unsigned), the
+/// identity of max: what max pooling pads with.
+double lowestValue(mlir::Type type);
+/// max(lhs, rhs) of floats (NaN propagates, as numpy.maximum), signless
+/// (signed) or unsigned integers.
+mlir::Value maximum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                    mlir::Value rhs);
 /// A tensor of `type` filled with `value` (linalg.fill).
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, double value);

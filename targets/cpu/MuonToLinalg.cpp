@@ -219,6 +219,116 @@ SmallVector<Value> windowTaps(OpBuilder &b, Location loc, Value padded,
   return taps;
 }
 
+/// A window op over any number D of spatial dimensions as one
+/// linalg.generic, for the forms the 2-D lowerings below do not cover (3-D
+/// and up, integer or index-producing windows). Loops are (n, c, o_1..o_D,
+/// k_1..k_D): the element read is padded[n, c, o_i * s_i + k_i * d_i], the
+/// window loops reduce into `inits` (each [N, C, O...]), and `body` combines
+/// the element with the accumulators. A `kernel`-shaped empty tensor gives
+/// the window loops their bounds, as linalg's pooling ops do.
+SmallVector<Value>
+windowReduce(OpBuilder &b, Location loc, Value padded, ValueRange inits,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations,
+             function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                             ValueRange)>
+                 body) {
+  MLIRContext *context = b.getContext();
+  int64_t n = kernel.size(), numLoops = 2 + 2 * n;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < n; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + n + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + n + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, windowExprs, context)};
+  maps.append(inits.size(), AffineMap::get(numLoops, 0, outputExprs, context));
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  std::fill(iterators.begin() + 2 + n, iterators.end(),
+            utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(
+      b, loc, kernel, tensorType(padded).getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(inits), ValueRange{padded, window}, inits, maps,
+      iterators, [&](OpBuilder &nested, Location l, ValueRange args) {
+        linalg::YieldOp::create(nested, l,
+                                body(nested, l, args[0], args.drop_front(2)));
+      });
+  return llvm::to_vector_of<Value>(generic.getResults());
+}
+
+/// Pads the spatial dimensions of `input` for a window op: the declared
+/// begin pads, and at the end what the last window needs (windowEndPads).
+Value padForWindow(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                   ArrayRef<int64_t> dilations, double padValue) {
+  SmallVector<int64_t> endPads = windowEndPads(
+      tensorType(input), resultType, kernel, strides, pads, dilations);
+  return padSpatial(b, loc, input, pads.take_front(kernel.size()), endPads,
+                    padValue);
+}
+
+/// A grouped convolution over any number D of spatial dimensions as one
+/// linalg.generic (for 3-D and up): loops (n, g, f, o_1..o_D, c, k_1..k_D)
+/// over input [N, G, C/G, S...], weight [G, F/G, C/G, K...] and output
+/// [N, G, F/G, O...], accumulating x * w onto `init`.
+Value convolveNd(OpBuilder &b, Location loc, Value padded, Value weight,
+                 Value init, int64_t group, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  auto inputType = tensorType(padded), weightType = tensorType(weight),
+       resultType = tensorType(init);
+  Type et = resultType.getElementType();
+  int64_t n = inputType.getRank() - 2, numLoops = 4 + 2 * n;
+  // Split the channels of the input, the filters of the weight and output.
+  auto grouped = [&](RankedTensorType type, int64_t splitDim) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[splitDim] /= group;
+    shape.insert(shape.begin() + splitDim, group);
+    return RankedTensorType::get(shape, et);
+  };
+  auto inGroups = grouped(inputType, 1), outGroups = grouped(resultType, 1);
+  auto weightGroups = grouped(weightType, 0);
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> inExprs = {dim(0), dim(1), dim(3 + n)},
+                          weightExprs = {dim(1), dim(2), dim(3 + n)},
+                          outExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t i = 0; i < n; ++i) {
+    inExprs.push_back(dim(3 + i) * strides[i] + dim(4 + n + i) * dilations[i]);
+    weightExprs.push_back(dim(4 + n + i));
+    outExprs.push_back(dim(3 + i));
+  }
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::reduction);
+  std::fill(iterators.begin(), iterators.begin() + 3 + n,
+            utils::IteratorType::parallel);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, outGroups,
+          ValueRange{reshapeTensor(b, loc, padded, inGroups),
+                     reshapeTensor(b, loc, weight, weightGroups)},
+          reshapeTensor(b, loc, init, outGroups),
+          {AffineMap::get(numLoops, 0, inExprs, context),
+           AffineMap::get(numLoops, 0, weightExprs, context),
+           AffineMap::get(numLoops, 0, outExprs, context)},
+          iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, l, arith::AddFOp::create(nb, l, args[2], product)
+                           .getResult());
+          })
+          .getResult(0);
+  return reshapeTensor(b, loc, result, resultType);
+}
+
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
@@ -227,8 +337,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(
           op, "only float and signless integer element types");
     int64_t rank = op.getType().getRank();
-    if (rank != 3 && rank != 4)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
+    if (rank > 4)
+      return lowerConvNd(op, rewriter);
     Location loc = op.getLoc();
     Value input = op.getInput(), weight = op.getWeight();
     SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
@@ -360,6 +470,33 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
     return success();
   }
+
+  /// 3-D and up: one generic loop nest (no named op or im2col form yet).
+  LogicalResult lowerConvNd(ConvOp op, PatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    int64_t n = resultType.getRank() - 2;
+    SmallVector<int64_t> kernel(
+        tensorType(op.getWeight()).getShape().drop_front(2));
+    Value padded = padForWindow(rewriter, loc, op.getInput(), resultType,
+                                kernel, op.getStrides(), op.getPads(),
+                                op.getDilations(), 0.0);
+    Value init = filledTensor(rewriter, loc, resultType, 0.0);
+    if (Value bias = op.getBias()) {
+      SmallVector<int64_t> biasShape(n + 1, 1);
+      biasShape[0] = resultType.getDimSize(1);
+      init = broadcastTo(
+          rewriter, loc,
+          reshapeTensor(rewriter, loc, bias,
+                        RankedTensorType::get(biasShape,
+                                              resultType.getElementType())),
+          resultType);
+    }
+    rewriter.replaceOp(op, convolveNd(rewriter, loc, padded, op.getWeight(),
+                                      init, op.getGroup(), op.getStrides(),
+                                      op.getDilations()));
+    return success();
+  }
 };
 
 //===----------------------------------------------------------------------===//
@@ -432,26 +569,175 @@ Value lowerPool2d(OpBuilder &b, Location loc, const Pool2d &pool,
       .getResult(0);
 }
 
+/// Pooling elements: floats, and integers for max pooling (not i1).
+bool isPoolable(Type type) {
+  type = getElementTypeOrSelf(type);
+  return isa<FloatType>(type) ||
+         (isa<IntegerType>(type) && !type.isInteger(1));
+}
+
 struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MaxPoolOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isFloat(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float element types");
+    if (!isPoolable(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float and integer types");
+    Location loc = op.getLoc();
+    Type elementType = op.getType().getElementType();
+    double lowest = lowestValue(elementType);
+    auto combine = [](OpBuilder &b, Location l, Value acc, Value x) {
+      return maximum(b, l, acc, x);
+    };
     std::optional<Pool2d> pool = getPool2d(rewriter, op);
-    if (!pool)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
-    double lowest = -std::numeric_limits<double>::infinity();
-    Value result = lowerPool2d<linalg::PoolingNchwMaxOp>(
-        rewriter, op.getLoc(), *pool, lowest, lowest,
-        [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-          return arith::MaximumFOp::create(b, l, acc, x);
-        });
+    // The 2-D path takes integers only tap by tap: linalg's pooling op has
+    // no unsigned NCHW form.
+    if (pool && (isFloat(elementType) ||
+                 pool->kernel[0] * pool->kernel[1] <= kMaxWindowTaps)) {
+      Value result = lowerPool2d<linalg::PoolingNchwMaxOp>(
+          rewriter, loc, *pool, lowest, lowest, combine);
+      rewriter.replaceOp(op,
+                         reshapeTensor(rewriter, loc, result, op.getType()));
+      return success();
+    }
+    Value padded = padForWindow(rewriter, loc, op.getInput(), op.getType(),
+                                op.getKernelShape(), op.getStrides(),
+                                op.getPads(), op.getDilations(), lowest);
+    Value init = filledTensor(rewriter, loc, op.getType(), lowest);
     rewriter.replaceOp(
-        op, reshapeTensor(rewriter, op.getLoc(), result, op.getType()));
+        op, windowReduce(rewriter, loc, padded, init, op.getKernelShape(),
+                         op.getStrides(), op.getDilations(),
+                         [&](OpBuilder &b, Location l, Value x,
+                             ValueRange acc) -> SmallVector<Value> {
+                           return {combine(b, l, acc[0], x)};
+                         }));
     return success();
   }
 };
+
+/// MaxPool's Indices output: for each window, the position of its maximum
+/// (the first one in the window's row-major scan, which a strict `>` keeps)
+/// in the flattened input (ONNX MaxPool-12): ((n * C + c) * S_1 + i_1) * S_2
+/// + i_2 ... over the spatial positions i (row major, storage_order 0), or
+/// with the spatial dimensions in reverse order (column major, 1). Padding
+/// never wins: it holds the lowest value.
+struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolIndicesOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = tensorType(op.getInput());
+    Type elementType = inputType.getElementType();
+    if (!isPoolable(elementType))
+      return rewriter.notifyMatchFailure(op, "only float and integer types");
+    Location loc = op.getLoc();
+    RankedTensorType indexType = op.getType();
+    auto valueType = indexType.clone(elementType);
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    int64_t n = kernel.size();
+    double lowest = lowestValue(elementType);
+    Value padded = padForWindow(rewriter, loc, op.getInput(), valueType,
+                                kernel, strides, pads, dilations, lowest);
+    SmallVector<Value> inits = {filledTensor(rewriter, loc, valueType, lowest),
+                                filledTensor(rewriter, loc, indexType, 0.0)};
+    bool columnMajor = op.getColumnMajor();
+    SmallVector<Value> results = windowReduce(
+        rewriter, loc, padded, inits, kernel, strides, dilations,
+        [&](OpBuilder &b, Location l, Value x,
+            ValueRange acc) -> SmallVector<Value> {
+          auto constant = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto loopIndex = [&](int64_t d) -> Value {
+            return linalg::IndexOp::create(b, l, d);
+          };
+          // The batch-and-channel slice, then each spatial position
+          // o * s + k * d - pad (in the unpadded input).
+          Value index = arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, loopIndex(0),
+                                    constant(inputType.getDimSize(1))),
+              loopIndex(1));
+          for (int64_t j = 0; j < n; ++j) {
+            int64_t i = columnMajor ? n - 1 - j : j;
+            Value position = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, loopIndex(2 + i),
+                                      constant(strides[i])),
+                arith::MulIOp::create(b, l, loopIndex(2 + n + i),
+                                      constant(dilations[i])));
+            position = arith::SubIOp::create(b, l, position, constant(pads[i]));
+            index = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, index,
+                                      constant(inputType.getDimSize(2 + i))),
+                position);
+          }
+          Value greater =
+              isa<FloatType>(elementType)
+                  ? arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                          acc[0])
+                        .getResult()
+                  : arith::CmpIOp::create(b, l,
+                                          elementType.isUnsignedInteger()
+                                              ? arith::CmpIPredicate::ugt
+                                              : arith::CmpIPredicate::sgt,
+                                          x, acc[0])
+                        .getResult();
+          Value index64 = arith::IndexCastOp::create(
+              b, l, indexType.getElementType(), index);
+          return {arith::SelectOp::create(b, l, greater, x, acc[0]),
+                  arith::SelectOp::create(b, l, greater, index64, acc[1])};
+        });
+    rewriter.replaceOp(op, results[1]);
+    return success();
+  }
+};
+
+/// The reciprocal of AveragePool's divisor at each output position ([O...],
+/// in `elementType`), known at compile time: the window positions inside
+/// the input, plus those inside the declared pads when `includePad`
+/// (padding added only for ceil_mode never counts). Whether a window
+/// position is inside is decided per dimension, so the count is the product
+/// of the per-dimension counts.
+DenseElementsAttr averageDivisors(RankedTensorType input,
+                                  RankedTensorType result,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations,
+                                  ArrayRef<int64_t> pads, bool includePad) {
+  int64_t n = kernel.size();
+  SmallVector<SmallVector<int64_t>> counts(n);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t size = input.getDimSize(2 + i);
+    int64_t lo = includePad ? -pads[i] : 0;
+    int64_t hi = includePad ? size + pads[n + i] : size;
+    for (int64_t o = 0; o < result.getDimSize(2 + i); ++o) {
+      int64_t count = 0;
+      for (int64_t k = 0; k < kernel[i]; ++k) {
+        int64_t at = o * strides[i] + k * dilations[i] - pads[i];
+        count += at >= lo && at < hi;
+      }
+      counts[i].push_back(count);
+    }
+  }
+  auto elementType = cast<FloatType>(result.getElementType());
+  auto tableType =
+      RankedTensorType::get(result.getShape().drop_front(2), elementType);
+  SmallVector<APFloat> divisors;
+  for (int64_t flat = 0; flat < tableType.getNumElements(); ++flat) {
+    int64_t count = 1, rest = flat;
+    for (int64_t i = n - 1; i >= 0; --i) {
+      count *= counts[i][rest % counts[i].size()];
+      rest /= counts[i].size();
+    }
+    APFloat reciprocal(1.0 / std::max<int64_t>(count, 1));
+    bool losesInfo;
+    reciprocal.convert(elementType.getFloatSemantics(),
+                       APFloat::rmNearestTiesToEven, &losesInfo);
+    divisors.push_back(reciprocal);
+  }
+  return DenseElementsAttr::get(tableType, divisors);
+}
 
 struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -459,58 +745,44 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
                                 PatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
-    std::optional<Pool2d> pool = getPool2d(rewriter, op);
-    if (!pool)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     Location loc = op.getLoc();
-    Value sum =
-        lowerPool2d<linalg::PoolingNchwSumOp>(
-            rewriter, loc, *pool, 0.0, 0.0,
-            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-              return arith::AddFOp::create(b, l, acc, x);
-            });
-
-    // The divisor of each output position, known at compile time: the
-    // window positions inside the input, plus those inside the declared pads
-    // when count_include_pad (padding added only for ceil_mode never counts).
-    ArrayRef<int64_t> k = pool->kernel, s = pool->strides, d = pool->dilations,
-                      p = pool->pads;
-    int64_t oh = pool->resultType.getDimSize(2);
-    int64_t ow = pool->resultType.getDimSize(3);
-    int64_t ih = pool->inputType.getDimSize(2);
-    int64_t iw = pool->inputType.getDimSize(3);
-    bool includePad = op.getCountIncludePad();
-    auto inside = [&](int64_t i, int64_t size, int64_t padBegin,
-                      int64_t padEnd) {
-      return includePad ? i >= -padBegin && i < size + padEnd
-                        : i >= 0 && i < size;
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return arith::AddFOp::create(b, l, acc, x);
     };
-    // The table has the op's element type (f16 pools multiply in f16).
-    auto elementType = cast<FloatType>(pool->resultType.getElementType());
-    SmallVector<APFloat> divisor;
-    for (int64_t y = 0; y < oh; ++y)
-      for (int64_t x = 0; x < ow; ++x) {
-        int64_t count = 0;
-        for (int64_t ky = 0; ky < k[0]; ++ky)
-          for (int64_t kx = 0; kx < k[1]; ++kx)
-            count += inside(y * s[0] + ky * d[0] - p[0], ih, p[0], p[2]) &&
-                     inside(x * s[1] + kx * d[1] - p[1], iw, p[1], p[3]);
-        APFloat reciprocal(1.0 / std::max<int64_t>(count, 1));
-        bool losesInfo;
-        reciprocal.convert(elementType.getFloatSemantics(),
-                           APFloat::rmNearestTiesToEven, &losesInfo);
-        divisor.push_back(reciprocal);
-      }
-    auto divisorType = RankedTensorType::get({oh, ow}, elementType);
+    Value sum;
+    if (std::optional<Pool2d> pool = getPool2d(rewriter, op)) {
+      sum = lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, loc, *pool, 0.0,
+                                                  0.0, add);
+      sum = reshapeTensor(rewriter, loc, sum, op.getType());
+    } else {
+      Value padded = padForWindow(rewriter, loc, op.getInput(), op.getType(),
+                                  op.getKernelShape(), op.getStrides(),
+                                  op.getPads(), op.getDilations(), 0.0);
+      sum = windowReduce(rewriter, loc, padded,
+                         filledTensor(rewriter, loc, op.getType(), 0.0),
+                         op.getKernelShape(), op.getStrides(),
+                         op.getDilations(),
+                         [&](OpBuilder &b, Location l, Value x,
+                             ValueRange acc) -> SmallVector<Value> {
+                           return {add(b, l, acc[0], x)};
+                         })
+                .front();
+    }
+    // The table has the op's element type (f16 pools multiply in f16) and
+    // broadcasts over N and C.
     Value reciprocal = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(divisorType, divisor));
-    Value result = buildElementwise(
-        rewriter, loc, pool->resultType, {sum, reciprocal},
-        [](OpBuilder &b, Location l, ValueRange args) {
-          return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
-        });
-    rewriter.replaceOp(op,
-                       reshapeTensor(rewriter, loc, result, op.getType()));
+        rewriter, loc,
+        averageDivisors(tensorType(op.getInput()), op.getType(),
+                        op.getKernelShape(), op.getStrides(),
+                        op.getDilations(), op.getPads(),
+                        op.getCountIncludePad()));
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, loc, op.getType(), {sum, reciprocal},
+                             [](OpBuilder &b, Location l, ValueRange args) {
+                               return arith::MulFOp::create(b, l, args[0],
+                                                            args[1])
+                                   .getResult();
+                             }));
     return success();
   }
 };
@@ -829,9 +1101,9 @@ struct MuonToLinalgPass
     populateDataMovementLowerings(patterns);
     populateQuantLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
-                 AveragePoolLowering, GlobalAveragePoolLowering,
-                 GlobalMaxPoolLowering, BatchNormLowering,
-                 SoftmaxLowering<SoftmaxOp, false>,
+                 MaxPoolIndicesLowering, AveragePoolLowering,
+                 GlobalAveragePoolLowering, GlobalMaxPoolLowering,
+                 BatchNormLowering, SoftmaxLowering<SoftmaxOp, false>,
                  SoftmaxLowering<LogSoftmaxOp, true>, ConstantLowering,
                  ReshapeLowering, TransposeLowering, ConcatLowering>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -24,12 +24,15 @@ namespace {
 // Building blocks
 //===----------------------------------------------------------------------===//
 
-bool isSignlessInteger(Type type) {
-  return getElementTypeOrSelf(type).isSignlessInteger();
+/// Signless (signed) or unsigned integers: the bodies pick unsigned
+/// comparisons for the latter, and muon-to-linalg then makes them signless.
+bool isIntegerElement(Type type) {
+  type = getElementTypeOrSelf(type);
+  return type.isSignlessInteger() || type.isUnsignedInteger();
 }
 
-/// The largest (or lowest) value of a float or signless integer type: the
-/// identity of min (max) reductions.
+/// The largest (or lowest) value of a float or integer type: the identity of
+/// min (max) reductions.
 Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
@@ -37,6 +40,11 @@ Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
         b.getFloatAttr(type, APFloat::getInf(floatType.getFloatSemantics(),
                                              /*Negative=*/!largest)));
   unsigned width = type.getIntOrFloatBitWidth();
+  if (type.isUnsignedInteger())
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getIntegerAttr(type, largest ? APInt::getMaxValue(width)
+                                       : APInt::getZero(width)));
   return arith::ConstantOp::create(
       b, loc,
       b.getIntegerAttr(type, largest ? APInt::getSignedMaxValue(width)
@@ -140,6 +148,14 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
                       : (lastIndex ? arith::CmpFPredicate::OLE
                                    : arith::CmpFPredicate::OLT),
               x, best);
+        else if (elementType.isUnsignedInteger())
+          better = arith::CmpIOp::create(
+              nb, nl,
+              maximum ? (lastIndex ? arith::CmpIPredicate::uge
+                                   : arith::CmpIPredicate::ugt)
+                      : (lastIndex ? arith::CmpIPredicate::ule
+                                   : arith::CmpIPredicate::ult),
+              x, best);
         else
           better = arith::CmpIOp::create(
               nb, nl,
@@ -187,11 +203,13 @@ Value combineElements(OpBuilder &b, Location loc, Reduction::Combine combine,
     return floating ? arith::MulFOp::create(b, loc, x, acc).getResult()
                     : arith::MulIOp::create(b, loc, x, acc).getResult();
   case Reduction::Combine::Max:
-    return floating ? arith::MaximumFOp::create(b, loc, x, acc).getResult()
-                    : arith::MaxSIOp::create(b, loc, x, acc).getResult();
+    return maximum(b, loc, x, acc);
   case Reduction::Combine::Min:
-    return floating ? arith::MinimumFOp::create(b, loc, x, acc).getResult()
-                    : arith::MinSIOp::create(b, loc, x, acc).getResult();
+    if (floating)
+      return arith::MinimumFOp::create(b, loc, x, acc);
+    if (x.getType().isUnsignedInteger())
+      return arith::MinUIOp::create(b, loc, x, acc);
+    return arith::MinSIOp::create(b, loc, x, acc);
   }
   llvm_unreachable("unknown combine");
 }
@@ -220,10 +238,10 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
     Type elementType = op.getType().getElementType();
     bool floating = isFloat(elementType);
     if (!floating &&
-        !(isSignlessInteger(elementType) && reduction.supportsIntegers()))
+        !(isIntegerElement(elementType) && reduction.supportsIntegers()))
       return rewriter.notifyMatchFailure(
           op, reduction.supportsIntegers()
-                  ? "only float and signless integer element types"
+                  ? "only float and integer element types"
                   : "only float element types");
     Location loc = op.getLoc();
     Value input = op.getInput();
@@ -264,8 +282,11 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
           case Prologue::None:
             break;
           case Prologue::Abs:
-            x = floating ? math::AbsFOp::create(b, l, x).getResult()
-                         : math::AbsIOp::create(b, l, x).getResult();
+            // An unsigned element is its own absolute value.
+            if (floating)
+              x = math::AbsFOp::create(b, l, x);
+            else if (!x.getType().isUnsignedInteger())
+              x = math::AbsIOp::create(b, l, x);
             break;
           case Prologue::Square:
             x = floating ? arith::MulFOp::create(b, l, x, x).getResult()
@@ -325,9 +346,9 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     Type elementType = tensorType(op.getInput()).getElementType();
-    if (!isFloat(elementType) && !isSignlessInteger(elementType))
+    if (!isFloat(elementType) && !isIntegerElement(elementType))
       return rewriter.notifyMatchFailure(
-          op, "only float and signless integer element types");
+          op, "only float and integer element types");
     Value indices =
         buildArgReduce(rewriter, op.getLoc(), op.getInput(), op.getAxis(),
                        maximum, op.getSelectLastIndex());
@@ -380,9 +401,9 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
                                 PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     bool floating = isFloat(type);
-    if (!floating && !isSignlessInteger(type))
+    if (!floating && !isIntegerElement(type))
       return rewriter.notifyMatchFailure(
-          op, "only float and signless integer element types");
+          op, "only float and integer element types");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = type.getRank(), axis = op.getAxis();

@@ -186,6 +186,12 @@ static llvm::Expected<HostTensor> readTensorProto(StringRef path,
     tensor.dtype = "u8";
     copyField<uint64_t>(proto.uint64_data(), tensor.data);
     break;
+  // bfloat16 values are their bits in int32_data; .npy has no bfloat16, so
+  // they stay uint16 (as onnx.numpy_helper reads them).
+  case TP::BFLOAT16:
+    tensor.dtype = "u2";
+    copyField<uint16_t>(proto.int32_data(), tensor.data);
+    break;
   // float16 values are their IEEE binary16 bits in int32_data.
   case TP::FLOAT16:
     tensor.dtype = "f2";

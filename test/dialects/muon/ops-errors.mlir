@@ -731,3 +731,13 @@ func.func @concat_wrong_result(%a: tensor<1x64x4x4xf32>, %b: tensor<1x32x4x4xf32
   %0 = muon.concat %a, %b, %c {axis = 1} : (tensor<1x64x4x4xf32>, tensor<1x32x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x96x4x4xf32>
   return %0 : tensor<1x96x4x4xf32>
 }
+
+// -----
+
+// MaxPool's Indices are i64, whatever the input's element type.
+func.func @max_pool_indices_type(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+2 {{'muon.max_pool_indices' op inferred type(s) 'tensor<1x1x2x2xi64>' are incompatible with return type(s) of operation 'tensor<1x1x2x2xf32>'}}
+  // expected-error @+1 {{'muon.max_pool_indices' op failed to infer returned types}}
+  %0 = muon.max_pool_indices %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}

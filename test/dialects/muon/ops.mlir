@@ -195,6 +195,16 @@ func.func @max_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x3x3xf32>, 
 
 // -----
 
+// MaxPool's Indices: the pooled shape with i64 elements.
+// CHECK-LABEL: func @max_pool_indices
+// CHECK: muon.max_pool_indices %{{.*}} {column_major = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xui8>) -> tensor<1x1x2x2xi64>
+func.func @max_pool_indices(%x: tensor<1x1x5x5xui8>) -> tensor<1x1x2x2xi64> {
+  %0 = muon.max_pool_indices %x {column_major = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xui8>) -> tensor<1x1x2x2xi64>
+  return %0 : tensor<1x1x2x2xi64>
+}
+
+// -----
+
 // ceil_mode with pads 1: span 5 + 1 + 1 - 1 - 1 = 5, ceil(5 / 2) + 1 = 4, but the
 // 4th window would start at (4 - 1) * 2 = 6 >= 5 + 1, i.e. entirely in the end
 // padding, so it is dropped (ONNX MaxPool: "sliding windows that would start in

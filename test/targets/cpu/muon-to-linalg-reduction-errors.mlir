@@ -12,15 +12,6 @@ func.func @reduce_mean_integer(%x: tensor<3x4xi32>) -> tensor<3x1xi32> {
 
 // -----
 
-// uint8 keeps its signedness in the importer; arith needs signless integers.
-func.func @reduce_sum_unsigned(%x: tensor<3x4xui8>) -> tensor<3x1xui8> {
-  // expected-error @+1 {{the CPU target cannot lower this form of 'muon.reduce_sum' yet}}
-  %0 = muon.reduce_sum %x {axes = array<i64: 1>} : (tensor<3x4xui8>) -> tensor<3x1xui8>
-  return %0 : tensor<3x1xui8>
-}
-
-// -----
-
 func.func @layer_norm_integer(%x: tensor<3x4xi32>) -> tensor<3x4xi32> {
   // expected-error @+1 {{the CPU target cannot lower this form of 'muon.layer_norm' yet}}
   %0 = muon.layer_norm %x {axis = 1 : i64} : (tensor<3x4xi32>) -> tensor<3x4xi32>

@@ -123,3 +123,28 @@ func.func @bit_shift(%x: tensor<3xui8>, %y: tensor<3xui8>) -> (tensor<3xui8>, te
   %1 = muon.shift_right %x, %y : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
   return %0, %1 : tensor<3xui8>, tensor<3xui8>
 }
+
+// -----
+
+// Reductions of ui8: max starts from 0 (the lowest ui8) with maxui, min from
+// 255 (all ones, printed -1 as i8) with minui; L1 adds the elements as they
+// are (an unsigned element is its own absolute value); ArgMax compares with
+// ugt (the first maximum wins).
+// CHECK-LABEL: func @reduce_unsigned
+// CHECK-DAG: %[[ONES:.*]] = arith.constant -1 : i8
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK: linalg.fill ins(%[[ZERO]] : i8)
+// CHECK: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK: linalg.fill ins(%[[ONES]] : i8)
+// CHECK: arith.minui %{{.*}}, %{{.*}} : i8
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[ACC:.*]]: i8):
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[X]], %[[ACC]] : i8
+// CHECK-NEXT: linalg.yield %[[S]]
+// CHECK: arith.cmpi ugt, %{{.*}}, %{{.*}} : i8
+func.func @reduce_unsigned(%x: tensor<3x4xui8>) -> (tensor<3x1xui8>, tensor<3x1xui8>, tensor<3x1xui8>, tensor<3xi64>) {
+  %0 = muon.reduce_max %x {axes = array<i64: 1>} : (tensor<3x4xui8>) -> tensor<3x1xui8>
+  %1 = muon.reduce_min %x {axes = array<i64: 1>} : (tensor<3x4xui8>) -> tensor<3x1xui8>
+  %2 = muon.reduce_l1 %x {axes = array<i64: 1>} : (tensor<3x4xui8>) -> tensor<3x1xui8>
+  %3 = muon.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<3x4xui8>) -> tensor<3xi64>
+  return %0, %1, %2, %3 : tensor<3x1xui8>, tensor<3x1xui8>, tensor<3x1xui8>, tensor<3xi64>
+}

@@ -449,17 +449,17 @@ func.func @average_pool_ceil_mode(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32
 
 // 1-D AveragePool (rank 3) is a 2-D one over a height of 1. Kernel 3, pad 1 on
 // width 5, count_include_pad = false: the windows hold 2, 3, 3, 3, 2 inputs, so
-// the [1, 5] table is [1/2, 1/3, 1/3, 1/3, 1/2] (1/3 = 0.333333343 in f32).
+// the [5] table is [1/2, 1/3, 1/3, 1/3, 1/2] (1/3 = 0.333333343 in f32).
 // CHECK-LABEL: func @average_pool_1d
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x5xf32>)
-// CHECK-DAG: %[[RECIP:.*]] = arith.constant dense<{{\[}}[5.000000e-01, 0.333333343, 0.333333343, 0.333333343, 5.000000e-01]]> : tensor<1x5xf32>
+// CHECK-DAG: %[[RECIP:.*]] = arith.constant dense<[5.000000e-01, 0.333333343, 0.333333343, 0.333333343, 5.000000e-01]> : tensor<5xf32>
 // CHECK: %[[X4:.*]] = tensor.expand_shape %[[X]] {{.*}} : tensor<1x2x5xf32> into tensor<1x2x1x5xf32>
 // CHECK: tensor.pad %[[X4]] low[0, 0, 0, 1] high[0, 0, 0, 1]
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 2] [1, 2, 1, 5] [1, 1, 1, 1] : tensor<1x2x1x7xf32> to tensor<1x2x1x5xf32>
-// CHECK: %[[SUM:.*]] = linalg.generic
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]], %[[RECIP]] : tensor<1x2x1x5xf32>, tensor<1x5xf32>)
+// CHECK: %[[SUM4:.*]] = linalg.generic
+// CHECK: %[[SUM:.*]] = tensor.collapse_shape %[[SUM4]] {{.*}} : tensor<1x2x1x5xf32> into tensor<1x2x5xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[RECIP]] : tensor<1x2x5xf32>, tensor<5xf32>)
 // CHECK: arith.mulf
-// CHECK: tensor.collapse_shape %[[R]] {{.*}} : tensor<1x2x1x5xf32> into tensor<1x2x5xf32>
 func.func @average_pool_1d(%x: tensor<1x2x5xf32>) -> tensor<1x2x5xf32> {
   %0 = muon.average_pool %x {dilations = array<i64: 1>, kernel_shape = array<i64: 3>, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<1x2x5xf32>) -> tensor<1x2x5xf32>
   return %0 : tensor<1x2x5xf32>
@@ -649,4 +649,97 @@ func.func @transpose(%x: tensor<1x3x8x4xf32>) -> tensor<1x8x4x3xf32> {
 func.func @constant() -> tensor<2xf32> {
   %0 = muon.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// A 3-D convolution with 2 groups is one generic loop nest over
+// (n, g, f, od, oh, ow, c, kd, kh, kw): input [1, 4, ...] viewed as
+// [N, G, C/G, ...] = [1, 2, 2, ...] read at o * 2 + k (stride 2), weight
+// [6, 2, ...] as [G, F/G, C/G, ...] = [2, 3, 2, ...], accumulating x * w onto
+// the bias broadcast from [6, 1, 1, 1]. The end pads (1 each) are not needed:
+// (2 - 1) * 2 + 3 = 5 fits the input.
+// CHECK-DAG: #[[$IN3:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 * 2 + d7, d4 * 2 + d8, d5 * 2 + d9)>
+// CHECK-DAG: #[[$W3:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d1, d2, d6, d7, d8, d9)>
+// CHECK-DAG: #[[$OUT3:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func @conv_3d_grouped
+// CHECK: tensor.expand_shape %{{.*}} : tensor<6xf32> into tensor<6x1x1x1xf32>
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x6x2x2x2xf32>)
+// CHECK-DAG: %[[X:.*]] = tensor.expand_shape %{{.*}} : tensor<1x4x5x5x5xf32> into tensor<1x2x2x5x5x5xf32>
+// CHECK-DAG: %[[W:.*]] = tensor.expand_shape %{{.*}} : tensor<6x2x3x3x3xf32> into tensor<2x3x2x3x3x3xf32>
+// CHECK-DAG: %[[INIT:.*]] = tensor.expand_shape %[[BIAS]] {{.*}} : tensor<1x6x2x2x2xf32> into tensor<1x2x3x2x2x2xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$IN3]], #[[$W3]], #[[$OUT3]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[X]], %[[W]] : {{.*}}) outs(%[[INIT]] : {{.*}})
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[B]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK: tensor.collapse_shape %[[R]] {{.*}} : tensor<1x2x3x2x2x2xf32> into tensor<1x6x2x2x2xf32>
+func.func @conv_3d_grouped(%x: tensor<1x4x5x5x5xf32>, %w: tensor<6x2x3x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x2x2x2xf32> {
+  %0 = muon.conv %x, %w, %b {dilations = array<i64: 1, 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 1, 1, 1>, strides = array<i64: 2, 2, 2>} : (tensor<1x4x5x5x5xf32>, tensor<6x2x3x3x3xf32>, tensor<6xf32>) -> tensor<1x6x2x2x2xf32>
+  return %0 : tensor<1x6x2x2x2xf32>
+}
+
+// -----
+
+// A 3-D max pool reduces over the window loops (kd, kh, kw), whose bounds come
+// from an empty [2, 2, 2] tensor, from -inf.
+// CHECK-DAG: #[[$INP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-DAG: #[[$WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7)>
+// CHECK-LABEL: func @max_pool_3d
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<2x2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$INP]], #[[$WIN]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}}, %[[WINDOW]] : {{.*}}) outs(%[[INIT]] : tensor<1x2x2x2x2xf32>)
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
+func.func @max_pool_3d(%x: tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32> {
+  %0 = muon.max_pool %x {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  return %0 : tensor<1x2x2x2x2xf32>
+}
+
+// -----
+
+// Max pooling of ui8: padding is 0 (uint8's lowest value, so it never wins)
+// and the taps combine with maxui.
+// CHECK-LABEL: func @max_pool_unsigned
+// CHECK-DAG: %[[Z:.*]] = arith.constant 0 : i8
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: tensor.yield %[[Z]] : i8
+// CHECK: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK-NEXT: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK-NEXT: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK-NEXT: linalg.yield
+func.func @max_pool_unsigned(%x: tensor<1x1x3x3xui8>) -> tensor<1x1x3x3xui8> {
+  %0 = muon.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3xui8>) -> tensor<1x1x3x3xui8>
+  return %0 : tensor<1x1x3x3xui8>
+}
+
+// -----
+
+// MaxPool's Indices, column major (storage_order 1) on a 5x5 input, kernel 2,
+// stride 2: the window element at (h, w) = (oh * 2 + kh, ow * 2 + kw) has index
+// h + w * 5 (N = C = 1, so the slice offset folds away); a strictly greater
+// element replaces both the maximum and its index.
+// CHECK-LABEL: func @max_pool_indices
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32, %[[MAX:.*]]: f32, %[[IDX:.*]]: i64):
+// CHECK-NEXT: %[[OW:.*]] = linalg.index 3 : index
+// CHECK-NEXT: %[[OW2:.*]] = arith.muli %[[OW]], %[[C2]] : index
+// CHECK-NEXT: %[[KW:.*]] = linalg.index 5 : index
+// CHECK-NEXT: %[[W:.*]] = arith.addi %[[OW2]], %[[KW]] : index
+// CHECK-NEXT: %[[OH:.*]] = linalg.index 2 : index
+// CHECK-NEXT: %[[OH2:.*]] = arith.muli %[[OH]], %[[C2]] : index
+// CHECK-NEXT: %[[KH:.*]] = linalg.index 4 : index
+// CHECK-NEXT: %[[H:.*]] = arith.addi %[[OH2]], %[[KH]] : index
+// CHECK-NEXT: %[[W5:.*]] = arith.muli %[[W]], %[[C5]] : index
+// CHECK-NEXT: %[[I:.*]] = arith.addi %[[W5]], %[[H]] : index
+// CHECK-NEXT: %[[GT:.*]] = arith.cmpf ogt, %[[X]], %[[MAX]] : f32
+// CHECK-NEXT: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK-NEXT: %[[M:.*]] = arith.select %[[GT]], %[[X]], %[[MAX]] : f32
+// CHECK-NEXT: %[[J:.*]] = arith.select %[[GT]], %[[I64]], %[[IDX]] : i64
+// CHECK-NEXT: linalg.yield %[[M]], %[[J]] : f32, i64
+func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64> {
+  %0 = muon.max_pool_indices %x {column_major = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64>
+  return %0 : tensor<1x1x2x2xi64>
 }

@@ -505,6 +505,7 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
     addElementwiseConverters(map);
     addReductionConverters(map);
     addDataMovementConverters(map);
+    addLinearAlgebraConverters(map);
     return map;
   }();
   return converters.lookup(opType);

@@ -219,5 +219,6 @@ def Muon_ConcatOp : Muon_Op<"concat", [Pure, InferTypeOpAdaptor]> {
 include "dialects/muon/ElementwiseOps.td"
 include "dialects/muon/ReductionOps.td"
 include "dialects/muon/DataMovementOps.td"
+include "dialects/muon/LinearAlgebraOps.td"
 
 #endif // MUON_OPS_TD

@@ -12,6 +12,8 @@ void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
 void populateReductionLowerings(mlir::RewritePatternSet &patterns);
 /// Indexing and data movement with run-time inputs (DataMovementToLinalg.cpp).
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
+/// Determinants (LinearAlgebraToLinalg.cpp).
+void populateLinearAlgebraLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace muon
 

@@ -749,6 +749,7 @@ struct MuonToLinalgPass
     populateElementwiseLowerings(patterns);
     populateReductionLowerings(patterns);
     populateDataMovementLowerings(patterns);
+    populateLinearAlgebraLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
                  AveragePoolLowering, GlobalAveragePoolLowering,
                  GlobalMaxPoolLowering, BatchNormLowering,

@@ -163,6 +163,7 @@ void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
 void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
 void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
 void addLinearAlgebraConverters(llvm::StringMap<ConvertFn> &converters);
+void addRecurrentConverters(llvm::StringMap<ConvertFn> &converters);
 
 /// The strided window an ONNX Slice node selects from a tensor of shape
 /// `dims`: one in-bounds offset, size and (possibly negative) stride per

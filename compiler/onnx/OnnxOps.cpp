@@ -506,6 +506,7 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
     addReductionConverters(map);
     addDataMovementConverters(map);
     addLinearAlgebraConverters(map);
+    addRecurrentConverters(map);
     return map;
   }();
   return converters.lookup(opType);

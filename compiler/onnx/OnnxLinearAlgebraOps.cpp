@@ -3,7 +3,8 @@
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
 // (OnnxOps.cpp) through addLinearAlgebraConverters. Einsum becomes the ops
 // the CPU target already does well (reduce_sum, transpose, reshape and a
-// batched matmul per pair of operands); Det has its own op.
+// batched matmul per pair of operands, a masked sum for a diagonal); Det has
+// its own op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -152,6 +153,40 @@ static FailureOr<Value> permute(NodeContext &node, const Term &term,
   return node.create<TransposeOp>(term.value, perm);
 }
 
+/// The diagonal of `term` over its dimensions `first` and `second`, which
+/// share a label: the term times an identity mask (broadcast over the other
+/// dimensions), summed over `second`.
+static FailureOr<Term> takeDiagonal(NodeContext &node, Term term, size_t first,
+                                    size_t second) {
+  auto type = cast<RankedTensorType>(term.value.getType());
+  int64_t n = type.getDimSize(first);
+  if (type.getDimSize(second) != n)
+    return node.emitError() << "label '" << term.labels[first] << "' has sizes "
+                            << n << " and " << type.getDimSize(second);
+  Type elementType = type.getElementType();
+  auto scalar = [&](double value) -> Attribute {
+    if (isa<FloatType>(elementType))
+      return FloatAttr::get(elementType, value);
+    return IntegerAttr::get(elementType, static_cast<int64_t>(value));
+  };
+  SmallVector<Attribute> identity(n * n, scalar(0.0));
+  for (int64_t i = 0; i < n; ++i)
+    identity[i * n + i] = scalar(1.0);
+  SmallVector<int64_t> maskShape(type.getRank(), 1);
+  maskShape[first] = maskShape[second] = n;
+  Value mask = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get(maskShape, elementType), identity));
+  FailureOr<Value> masked = node.create<MulOp>(term.value, mask);
+  if (failed(masked))
+    return failure();
+  FailureOr<Value> diagonal = node.create<ReduceSumOp>(
+      *masked, ArrayRef<int64_t>{static_cast<int64_t>(second)}, false);
+  if (failed(diagonal))
+    return failure();
+  term.labels.erase(second, 1);
+  return Term{*diagonal, term.labels};
+}
+
 /// Contracts two terms into one with the labels of either that `keep`
 /// holds: labels shared and kept are batch dimensions, shared and not kept
 /// are summed by the matmul, the others are summed first if not kept. The
@@ -202,12 +237,14 @@ static FailureOr<Term> contract(NodeContext &node, Term a, Term b,
   return Term{*product, labels};
 }
 
-/// Einsum-12 without repeated labels in a term (diagonals), which are
-/// rejected; a label must have one size in every term (no broadcasting of
-/// size-1 dimensions). Operands are contracted left to right.
+/// Einsum-12. A label repeated within a term takes a diagonal first; a
+/// label must have one size in every term (no broadcasting of size-1
+/// dimensions). Operands are contracted left to right.
 static LogicalResult convertEinsum(NodeContext &node) {
   if (failed(node.expectInputs(1, UINT_MAX)))
     return failure();
+  if (llvm::is_contained(node.inputs(), Value()))
+    return node.emitError() << "has an empty input name";
   FailureOr<Equation> equation = parseEquation(node);
   if (failed(equation))
     return failure();
@@ -215,11 +252,19 @@ static LogicalResult convertEinsum(NodeContext &node) {
   sizes.fill(-1);
   SmallVector<Term> terms;
   for (auto [i, labels] : llvm::enumerate(equation->inputs)) {
-    RankedTensorType type = node.inputType(i);
-    for (auto [d, c] : llvm::enumerate(labels)) {
-      if (labels.find(c) != d)
-        return node.emitError() << "label '" << c << "' repeats in input " << i
-                                << " (a diagonal), which Muon does not support";
+    Term term{node.input(i), labels};
+    for (size_t d = 0; d < term.labels.size(); ++d) {
+      size_t first = term.labels.find(term.labels[d]);
+      if (first == d)
+        continue;
+      FailureOr<Term> diagonal = takeDiagonal(node, term, first, d);
+      if (failed(diagonal))
+        return failure();
+      term = *diagonal;
+      d = first;
+    }
+    auto type = cast<RankedTensorType>(term.value.getType());
+    for (auto [d, c] : llvm::enumerate(term.labels)) {
       int64_t &size = sizes[static_cast<unsigned char>(c)];
       if (size >= 0 && size != type.getDimSize(d))
         return node.emitError() << "label '" << c << "' has sizes " << size
@@ -227,7 +272,7 @@ static LogicalResult convertEinsum(NodeContext &node) {
                                 << "; Muon does not broadcast Einsum operands";
       size = type.getDimSize(d);
     }
-    terms.push_back({node.input(i), labels});
+    terms.push_back(term);
   }
   Term result = terms.front();
   for (size_t i = 1; i < terms.size(); ++i) {

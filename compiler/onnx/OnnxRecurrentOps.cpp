@@ -354,6 +354,11 @@ static LogicalResult convertRecurrent(NodeContext &node) {
   if (rec.cell == Cell::Lstm)
     rec.initialC = stateInput(6);
 
+  if (node.input(4) &&
+      !node.inputType(4).getElementType().isSignlessInteger(32))
+    return node.emitError()
+           << "sequence_lens " << node.inputType(4) << " must be int32";
+
   // A constant sequence_lens that covers every step changes nothing.
   rec.lengths = node.input(4);
   if (DenseElementsAttr lengths = rec.lengths ? node.constantInput(4) : nullptr)

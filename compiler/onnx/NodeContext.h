@@ -176,6 +176,8 @@ struct Window {
 mlir::FailureOr<Window> readWindow(NodeContext &node,
                                    mlir::RankedTensorType input,
                                    llvm::ArrayRef<int64_t> kernel);
+void addLinearAlgebraConverters(llvm::StringMap<ConvertFn> &converters);
+void addRecurrentConverters(llvm::StringMap<ConvertFn> &converters);
 
 /// The strided window an ONNX Slice node selects from a tensor of shape
 /// `dims`: one in-bounds offset, size and (possibly negative) stride per

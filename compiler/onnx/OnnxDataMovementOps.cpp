@@ -716,6 +716,207 @@ static LogicalResult convertCompress(NodeContext &node) {
              static_cast<uint64_t>(axis)));
 }
 
+//===----------------------------------------------------------------------===//
+// EyeLike, Trilu
+//===----------------------------------------------------------------------===//
+
+/// A constant of `type` with ones at (i, i + k) and zeros elsewhere.
+static DenseElementsAttr eyeConstant(RankedTensorType type, int64_t k) {
+  Type elementType = type.getElementType();
+  auto scalar = [&](double value) -> Attribute {
+    if (auto floatType = dyn_cast<FloatType>(elementType))
+      return FloatAttr::get(floatType, value);
+    return IntegerAttr::get(elementType, static_cast<int64_t>(value));
+  };
+  Attribute zero = scalar(0.0), one = scalar(1.0);
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  SmallVector<Attribute> values(type.getNumElements(), zero);
+  for (int64_t i = std::max<int64_t>(0, -k); i < rows && i + k < columns; ++i)
+    values[i * columns + i + k] = one;
+  return DenseElementsAttr::get(type, values);
+}
+
+/// EyeLike-9: only the input's (2-D) shape matters, so the result is a
+/// constant: ones on the k-th diagonal, of type `dtype` (default: the
+/// input's element type).
+static LogicalResult convertEyeLike(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  if (type.getRank() != 2)
+    return node.emitError() << "expects a 2-D input, got " << type;
+  Type elementType = type.getElementType();
+  if (node.hasAttr("dtype")) {
+    int64_t dtype = node.getInt("dtype", 0);
+    elementType = convertElementType(dtype, node.context());
+    if (!elementType)
+      return node.emitError()
+             << "dtype " << dataTypeName(dtype) << " is not supported";
+  }
+  if (!isa<FloatType, IntegerType>(elementType))
+    return node.emitError()
+           << "element type " << elementType << " is not supported";
+  return node.setResult(0, node.constant(eyeConstant(type.clone(elementType),
+                                                     node.getInt("k", 0))));
+}
+
+/// Trilu-14: `upper` defaults to 1; the optional k input stays a run-time
+/// value (a constant k is simply a constant operand).
+static LogicalResult convertTrilu(NodeContext &node) {
+  if (failed(node.expectInputs(1, 2)))
+    return failure();
+  return node.setResult(0, node.create<TriluOp>(node.input(0), node.input(1),
+                                                node.getInt("upper", 1) != 0));
+}
+
+//===----------------------------------------------------------------------===//
+// GatherND, ScatterElements, Scatter, ScatterND
+//===----------------------------------------------------------------------===//
+
+/// GatherND-11/12/13: batch_dims (opset 12) defaults to 0.
+static LogicalResult convertGatherND(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  return node.setResult(
+      0, node.create<GatherNDOp>(
+             node.input(0), node.input(1),
+             static_cast<uint64_t>(node.getInt("batch_dims", 0))));
+}
+
+/// The reduction attribute of ScatterElements and ScatterND (opset 16 on;
+/// "max" and "min" from 18), "none" before.
+static FailureOr<StringRef> readReduction(NodeContext &node) {
+  StringRef reduction = node.getString("reduction", "none");
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return node.emitError() << "unknown reduction '" << reduction << "'";
+  return reduction;
+}
+
+/// ScatterElements-11/13/16/18 and Scatter-9/11 (its deprecated name, with
+/// no reduction): axis defaults to 0 and may be negative.
+static LogicalResult convertScatterElements(NodeContext &node) {
+  if (failed(node.expectInputs(3, 3)))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0), node.inputType(0).getRank());
+  FailureOr<StringRef> reduction = readReduction(node);
+  if (failed(axis) || failed(reduction))
+    return failure();
+  return node.setResult(0, node.create<ScatterElementsOp>(
+                               node.input(0), node.input(1), node.input(2),
+                               static_cast<uint64_t>(*axis), *reduction));
+}
+
+/// ScatterND-11/13/16/18.
+static LogicalResult convertScatterND(NodeContext &node) {
+  if (failed(node.expectInputs(3, 3)))
+    return failure();
+  FailureOr<StringRef> reduction = readReduction(node);
+  if (failed(reduction))
+    return failure();
+  return node.setResult(0,
+                        node.create<ScatterNDOp>(node.input(0), node.input(1),
+                                                 node.input(2), *reduction));
+}
+
+//===----------------------------------------------------------------------===//
+// ReverseSequence
+//===----------------------------------------------------------------------===//
+
+/// ReverseSequence-10: batch_axis defaults to 1 and time_axis to 0; the spec
+/// allows only 0 and 1 for each.
+static LogicalResult convertReverseSequence(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  int64_t batch = node.getInt("batch_axis", 1),
+          time = node.getInt("time_axis", 0);
+  if (!llvm::is_contained({0, 1}, batch) || !llvm::is_contained({0, 1}, time) ||
+      batch == time)
+    return node.emitError() << "batch_axis " << batch << " and time_axis "
+                            << time << " must be 0 and 1 in some order";
+  return node.setResult(
+      0, node.create<ReverseSequenceOp>(node.input(0), node.input(1),
+                                        static_cast<uint64_t>(batch),
+                                        static_cast<uint64_t>(time)));
+}
+
+//===----------------------------------------------------------------------===//
+// MaxUnpool
+//===----------------------------------------------------------------------===//
+
+/// MaxUnpool-9/11: the input values are written into zeros at their indices,
+/// which (as MaxPool produces them) count in the flattened output tensor; so
+/// this is a 1-D scatter_elements into a zero constant, reshaped to the
+/// inferred shape, (in - 1) * stride + kernel - pads per spatial dimension.
+/// An output_shape (which must then be a constant) differing from it pads
+/// or crops at the end, as in ONNX's test_maxunpool_export_with_output_shape
+/// (whose indices count in the inferred 4x4 shape of a 5x5 output).
+static LogicalResult convertMaxUnpool(NodeContext &node) {
+  if (failed(node.expectInputs(2, 3)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank(), n = rank - 2;
+  std::optional<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
+  SmallVector<int64_t> strides =
+      node.getInts("strides").value_or(SmallVector<int64_t>(n, 1));
+  SmallVector<int64_t> pads =
+      node.getInts("pads").value_or(SmallVector<int64_t>(2 * n, 0));
+  if (n < 1 || !kernel || static_cast<int64_t>(kernel->size()) != n ||
+      static_cast<int64_t>(strides.size()) != n ||
+      static_cast<int64_t>(pads.size()) != 2 * n)
+    return node.emitError()
+           << "expects an input of rank >= 3, " << n
+           << " kernel_shape and strides and " << 2 * n << " pads";
+  if (node.inputType(1).getShape() != type.getShape())
+    return node.emitError() << "indices " << node.inputType(1)
+                            << " must have the shape of the input " << type;
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (int64_t i = 0; i < n; ++i)
+    shape.push_back((type.getDimSize(i + 2) - 1) * strides[i] + (*kernel)[i] -
+                    pads[i] - pads[i + n]);
+  SmallVector<int64_t> outputShape = shape;
+  if (node.input(2)) {
+    FailureOr<SmallVector<int64_t>> given =
+        node.constantInts(2, "output_shape");
+    if (failed(given))
+      return failure();
+    if (static_cast<int64_t>(given->size()) != rank ||
+        ArrayRef<int64_t>(*given).take_front(2) !=
+            type.getShape().take_front(2))
+      return node.emitError() << "output_shape [" << *given << "] must hold "
+                              << rank << " dimensions, starting with N and C";
+    outputShape = *given;
+  }
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }) ||
+      llvm::any_of(outputShape, [](int64_t d) { return d < 0; }))
+    return node.emitError()
+           << "output shape [" << outputShape << "] is negative";
+  auto outputType = RankedTensorType::get(shape, type.getElementType());
+  auto flatType = RankedTensorType::get({outputType.getNumElements()},
+                                        type.getElementType());
+  Attribute zero = isa<FloatType>(type.getElementType())
+                       ? Attribute(FloatAttr::get(type.getElementType(), 0.0))
+                       : Attribute(IntegerAttr::get(type.getElementType(), 0));
+  Value zeros = node.constant(DenseElementsAttr::get(flatType, zero));
+  FailureOr<Value> values =
+      node.reshape(node.input(0), {type.getNumElements()});
+  FailureOr<Value> indices =
+      node.reshape(node.input(1), {type.getNumElements()});
+  if (failed(values) || failed(indices))
+    return failure();
+  FailureOr<Value> scattered = node.create<ScatterElementsOp>(
+      zeros, *indices, *values, static_cast<uint64_t>(0), "none");
+  if (failed(scattered))
+    return failure();
+  FailureOr<Value> result = node.reshape(*scattered, shape);
+  if (failed(result) || outputShape == shape)
+    return node.setResult(0, result);
+  SmallVector<int64_t> endPads(rank, 0);
+  for (int64_t d = 0; d < rank; ++d)
+    endPads.push_back(outputShape[d] - shape[d]);
+  return node.setResult(0, padOrCrop(node, *result, endPads, "constant", 0.0));
+}
+
 void onnx_importer::addDataMovementConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
@@ -723,15 +924,23 @@ void onnx_importer::addDataMovementConverters(
       {"ConvTranspose", convertConvTranspose},
       {"DepthToSpace", convertDepthToSpace},
       {"Expand", convertExpand},
+      {"EyeLike", convertEyeLike},
       {"Gather", convertGather<GatherOp>},
       {"GatherElements", convertGather<GatherElementsOp>},
+      {"GatherND", convertGatherND},
+      {"MaxUnpool", convertMaxUnpool},
       {"OneHot", convertOneHot},
       {"Pad", convertPad},
       {"Resize", convertResize},
+      {"ReverseSequence", convertReverseSequence},
+      {"Scatter", convertScatterElements},
+      {"ScatterElements", convertScatterElements},
+      {"ScatterND", convertScatterND},
       {"Slice", convertSlice},
       {"SpaceToDepth", convertSpaceToDepth},
       {"Split", convertSplit},
       {"Tile", convertTile},
+      {"Trilu", convertTrilu},
       {"Upsample", convertResize},
   });
 }

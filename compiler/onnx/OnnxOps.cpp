@@ -490,6 +490,8 @@ ConvertFn onnx_importer::lookupConverter(StringRef opType) {
     addReductionConverters(map);
     addDataMovementConverters(map);
     addQuantConverters(map);
+    addLinearAlgebraConverters(map);
+    addRecurrentConverters(map);
     return map;
   }();
   return converters.lookup(opType);

@@ -413,6 +413,50 @@ static LogicalResult convertBatchNorm(NodeContext &node) {
   return success();
 }
 
+/// LRN-13: y = x / (bias + alpha / size * square_sum)^beta, square_sum the
+/// sum of x^2 over channels [c - floor((size - 1) / 2), c + ceil((size - 1) /
+/// 2)]. With x^2 viewed as [N, 1, C, S] (S the spatial elements), that sum
+/// divided by size is an average_pool with a [size, 1] kernel that counts
+/// the zero padding; so the divisor is (bias + alpha * pool)^beta.
+static LogicalResult convertLrn(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType type = node.inputType(0);
+  Type elementType = type.getElementType();
+  int64_t size = node.getInt("size", 0);
+  if (type.getRank() < 3 || !isa<FloatType>(elementType))
+    return node.emitError()
+           << "input " << type << " must be a float tensor of rank >= 3";
+  if (size < 1)
+    return node.emitError() << "size must be a positive integer, got " << size;
+  int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+  int64_t spatial =
+      type.getNumElements() / std::max<int64_t>(1, batch * channels);
+  FailureOr<Value> square = node.create<MulOp>(node.input(0), node.input(0));
+  if (succeeded(square))
+    square = node.reshape(*square, {batch, 1, channels, spatial});
+  if (failed(square))
+    return failure();
+  FailureOr<Value> pooled = node.create<AveragePoolOp>(
+      *square, ArrayRef<int64_t>{size, 1}, ArrayRef<int64_t>{1, 1},
+      ArrayRef<int64_t>{(size - 1) / 2, 0, size / 2, 0},
+      ArrayRef<int64_t>{1, 1}, false, true);
+  if (succeeded(pooled))
+    pooled = node.reshape(*pooled, type.getShape());
+  if (succeeded(pooled))
+    pooled = node.create<MulOp>(
+        *pooled, floatScalar(node, elementType, node.getFloat("alpha", 1e-4f)));
+  if (succeeded(pooled))
+    pooled = node.create<AddOp>(
+        *pooled, floatScalar(node, elementType, node.getFloat("bias", 1.0f)));
+  if (succeeded(pooled))
+    pooled = node.create<PowOp>(
+        *pooled, floatScalar(node, elementType, node.getFloat("beta", 0.75f)));
+  if (failed(pooled))
+    return failure();
+  return node.setResult(0, node.create<DivOp>(node.input(0), *pooled));
+}
+
 void onnx_importer::addReductionConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
@@ -422,6 +466,7 @@ void onnx_importer::addReductionConverters(
       {"CumSum", convertCumSum},
       {"InstanceNormalization", convertInstanceNorm},
       {"LayerNormalization", convertLayerNorm},
+      {"LRN", convertLrn},
       {"LpNormalization", convertLpNorm},
       {"MeanVarianceNormalization", convertMeanVarianceNorm},
       {"ReduceL1", convertReduce<ReduceL1Op>},

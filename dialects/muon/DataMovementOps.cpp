@@ -220,3 +220,154 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   inferred.push_back(RankedTensorType::get(sizes, input.getElementType()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Trilu
+//===----------------------------------------------------------------------===//
+
+/// Trilu-14: the input's type; k is a scalar or one-element integer tensor.
+LogicalResult TriluOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  if (input.getRank() < 2)
+    return emitOptionalError(loc, "input ", input, " must have rank >= 2");
+  if (Value k = adaptor.getK()) {
+    auto kType = rankedType(k);
+    if (!kType.getElementType().isSignlessInteger() ||
+        kType.getNumElements() != 1)
+      return emitOptionalError(
+          loc, "k must be a one-element integer tensor, got ", kType);
+  }
+  inferred.push_back(input);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GatherND
+//===----------------------------------------------------------------------===//
+
+/// GatherND-13: indices[:-1] + data[batch_dims + m:], with m the last
+/// dimension of indices.
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  auto data = rankedType(adaptor.getData());
+  auto indices = rankedType(adaptor.getIndices());
+  if (failed(checkIndices(loc, adaptor.getIndices())))
+    return failure();
+  int64_t batch = adaptor.getBatchDims(), q = indices.getRank();
+  if (q < 1 || batch < 0 || batch >= std::min(q, data.getRank()))
+    return emitOptionalError(loc, "batch_dims ", batch,
+                             " must be smaller than the ranks of data ", data,
+                             " and indices ", indices);
+  int64_t m = indices.getDimSize(q - 1);
+  if (m < 1 || batch + m > data.getRank())
+    return emitOptionalError(loc, "index tuples of ", m,
+                             " coordinates do not fit data ", data, " after ",
+                             batch, " batch dimensions");
+  if (data.getShape().take_front(batch) != indices.getShape().take_front(batch))
+    return emitOptionalError(loc, "the batch dimensions of data ", data,
+                             " and indices ", indices, " differ");
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, data.getShape().drop_front(batch + m));
+  inferred.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScatterElements, ScatterND
+//===----------------------------------------------------------------------===//
+
+/// What ScatterElements and ScatterND share: integer indices, updates of
+/// data's element type, a known reduction; the result is data's type.
+static LogicalResult checkScatter(std::optional<Location> loc, Value data,
+                                  Value indices, Value updates,
+                                  StringRef reduction) {
+  if (failed(checkIndices(loc, indices)))
+    return failure();
+  if (rankedType(updates).getElementType() != rankedType(data).getElementType())
+    return emitOptionalError(loc, "updates ", rankedType(updates),
+                             " must have the element type of data ",
+                             rankedType(data));
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return emitOptionalError(loc, "unknown reduction '", reduction, "'");
+  return success();
+}
+
+/// ScatterElements-18: indices and updates have one shape, of data's rank.
+LogicalResult
+ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
+  auto data = rankedType(adaptor.getData());
+  auto indices = rankedType(adaptor.getIndices());
+  auto updates = rankedType(adaptor.getUpdates());
+  if (failed(checkScatter(loc, adaptor.getData(), adaptor.getIndices(),
+                          adaptor.getUpdates(), adaptor.getReduction())) ||
+      failed(checkAxis(loc, adaptor.getAxis(), data.getRank())))
+    return failure();
+  if (indices.getShape() != updates.getShape() ||
+      indices.getRank() != data.getRank())
+    return emitOptionalError(loc, "indices ", indices, " and updates ", updates,
+                             " must have one shape of the rank of data ", data);
+  inferred.push_back(data);
+  return success();
+}
+
+/// ScatterND-18: updates has shape indices[:-1] + data[m:], with m the last
+/// dimension of indices.
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto data = rankedType(adaptor.getData());
+  auto indices = rankedType(adaptor.getIndices());
+  auto updates = rankedType(adaptor.getUpdates());
+  if (failed(checkScatter(loc, adaptor.getData(), adaptor.getIndices(),
+                          adaptor.getUpdates(), adaptor.getReduction())))
+    return failure();
+  int64_t q = indices.getRank();
+  int64_t m = q ? indices.getDimSize(q - 1) : 0;
+  if (q < 1 || m < 1 || m > data.getRank())
+    return emitOptionalError(loc, "indices ", indices,
+                             " must end in index tuples of 1 to ",
+                             data.getRank(), " coordinates");
+  SmallVector<int64_t> expected(indices.getShape().drop_back());
+  llvm::append_range(expected, data.getShape().drop_front(m));
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return emitOptionalError(loc, "updates ", updates, " must have shape [",
+                             expected, "]");
+  inferred.push_back(data);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReverseSequence
+//===----------------------------------------------------------------------===//
+
+/// ReverseSequence-10: the input's type; one integer length per batch entry.
+LogicalResult
+ReverseSequenceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
+  auto input = rankedType(adaptor.getInput());
+  auto lengths = rankedType(adaptor.getSequenceLens());
+  int64_t batch = adaptor.getBatchAxis(), time = adaptor.getTimeAxis();
+  if (input.getRank() < 2)
+    return emitOptionalError(loc, "input ", input, " must have rank >= 2");
+  if (failed(checkAxis(loc, batch, input.getRank())) ||
+      failed(checkAxis(loc, time, input.getRank())))
+    return failure();
+  if (batch == time)
+    return emitOptionalError(loc, "batch_axis and time_axis must differ");
+  if (!lengths.getElementType().isSignlessInteger() || lengths.getRank() != 1 ||
+      lengths.getDimSize(0) != input.getDimSize(batch))
+    return emitOptionalError(loc, "sequence_lens ", lengths,
+                             " must hold one integer per batch entry of ",
+                             input);
+  inferred.push_back(input);
+  return success();
+}

@@ -97,4 +97,80 @@ def Muon_ResizeOp : Muon_Op<"resize", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Muon_TriluOp : Muon_Op<"trilu", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Trilu: the upper or lower triangle of the last two dimensions";
+  let description = [{
+    Element (..., i, j) is kept when j - i >= k (`upper`) or j - i <= k
+    (lower) and is zero otherwise. `k`, a one-element integer tensor,
+    defaults to 0 when absent; it is read at run time since the result
+    shape does not depend on it.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$k,
+                   DefaultValuedAttr<BoolAttr, "true">:$upper);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input (`,` $k^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_GatherNDOp : Muon_Op<"gather_nd", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX GatherND with `batch_dims`";
+  let description = [{
+    The last dimension of indices (size m) holds coordinates into data's
+    dimensions [batch_dims, batch_dims + m); the leading `batch_dims`
+    dimensions of data and indices are shared. Result shape:
+    indices[:-1] + data[batch_dims + m:]. Negative coordinates count from
+    the end; the CPU lowering clamps out-of-range ones.
+  }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+class Muon_ScatterLikeOp<string mnemonic, string onnxName, string rule,
+                         dag extraArgs>
+    : Muon_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX " # onnxName # ": data with updates written at run-time indices";
+  let description = [{
+    The result is a copy of data in which each element of updates is
+    written to (`reduction` none) or combined with (add, mul, max, min) the
+    element its index names, updates taken in row-major order (so with
+    duplicate indices and reduction none, the last write wins, as in the
+    ONNX reference). Negative indices count from the end; the CPU lowering
+    clamps out-of-range ones. }] # rule;
+  let arguments = !con((ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                        AnyRankedTensor:$updates),
+                       extraArgs,
+                       (ins DefaultValuedStrAttr<StrAttr, "none">:$reduction));
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_ScatterElementsOp : Muon_ScatterLikeOp<"scatter_elements",
+    "ScatterElements", [{
+    Indices and updates have one shape, of data's rank; update
+    u[i0, .., in] goes to data[i0, .., indices[i0, .., in], .., in], the
+    index replacing coordinate `axis`. ONNX Scatter (opsets 9, 10) is this
+    op with reduction none.
+  }], (ins I64Attr:$axis)>;
+
+def Muon_ScatterNDOp : Muon_ScatterLikeOp<"scatter_nd", "ScatterND", [{
+    The last dimension of indices (size m) holds coordinates into data's
+    first m dimensions; updates has shape indices[:-1] + data[m:], each
+    slice going to the coordinates its index row names.
+  }], (ins)>;
+
+def Muon_ReverseSequenceOp : Muon_Op<"reverse_sequence",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX ReverseSequence: reverse the first sequence_lens[b] steps";
+  let description = [{
+    For batch entry b (along `batch_axis`), the first sequence_lens[b]
+    elements along `time_axis` are reversed and the rest copied. Lengths
+    are clamped to [0, time steps] by the CPU lowering.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$sequence_lens,
+                   I64Attr:$batch_axis, I64Attr:$time_axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $sequence_lens attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MUON_DATAMOVEMENT_OPS_TD

@@ -231,5 +231,6 @@ include "dialects/muon/ElementwiseOps.td"
 include "dialects/muon/ReductionOps.td"
 include "dialects/muon/DataMovementOps.td"
 include "dialects/muon/QuantOps.td"
+include "dialects/muon/LinearAlgebraOps.td"
 
 #endif // MUON_OPS_TD

@@ -162,51 +162,6 @@ struct LowerVectorsPass
   }
 };
 
-/// Gives zero-element memref arguments of the entry point a 1-D type:
-/// the bare-pointer calling convention rejects a multi-dimensional memref
-/// with a zero dimension (memref<20x0x5xf32>, e.g. an empty Slice result).
-/// Uses keep their type through a reinterpret_cast; nothing can access an
-/// empty buffer anyway.
-struct FlattenEmptyArgumentsPass
-    : PassWrapper<FlattenEmptyArgumentsPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FlattenEmptyArgumentsPass)
-  StringRef getArgument() const override {
-    return "muon-flatten-empty-arguments";
-  }
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
-    OpBuilder builder = OpBuilder::atBlockBegin(&func.front());
-    for (BlockArgument argument : func.getArguments()) {
-      auto type = dyn_cast<MemRefType>(argument.getType());
-      if (!type || !type.hasStaticShape() || type.getNumElements() != 0 ||
-          type.getRank() == 1)
-        continue;
-      if (!type.getLayout().isIdentity())
-        continue;
-      // Row-major strides, computed here because getStridesAndOffset makes
-      // the strides outside a zero dimension dynamic.
-      SmallVector<int64_t> strides(type.getRank(), 1);
-      for (int64_t i = type.getRank() - 1; i > 0; --i)
-        strides[i - 1] = strides[i] * type.getDimSize(i);
-      argument.setType(MemRefType::get({0}, type.getElementType()));
-      auto indices = [&](ArrayRef<int64_t> values) {
-        return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
-          return builder.getIndexAttr(v);
-        });
-      };
-      auto view = memref::ReinterpretCastOp::create(
-          builder, func.getLoc(), type, argument, builder.getIndexAttr(0),
-          indices(type.getShape()), indices(strides));
-      argument.replaceAllUsesExcept(view, view);
-    }
-    func.setType(FunctionType::get(&getContext(),
-                                   func.front().getArgumentTypes(),
-                                   func.getResultTypes()));
-  }
-};
-
 /// Gives every constant global a flat array type. memref globals of rank N
 /// become nested LLVM arrays, which LLVM translates into one constant per
 /// innermost row (millions for a CNN's weights, and minutes of compile
@@ -269,7 +224,6 @@ void buildBufferizePipeline(OpPassManager &pm,
 }
 
 void buildLowerToLLVMPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(std::make_unique<FlattenEmptyArgumentsPass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());

@@ -1,10 +1,13 @@
-//===- DataMovementToLinalg.cpp - Lowering indexing and data movement with run-time inputs ---===//
+//===- DataMovementToLinalg.cpp - Lowering indexing and data movement with
+// run-time inputs ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
 // Index arithmetic that depends only on shapes (slice windows, pad
 // reflections, resize coordinates) is fixed at compile time; what depends on
 // run-time indices (gathers) reads the data with tensor.extract inside a
-// linalg.generic over the result.
+// linalg.generic over the result. Scatters, whose writes go where run-time
+// indices say, are scf.for nests over the updates that carry the tensor being
+// written (one-shot bufferization copies the data first when it must).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +16,7 @@
 #include "targets/cpu/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -395,10 +399,242 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Trilu
+//===----------------------------------------------------------------------===//
+
+/// Element (..., i, j) is kept when j - i >= k (upper) or j - i <= k (lower)
+/// and zero otherwise; the run-time k is read once, before the loop nest.
+struct TriluLowering : OpRewritePattern<TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TriluOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    Value k = indexConstant(rewriter, loc, 0);
+    if (Value kTensor = op.getK()) {
+      SmallVector<Value> origin(tensorType(kTensor).getRank(), k);
+      Value scalar = tensor::ExtractOp::create(rewriter, loc, kTensor, origin);
+      k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                     scalar);
+    }
+    Value zero = scalarConstant(rewriter, loc, type.getElementType(), 0.0);
+    auto predicate =
+        op.getUpper() ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle;
+    Value result = buildIndexedGeneric(
+        rewriter, loc, type, op.getInput(),
+        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value i = linalg::IndexOp::create(b, l, rank - 2);
+          Value j = linalg::IndexOp::create(b, l, rank - 1);
+          Value diagonal = arith::SubIOp::create(b, l, j, i);
+          Value keep = arith::CmpIOp::create(b, l, predicate, diagonal, k);
+          return arith::SelectOp::create(b, l, keep, args[0], zero);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// GatherND
+//===----------------------------------------------------------------------===//
+
+/// Result element (b..., i..., s...) — batch, the other index dimensions,
+/// the data dimensions not indexed — reads data at (b..., t_0, .., t_m-1,
+/// s...), t_j = indices[b..., i..., j] wrapped into dimension batch_dims + j.
+struct GatherNDLowering : OpRewritePattern<GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherNDOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dataType = tensorType(op.getData());
+    auto indicesType = tensorType(op.getIndices());
+    int64_t batch = op.getBatchDims(), q = indicesType.getRank();
+    int64_t m = indicesType.getDimSize(q - 1), rank = op.getType().getRank();
+    ArrayRef<int64_t> indexed = dataType.getShape().slice(batch, m);
+    if (llvm::is_contained(indexed, 0))
+      return rewriter.notifyMatchFailure(op, "gathers from an empty dimension");
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), op.getType(), {}, {},
+        [&](OpBuilder &b, Location loc, ValueRange) -> Value {
+          SmallVector<Value> loop = loopIndices(b, loc, rank);
+          SmallVector<Value> tuple(loop.begin(), loop.begin() + q - 1);
+          tuple.push_back(Value());
+          SmallVector<Value> coords(loop.begin(), loop.begin() + batch);
+          for (int64_t j = 0; j < m; ++j) {
+            tuple.back() = indexConstant(b, loc, j);
+            Value index =
+                tensor::ExtractOp::create(b, loc, op.getIndices(), tuple);
+            coords.push_back(wrapIndex(b, loc, index, indexed[j]));
+          }
+          coords.append(loop.begin() + q - 1, loop.end());
+          return tensor::ExtractOp::create(b, loc, op.getData(), coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ScatterElements, ScatterND
+//===----------------------------------------------------------------------===//
+
+/// An update combined with the element it lands on (the reductions of
+/// ScatterElements-18 and ScatterND-18); "none" overwrites.
+Value combine(OpBuilder &b, Location loc, StringRef reduction, Value current,
+              Value update) {
+  bool floating = isa<FloatType>(update.getType());
+  if (reduction == "add")
+    return floating ? arith::AddFOp::create(b, loc, current, update).getResult()
+                    : arith::AddIOp::create(b, loc, current, update);
+  if (reduction == "mul")
+    return floating ? arith::MulFOp::create(b, loc, current, update).getResult()
+                    : arith::MulIOp::create(b, loc, current, update);
+  if (reduction == "max")
+    return floating
+               ? arith::MaximumFOp::create(b, loc, current, update).getResult()
+               : arith::MaxSIOp::create(b, loc, current, update);
+  if (reduction == "min")
+    return floating
+               ? arith::MinimumFOp::create(b, loc, current, update).getResult()
+               : arith::MinSIOp::create(b, loc, current, update);
+  return update;
+}
+
+/// `data` with every element of `updates` written in (or combined, per
+/// `reduction`) at the coordinates `target` computes from its index: an
+/// scf.for nest over the updates in row-major order, so that with duplicate
+/// indices the last write wins, as in the ONNX reference.
+Value buildScatter(
+    OpBuilder &b, Location loc, Value data, Value updates, StringRef reduction,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        target) {
+  ArrayRef<int64_t> shape = tensorType(updates).getShape();
+  if (llvm::is_contained(shape, 0))
+    return data;
+  SmallVector<Value> lower(shape.size(), indexConstant(b, loc, 0)),
+      steps(shape.size(), indexConstant(b, loc, 1)), upper;
+  for (int64_t size : shape)
+    upper.push_back(indexConstant(b, loc, size));
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lower, upper, steps, data,
+      [&](OpBuilder &nested, Location l, ValueRange ivs,
+          ValueRange carried) -> scf::ValueVector {
+        Value update = tensor::ExtractOp::create(nested, l, updates, ivs);
+        SmallVector<Value> coords = target(nested, l, ivs);
+        if (reduction != "none")
+          update = combine(
+              nested, l, reduction,
+              tensor::ExtractOp::create(nested, l, carried[0], coords), update);
+        return {tensor::InsertOp::create(nested, l, update, carried[0], coords)
+                    .getResult()};
+      });
+  return nest.results.front();
+}
+
+/// Update (i_0, .., i_n) goes to data at the same coordinates, except
+/// coordinate `axis`, which is indices[i_0, .., i_n] wrapped.
+struct ScatterElementsLowering : OpRewritePattern<ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t axis = op.getAxis();
+    int64_t extent = tensorType(op.getData()).getDimSize(axis);
+    if (extent == 0 && tensorType(op.getUpdates()).getNumElements() != 0)
+      return rewriter.notifyMatchFailure(op, "scatters into an empty axis");
+    Value result = buildScatter(
+        rewriter, op.getLoc(), op.getData(), op.getUpdates(), op.getReduction(),
+        [&](OpBuilder &b, Location loc, ValueRange ivs) {
+          SmallVector<Value> coords(ivs);
+          Value index = tensor::ExtractOp::create(b, loc, op.getIndices(), ivs);
+          coords[axis] = wrapIndex(b, loc, index, extent);
+          return coords;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Update (i..., s...) — index dimensions, then the data dimensions after
+/// the m indexed ones — goes to data at (t_0, .., t_m-1, s...), t_j =
+/// indices[i..., j] wrapped.
+struct ScatterNDLowering : OpRewritePattern<ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterNDOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dataType = tensorType(op.getData());
+    auto indicesType = tensorType(op.getIndices());
+    int64_t q = indicesType.getRank(), m = indicesType.getDimSize(q - 1);
+    ArrayRef<int64_t> indexed = dataType.getShape().take_front(m);
+    if (llvm::is_contained(indexed, 0) &&
+        tensorType(op.getUpdates()).getNumElements() != 0)
+      return rewriter.notifyMatchFailure(op,
+                                         "scatters into an empty dimension");
+    Value result = buildScatter(
+        rewriter, op.getLoc(), op.getData(), op.getUpdates(), op.getReduction(),
+        [&](OpBuilder &b, Location loc, ValueRange ivs) {
+          SmallVector<Value> tuple(ivs.take_front(q - 1)), coords;
+          tuple.push_back(Value());
+          for (int64_t j = 0; j < m; ++j) {
+            tuple.back() = indexConstant(b, loc, j);
+            Value index =
+                tensor::ExtractOp::create(b, loc, op.getIndices(), tuple);
+            coords.push_back(wrapIndex(b, loc, index, indexed[j]));
+          }
+          llvm::append_range(coords, ivs.drop_front(q - 1));
+          return coords;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// ReverseSequence
+//===----------------------------------------------------------------------===//
+
+/// Result element at time t of batch entry b reads time len - 1 - t when
+/// t < len (len = sequence_lens[b] clamped to [0, steps]) and t otherwise.
+struct ReverseSequenceLowering : OpRewritePattern<ReverseSequenceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReverseSequenceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), batch = op.getBatchAxis(),
+            time = op.getTimeAxis(), steps = type.getDimSize(time);
+    MLIRContext *context = rewriter.getContext();
+    Value result = buildIndexedGeneric(
+        rewriter, op.getLoc(), type, op.getSequenceLens(),
+        AffineMap::get(rank, 0, getAffineDimExpr(batch, context)),
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          SmallVector<Value> coords = loopIndices(b, loc, rank);
+          Value length =
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]);
+          length =
+              arith::MaxSIOp::create(b, loc, length, indexConstant(b, loc, 0));
+          length = arith::MinSIOp::create(b, loc, length,
+                                          indexConstant(b, loc, steps));
+          Value t = coords[time];
+          Value inside = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, t, length);
+          Value reversed = arith::SubIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, length, t),
+              indexConstant(b, loc, 1));
+          coords[time] = arith::SelectOp::create(b, loc, inside, reversed, t);
+          return tensor::ExtractOp::create(b, loc, op.getInput(), coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void muon::populateDataMovementLowerings(RewritePatternSet &patterns) {
   patterns.add<GatherLowering<GatherOp>, GatherLowering<GatherElementsOp>,
-               SliceLowering, PadLowering, ExpandLowering, ResizeLowering>(
+               SliceLowering, PadLowering, ExpandLowering, ResizeLowering,
+               TriluLowering, GatherNDLowering, ScatterElementsLowering,
+               ScatterNDLowering, ReverseSequenceLowering>(
       patterns.getContext());
 }

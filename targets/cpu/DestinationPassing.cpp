@@ -20,7 +20,21 @@ namespace {
 
 MemRefType memrefFor(Type tensor) {
   auto type = cast<RankedTensorType>(tensor);
-  return MemRefType::get(type.getShape(), type.getElementType());
+  ArrayRef<int64_t> shape = type.getShape();
+  if (type.getNumElements() != 0 || shape.empty() ||
+      !llvm::is_contained(shape.drop_front(), 0))
+    return MemRefType::get(shape, type.getElementType());
+  // An empty tensor with a 0 after its first dimension (e.g. 3x0x5): the
+  // bare-pointer calling convention rejects the identity layout of such a
+  // memref (its canonical strides degenerate to 0), so it gets explicit
+  // strides computed as if every dimension were at least 1. No element is
+  // ever accessed.
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * std::max<int64_t>(1, shape[d + 1]);
+  return MemRefType::get(
+      shape, type.getElementType(),
+      StridedLayoutAttr::get(type.getContext(), /*offset=*/0, strides));
 }
 
 struct DestinationPassingPass

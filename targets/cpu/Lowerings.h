@@ -14,6 +14,8 @@ void populateReductionLowerings(mlir::RewritePatternSet &patterns);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 /// Quantize, dequantize and the shared requantization (QuantToLinalg.cpp).
 void populateQuantLowerings(mlir::RewritePatternSet &patterns);
+/// Determinants (LinearAlgebraToLinalg.cpp).
+void populateLinearAlgebraLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace muon
 

@@ -1100,6 +1100,7 @@ struct MuonToLinalgPass
     populateReductionLowerings(patterns);
     populateDataMovementLowerings(patterns);
     populateQuantLowerings(patterns);
+    populateLinearAlgebraLowerings(patterns);
     patterns.add<GemmLowering, MatMulLowering, ConvLowering, MaxPoolLowering,
                  MaxPoolIndicesLowering, AveragePoolLowering,
                  GlobalAveragePoolLowering, GlobalMaxPoolLowering,

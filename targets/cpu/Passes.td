@@ -16,7 +16,8 @@ def MuonToLinalg : Pass<"muon-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect",
-                           "mlir::math::MathDialect"];
+                           "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def MuonTileAndVectorize : Pass<"muon-tile-and-vectorize", "mlir::func::FuncOp"> {

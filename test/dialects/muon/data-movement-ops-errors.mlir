@@ -174,3 +174,87 @@ func.func @resize_count(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
   %0 = muon.resize %x {scales = array<f64: 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// Trilu-14 needs matrices (rank >= 2) and a scalar k.
+func.func @trilu_rank(%x: tensor<5xf32>) -> tensor<5xf32> {
+  // expected-error @+2 {{input 'tensor<5xf32>' must have rank >= 2}}
+  // expected-error @+1 {{'muon.trilu' op failed to infer returned types}}
+  %0 = muon.trilu %x : (tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+func.func @trilu_k(%x: tensor<3x3xf32>, %k: tensor<2xi64>) -> tensor<3x3xf32> {
+  // expected-error @+2 {{k must be a one-element integer tensor, got 'tensor<2xi64>'}}
+  // expected-error @+1 {{'muon.trilu' op failed to infer returned types}}
+  %0 = muon.trilu %x, %k : (tensor<3x3xf32>, tensor<2xi64>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// GatherND: 3 coordinates do not fit a rank-2 data.
+func.func @gather_nd_tuple(%data: tensor<2x2xf32>, %indices: tensor<4x3xi64>) -> tensor<4xf32> {
+  // expected-error @+2 {{index tuples of 3 coordinates do not fit data 'tensor<2x2xf32>' after 0 batch dimensions}}
+  // expected-error @+1 {{'muon.gather_nd' op failed to infer returned types}}
+  %0 = muon.gather_nd %data, %indices : (tensor<2x2xf32>, tensor<4x3xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @gather_nd_batch(%data: tensor<2x3xf32>, %indices: tensor<3x1xi64>) -> tensor<3xf32> {
+  // expected-error @+2 {{the batch dimensions of data 'tensor<2x3xf32>' and indices 'tensor<3x1xi64>' differ}}
+  // expected-error @+1 {{'muon.gather_nd' op failed to infer returned types}}
+  %0 = muon.gather_nd %data, %indices {batch_dims = 1 : i64} : (tensor<2x3xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @scatter_elements_shape(%data: tensor<3x3xf32>, %indices: tensor<2x3xi64>, %updates: tensor<3x2xf32>) -> tensor<3x3xf32> {
+  // expected-error @+2 {{indices 'tensor<2x3xi64>' and updates 'tensor<3x2xf32>' must have one shape of the rank of data 'tensor<3x3xf32>'}}
+  // expected-error @+1 {{'muon.scatter_elements' op failed to infer returned types}}
+  %0 = muon.scatter_elements %data, %indices, %updates {axis = 0 : i64} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<3x2xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @scatter_reduction(%data: tensor<3x3xf32>, %indices: tensor<2x3xi64>, %updates: tensor<2x3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+2 {{unknown reduction 'mean'}}
+  // expected-error @+1 {{'muon.scatter_elements' op failed to infer returned types}}
+  %0 = muon.scatter_elements %data, %indices, %updates {axis = 0 : i64, reduction = "mean"} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// ScatterND: indices [2,1] into [4,4,4] need updates [2] + [4,4].
+func.func @scatter_nd_updates(%data: tensor<4x4x4xf32>, %indices: tensor<2x1xi64>, %updates: tensor<2x4xf32>) -> tensor<4x4x4xf32> {
+  // expected-error @+2 {{updates 'tensor<2x4xf32>' must have shape [2, 4, 4]}}
+  // expected-error @+1 {{'muon.scatter_nd' op failed to infer returned types}}
+  %0 = muon.scatter_nd %data, %indices, %updates : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x4x4xf32>
+  return %0 : tensor<4x4x4xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_lengths(%x: tensor<4x3xf32>, %lengths: tensor<4xi64>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{sequence_lens 'tensor<4xi64>' must hold one integer per batch entry of 'tensor<4x3xf32>'}}
+  // expected-error @+1 {{'muon.reverse_sequence' op failed to infer returned types}}
+  %0 = muon.reverse_sequence %x, %lengths {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_axes(%x: tensor<4x3xf32>, %lengths: tensor<4xi64>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{batch_axis and time_axis must differ}}
+  // expected-error @+1 {{'muon.reverse_sequence' op failed to infer returned types}}
+  %0 = muon.reverse_sequence %x, %lengths {batch_axis = 0 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

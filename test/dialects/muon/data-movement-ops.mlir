@@ -79,3 +79,53 @@ func.func @resize(%x: tensor<1x8x13x13xf32>, %y: tensor<1x1x2x4xf32>) -> (tensor
   %1 = muon.resize %y {coordinate_transformation_mode = "align_corners", mode = "linear", scales = array<f64: 1.0, 1.0, 0.6, 0.6>, sizes = array<i64: 1, 1, 1, 2>} : (tensor<1x1x2x4xf32>) -> tensor<1x1x1x2xf32>
   return %0, %1 : tensor<1x8x26x26xf32>, tensor<1x1x1x2xf32>
 }
+
+// -----
+
+// Trilu-14 keeps the input's type; k is an optional run-time scalar.
+// CHECK-LABEL: func @trilu
+// CHECK: muon.trilu %{{.*}}, %{{.*}} : (tensor<2x4x5xi64>, tensor<i64>) -> tensor<2x4x5xi64>
+// CHECK: muon.trilu %{{.*}} {upper = false} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+func.func @trilu(%x: tensor<2x4x5xi64>, %k: tensor<i64>, %y: tensor<3x3xf32>) -> (tensor<2x4x5xi64>, tensor<3x3xf32>) {
+  %0 = muon.trilu %x, %k : (tensor<2x4x5xi64>, tensor<i64>) -> tensor<2x4x5xi64>
+  %1 = muon.trilu %y {upper = false} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return %0, %1 : tensor<2x4x5xi64>, tensor<3x3xf32>
+}
+
+// -----
+
+// GatherND-13: indices[:-1] + data[batch_dims + m:]. Data [2,2,2] with
+// indices [2,1,2] (pairs) gives [2,1] + [2] = [2,1,2]; with batch_dims 1 and
+// indices [2,1] (single coordinates), [2] + [2] = [2,2].
+// CHECK-LABEL: func @gather_nd
+// CHECK: muon.gather_nd %{{.*}}, %{{.*}} : (tensor<2x2x2xf32>, tensor<2x1x2xi64>) -> tensor<2x1x2xf32>
+// CHECK: muon.gather_nd %{{.*}}, %{{.*}} {batch_dims = 1 : i64} : (tensor<2x2x2xf32>, tensor<2x1xi64>) -> tensor<2x2xf32>
+func.func @gather_nd(%data: tensor<2x2x2xf32>, %pairs: tensor<2x1x2xi64>, %single: tensor<2x1xi64>) -> (tensor<2x1x2xf32>, tensor<2x2xf32>) {
+  %0 = muon.gather_nd %data, %pairs : (tensor<2x2x2xf32>, tensor<2x1x2xi64>) -> tensor<2x1x2xf32>
+  %1 = muon.gather_nd %data, %single {batch_dims = 1 : i64} : (tensor<2x2x2xf32>, tensor<2x1xi64>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<2x1x2xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+// ScatterElements and ScatterND keep data's type. ScatterND's updates are
+// indices[:-1] + data[m:]: [2] + [4,4] for a [4,4,4] data and [2,1] indices.
+// CHECK-LABEL: func @scatter
+// CHECK: muon.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, reduction = "add"} : (tensor<1x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<1x5xf32>
+// CHECK: muon.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} {reduction = "mul"} : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4x4xf32>) -> tensor<4x4x4xf32>
+func.func @scatter(%data: tensor<1x5xf32>, %indices: tensor<1x2xi64>, %updates: tensor<1x2xf32>, %cube: tensor<4x4x4xf32>, %rows: tensor<2x1xi64>, %slices: tensor<2x4x4xf32>) -> (tensor<1x5xf32>, tensor<4x4x4xf32>) {
+  %0 = muon.scatter_elements %data, %indices, %updates {axis = 1 : i64, reduction = "add"} : (tensor<1x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<1x5xf32>
+  %1 = muon.scatter_nd %cube, %rows, %slices {reduction = "mul"} : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4x4xf32>) -> tensor<4x4x4xf32>
+  return %0, %1 : tensor<1x5xf32>, tensor<4x4x4xf32>
+}
+
+// -----
+
+// ReverseSequence-10 keeps the input's type; one length per batch entry
+// (batch_axis 1 of a [time 4, batch 3] input).
+// CHECK-LABEL: func @reverse_sequence
+// CHECK: muon.reverse_sequence %{{.*}}, %{{.*}} {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+func.func @reverse_sequence(%x: tensor<4x3xf32>, %lengths: tensor<3xi64>) -> tensor<4x3xf32> {
+  %0 = muon.reverse_sequence %x, %lengths {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

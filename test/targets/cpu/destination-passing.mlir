@@ -54,3 +54,17 @@ func.func @main() -> tensor<2xf32> {
   %0 = muon.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// An empty tensor with a 0 after its first dimension gets explicit strides,
+// computed as if each dimension were at least 1 (3x0x5: [5, 5, 1]), since
+// the bare-pointer calling convention rejects the identity layout of such a
+// memref; a leading 0 (0x5) keeps the identity layout.
+// CHECK-LABEL: func.func @net_run
+// CHECK-SAME: (%[[X:.*]]: memref<3x0x5xi64, strided<[5, 5, 1]>>, %[[Y:.*]]: memref<0x5xf32>, %[[O:.*]]: memref<3x0x5xi64, strided<[5, 5, 1]>>, %{{.*}}: memref<0xi8> {muon.name = "workspace"})
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[X]] restrict : memref<3x0x5xi64, strided<[5, 5, 1]>> to tensor<3x0x5xi64>
+// CHECK: bufferization.materialize_in_destination %[[T]] in restrict writable %[[O]] : (tensor<3x0x5xi64>, memref<3x0x5xi64, strided<[5, 5, 1]>>) -> ()
+func.func @main(%x: tensor<3x0x5xi64>, %y: tensor<0x5xf32>) -> tensor<3x0x5xi64> {
+  return %x : tensor<3x0x5xi64>
+}

@@ -191,3 +191,136 @@ func.func @resize_linear(%x: tensor<4xf32>) -> tensor<2xf32> {
   %0 = muon.resize %x {mode = "linear", scales = array<f64: 0.5>, sizes = array<i64: 2>} : (tensor<4xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Trilu, upper, with a run-time k: k is read once before the loop nest, and
+// element (i, j) of the last two dimensions is kept when j - i >= k.
+// CHECK-LABEL: func @trilu
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x5xf32>, %[[K:.*]]: tensor<i64>)
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[KV:.*]] = tensor.extract %[[K]][]
+// CHECK: %[[KI:.*]] = arith.index_cast %[[KV]] : i64 to index
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[X]] : tensor<2x4x5xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-DAG: %[[I:.*]] = linalg.index 1 : index
+// CHECK-DAG: %[[J:.*]] = linalg.index 2 : index
+// CHECK: %[[D:.*]] = arith.subi %[[J]], %[[I]]
+// CHECK: %[[KEEP:.*]] = arith.cmpi sge, %[[D]], %[[KI]]
+// CHECK: %[[SEL:.*]] = arith.select %[[KEEP]], %[[IN]], %[[ZERO]]
+// CHECK: linalg.yield %[[SEL]]
+func.func @trilu(%x: tensor<2x4x5xf32>, %k: tensor<i64>) -> tensor<2x4x5xf32> {
+  %0 = muon.trilu %x, %k : (tensor<2x4x5xf32>, tensor<i64>) -> tensor<2x4x5xf32>
+  return %0 : tensor<2x4x5xf32>
+}
+
+// -----
+
+// Lower triangle without k: k is 0 and the test is j - i <= 0.
+// CHECK-LABEL: func @tril
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK: linalg.generic
+// CHECK: %[[D:.*]] = arith.subi
+// CHECK: %[[KEEP:.*]] = arith.cmpi sle, %[[D]], %[[C0]]
+// CHECK: arith.select %[[KEEP]], %{{.*}}, %[[ZERO]] : i32
+func.func @tril(%x: tensor<3x3xi32>) -> tensor<3x3xi32> {
+  %0 = muon.trilu %x {upper = false} : (tensor<3x3xi32>) -> tensor<3x3xi32>
+  return %0 : tensor<3x3xi32>
+}
+
+// -----
+
+// GatherND with batch_dims 1, data [2,3,4], indices [2,5,1]: result [2,5,4]
+// element (b, i, s) reads data[b, t, s] with t = indices[b, i, 0] wrapped
+// into [0, 3).
+// CHECK-LABEL: func @gather_nd
+// CHECK-SAME: (%[[DATA:.*]]: tensor<2x3x4xf32>, %[[INDICES:.*]]: tensor<2x5x1xi64>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: linalg.generic
+// CHECK-NOT: ins(
+// CHECK-DAG: %[[B:.*]] = linalg.index 0 : index
+// CHECK-DAG: %[[I:.*]] = linalg.index 1 : index
+// CHECK-DAG: %[[S:.*]] = linalg.index 2 : index
+// CHECK: %[[T:.*]] = tensor.extract %[[INDICES]][%[[B]], %[[I]], %[[C0]]]
+// CHECK: arith.index_cast %[[T]]
+// CHECK: arith.addi %{{.*}}, %[[C3]]
+// CHECK: %[[W:.*]] = arith.minsi %{{.*}}, %[[C2]]
+// CHECK: tensor.extract %[[DATA]][%[[B]], %[[W]], %[[S]]]
+func.func @gather_nd(%data: tensor<2x3x4xf32>, %indices: tensor<2x5x1xi64>) -> tensor<2x5x4xf32> {
+  %0 = muon.gather_nd %data, %indices {batch_dims = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x1xi64>) -> tensor<2x5x4xf32>
+  return %0 : tensor<2x5x4xf32>
+}
+
+// -----
+
+// ScatterElements along axis 1 with reduction add: an scf.for nest over the
+// [2,3] updates carries data; update (i, j) is added to data[i, t] with t =
+// indices[i, j] wrapped into [0, 4).
+// CHECK-LABEL: func @scatter_elements
+// CHECK-SAME: (%[[DATA:.*]]: tensor<3x4xf32>, %[[INDICES:.*]]: tensor<2x3xi32>, %[[UPDATES:.*]]: tensor<2x3xf32>)
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: scf.for %[[I:[a-z0-9]+]] = %{{.*}} to %[[C2]] step %{{.*}} iter_args(%[[OUTER:[a-z0-9]+]] = %[[DATA]]) -> (tensor<3x4xf32>)
+// CHECK: scf.for %[[J:[a-z0-9]+]] = %{{.*}} to %[[C3]] step %{{.*}} iter_args(%[[T:[a-z0-9]+]] = %[[OUTER]]) -> (tensor<3x4xf32>)
+// CHECK: %[[U:.*]] = tensor.extract %[[UPDATES]][%[[I]], %[[J]]]
+// CHECK: %[[IDX:.*]] = tensor.extract %[[INDICES]][%[[I]], %[[J]]]
+// CHECK: arith.index_cast %[[IDX]] : i32 to index
+// CHECK: %[[W:.*]] = arith.minsi
+// CHECK: %[[OLD:.*]] = tensor.extract %[[T]][%[[I]], %[[W]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[U]]
+// CHECK: %[[INS:.*]] = tensor.insert %[[NEW]] into %[[T]][%[[I]], %[[W]]]
+// CHECK: scf.yield %[[INS]]
+func.func @scatter_elements(%data: tensor<3x4xf32>, %indices: tensor<2x3xi32>, %updates: tensor<2x3xf32>) -> tensor<3x4xf32> {
+  %0 = muon.scatter_elements %data, %indices, %updates {axis = 1 : i64, reduction = "add"} : (tensor<3x4xf32>, tensor<2x3xi32>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// ScatterND, data [4,4,4], indices [2,1], updates [2,4,4], reduction none:
+// update (i, a, b) overwrites data[t, a, b], t = indices[i, 0] wrapped.
+// CHECK-LABEL: func @scatter_nd
+// CHECK-SAME: (%[[DATA:.*]]: tensor<4x4x4xf32>, %[[INDICES:.*]]: tensor<2x1xi64>, %[[UPDATES:.*]]: tensor<2x4x4xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: scf.for %[[I:[a-z0-9]+]] =
+// CHECK: scf.for %[[A:[a-z0-9]+]] =
+// CHECK: scf.for %[[B:[a-z0-9]+]] = {{.*}} iter_args(%[[T:[a-z0-9]+]] =
+// CHECK: %[[U:.*]] = tensor.extract %[[UPDATES]][%[[I]], %[[A]], %[[B]]]
+// CHECK: tensor.extract %[[INDICES]][%[[I]], %[[C0]]]
+// CHECK: %[[W:.*]] = arith.minsi
+// CHECK-NOT: arith.addf
+// CHECK: tensor.insert %[[U]] into %[[T]][%[[W]], %[[A]], %[[B]]]
+func.func @scatter_nd(%data: tensor<4x4x4xf32>, %indices: tensor<2x1xi64>, %updates: tensor<2x4x4xf32>) -> tensor<4x4x4xf32> {
+  %0 = muon.scatter_nd %data, %indices, %updates : (tensor<4x4x4xf32>, tensor<2x1xi64>, tensor<2x4x4xf32>) -> tensor<4x4x4xf32>
+  return %0 : tensor<4x4x4xf32>
+}
+
+// -----
+
+// ReverseSequence with time axis 0 and batch axis 1 of a [4,3] input: the
+// lengths are read at the batch index; time t < len reads len - 1 - t.
+// CHECK-DAG: #[[$LEN:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @reverse_sequence
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>, %[[LENS:.*]]: tensor<3xi64>)
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: linalg.generic {indexing_maps = [#[[$LEN]], #{{.*}}]
+// CHECK-SAME: ins(%[[LENS]] : tensor<3xi64>)
+// CHECK: ^bb0(%[[L:.*]]: i64, %{{.*}}: f32):
+// CHECK-DAG: %[[T:.*]] = linalg.index 0 : index
+// CHECK-DAG: %[[B:.*]] = linalg.index 1 : index
+// CHECK: arith.index_cast %[[L]]
+// CHECK: %[[LEN:.*]] = arith.minsi %{{.*}}, %[[C4]]
+// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[T]], %[[LEN]]
+// CHECK: %[[D:.*]] = arith.subi %[[LEN]], %[[T]]
+// CHECK: %[[REV:.*]] = arith.subi %[[D]], %[[C1]]
+// CHECK: %[[TT:.*]] = arith.select %[[IN]], %[[REV]], %[[T]]
+// CHECK: tensor.extract %[[X]][%[[TT]], %[[B]]]
+func.func @reverse_sequence(%x: tensor<4x3xf32>, %lengths: tensor<3xi64>) -> tensor<4x3xf32> {
+  %0 = muon.reverse_sequence %x, %lengths {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

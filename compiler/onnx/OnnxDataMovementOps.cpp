@@ -413,8 +413,8 @@ static LogicalResult convertSpaceToDepth(NodeContext &node) {
 
 /// Resize-10/11/13/18/19 and Upsample-7/9. Upsample and Resize-10 use the
 /// asymmetric transformation and round nearest neighbours down; Resize-11 on
-/// take both as attributes. Scales or sizes must be constants; mode cubic,
-/// tf_crop_and_resize, antialias and Resize-18's axes are not supported.
+/// take both as attributes. Scales or sizes, and tf_crop_and_resize's roi,
+/// must be constants; antialias and Resize-18's axes are not supported.
 static LogicalResult convertResize(NodeContext &node) {
   bool upsample = node.opType() == "Upsample";
   bool legacy = upsample || node.opset() < 11;
@@ -428,17 +428,27 @@ static LogicalResult convertResize(NodeContext &node) {
   StringRef mode = node.getString("mode", "nearest");
   if (mode == "bilinear") // Upsample-7's name for it.
     mode = "linear";
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return node.emitError() << "mode '" << mode << "' is not supported";
   StringRef transform =
       legacy ? "asymmetric"
              : node.getString("coordinate_transformation_mode", "half_pixel");
   StringRef nearest =
       legacy ? "floor" : node.getString("nearest_mode", "round_prefer_floor");
-  if (transform == "tf_crop_and_resize" || node.getInt("antialias", 0) ||
-      node.hasAttr("axes"))
-    return node.emitError() << "tf_crop_and_resize, antialias and axes are "
-                               "not supported";
+  if (node.getInt("antialias", 0) || node.hasAttr("axes"))
+    return node.emitError() << "antialias and axes are not supported";
+  SmallVector<double> roi;
+  if (transform == "tf_crop_and_resize") {
+    FailureOr<SmallVector<double>> given =
+        node.input(1) ? constantFloats(node, 1, "roi")
+                      : FailureOr<SmallVector<double>>(node.emitError()
+                                                       << "roi is required");
+    if (failed(given))
+      return failure();
+    if (static_cast<int64_t>(given->size()) != 2 * rank)
+      return node.emitError() << "roi must hold " << 2 * rank << " values";
+    roi = *given;
+  }
 
   SmallVector<double> scales;
   SmallVector<int64_t> sizes;
@@ -473,8 +483,14 @@ static LogicalResult convertResize(NodeContext &node) {
     else
       scales.push_back(sizes[d] / in);
   }
-  return node.setResult(0, node.create<ResizeOp>(node.input(0), sizes, scales,
-                                                 mode, transform, nearest));
+  return node.setResult(
+      0, node.create<ResizeOp>(node.input(0), sizes, scales, mode, transform,
+                               nearest,
+                               APFloat(double(node.getFloat("cubic_coeff_a",
+                                                            -0.75f))),
+                               node.getInt("exclude_outside", 0) != 0, roi,
+                               APFloat(double(node.getFloat(
+                                   "extrapolation_value", 10.0f)))));
 }
 
 //===----------------------------------------------------------------------===//

@@ -206,13 +206,21 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   StringRef mode = adaptor.getMode();
   StringRef transform = adaptor.getCoordinateTransformationMode();
   StringRef nearest = adaptor.getNearestMode();
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return emitOptionalError(loc, "unknown mode '", mode, "'");
   if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
-                           "asymmetric", "tf_half_pixel_for_nn"},
+                           "asymmetric", "tf_half_pixel_for_nn",
+                           "tf_crop_and_resize"},
                           transform))
     return emitOptionalError(loc, "unknown coordinate_transformation_mode '",
                              transform, "'");
+  bool crops = transform == "tf_crop_and_resize";
+  if (crops != !adaptor.getRoi().empty() ||
+      (crops && static_cast<int64_t>(adaptor.getRoi().size()) !=
+                    2 * input.getRank()))
+    return emitOptionalError(loc, "roi (", input.getRank(),
+                             " starts, then as many ends) is given exactly "
+                             "with tf_crop_and_resize");
   if (!llvm::is_contained(
           {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
           nearest))

@@ -76,23 +76,33 @@ def Muon_ExpandOp : Muon_Op<"expand", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Muon_ResizeOp : Muon_Op<"resize", [Pure, InferTypeOpAdaptor]> {
-  let summary = "ONNX Resize (and Upsample) in modes nearest and linear";
+  let summary = "ONNX Resize (and Upsample) in modes nearest, linear and cubic";
   let description = [{
     `sizes` is the result shape; `scales` the per-dimension factor that
     coordinate transformations divide by (ONNX's scales, or sizes / input
     when the model gives sizes). An output coordinate x maps to the input
     coordinate given by `coordinate_transformation_mode` (half_pixel,
-    pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn);
+    pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn,
+    tf_crop_and_resize: the output spans the region of interest `roi`, given
+    as normalised starts then ends, and a coordinate outside the input
+    yields `extrapolation_value`);
     mode "nearest" rounds it by `nearest_mode` (round_prefer_floor,
     round_prefer_ceil, floor, ceil), mode "linear" interpolates between its
-    two neighbours in every resized dimension. Neighbours outside the input
-    are clamped to its edge, as the ONNX reference does.
+    two neighbours in every resized dimension, mode "cubic" between its four
+    with Keys' cubic convolution (coefficient `cubic_coeff_a`). Neighbours
+    outside the input are clamped to its edge, as the ONNX reference does,
+    or, for cubic with `exclude_outside`, weigh nothing (the other weights
+    renormalised).
   }];
   let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$sizes,
                    DenseF64ArrayAttr:$scales,
                    DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
                    DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
-                   DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
+                   DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode,
+                   DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                   DefaultValuedAttr<DenseF64ArrayAttr, "{}">:$roi,
+                   DefaultValuedAttr<F64Attr, "10.0">:$extrapolation_value);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

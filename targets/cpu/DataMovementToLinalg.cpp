@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -259,8 +260,13 @@ struct ExpandLowering : OpRewritePattern<ExpandOp> {
 /// implementation, align_corners and pytorch_half_pixel use the unrounded
 /// resized length in * scale.
 double sourceCoordinate(StringRef transform, int64_t x, int64_t in,
-                        double scale) {
+                        int64_t out, double scale, double roiStart,
+                        double roiEnd) {
   double length = in * scale;
+  if (transform == "tf_crop_and_resize")
+    return out > 1 ? roiStart * (in - 1) +
+                         x * (roiEnd - roiStart) * (in - 1) / (out - 1)
+                   : 0.5 * (roiStart + roiEnd) * (in - 1);
   if (transform == "align_corners")
     return length == 1 ? 0.0 : x * (in - 1) / (length - 1);
   if (transform == "asymmetric")
@@ -272,47 +278,91 @@ double sourceCoordinate(StringRef transform, int64_t x, int64_t in,
   return (x + 0.5) / scale - 0.5; // half_pixel, pytorch_half_pixel
 }
 
+/// The weights of Keys' cubic convolution (coefficient `a`) for the four
+/// taps at distances 1 + r, r, 1 - r and 2 - r from the source coordinate.
+std::array<double, 4> cubicWeights(double r, double a) {
+  auto near = [&](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };
+  auto far = [&](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };
+  return {far(1 + r), near(r), near(1 - r), far(2 - r)};
+}
+
 /// Per resized dimension, compile-time tables of the input indices each
-/// output coordinate reads: one (nearest) or a low and high neighbour and
-/// the weight of the high one (linear); neighbours are clamped to the edge.
+/// output coordinate reads and their weights: one tap (nearest), two
+/// (linear) or four (cubic), stored tap-major ([taps][out]). Taps outside
+/// the input are clamped to its edge or, with exclude_outside, weigh
+/// nothing. With tf_crop_and_resize, `outside` marks the coordinates that
+/// fall outside the input (extrapolated).
 struct ResizeTables {
   int64_t dim;
-  SmallVector<int64_t> low, high;
-  SmallVector<double> weight;
+  SmallVector<int64_t> indices;
+  SmallVector<double> weights;
+  SmallVector<bool> outside;
 };
+
+int64_t resizeTaps(ResizeOp op) {
+  return op.getMode() == "cubic" ? 4 : op.getMode() == "linear" ? 2 : 1;
+}
 
 SmallVector<ResizeTables> resizeTables(ResizeOp op) {
   auto inputType = tensorType(op.getInput());
-  bool linear = op.getMode() == "linear";
+  int64_t taps = resizeTaps(op);
   StringRef nearest = op.getNearestMode();
   SmallVector<ResizeTables> tables;
   for (int64_t d = 0; d < inputType.getRank(); ++d) {
     int64_t in = inputType.getDimSize(d), out = op.getSizes()[d];
-    ResizeTables table{d, {}, {}, {}};
+    SmallVector<int64_t> indices(taps * out);
+    SmallVector<double> weights(taps * out, 1.0);
+    SmallVector<bool> outside;
+    ArrayRef<double> roi = op.getRoi();
     bool identity = in == out;
     for (int64_t x = 0; x < out; ++x) {
-      double source = sourceCoordinate(op.getCoordinateTransformationMode(),
-                                       x, in, op.getScales()[d]);
+      double source = sourceCoordinate(
+          op.getCoordinateTransformationMode(), x, in, out, op.getScales()[d],
+          roi.empty() ? 0.0 : roi[d], roi.empty() ? 1.0 : roi[d + roi.size() / 2]);
+      if (!roi.empty()) {
+        outside.push_back(source < 0 || source > in - 1);
+        identity &= !outside.back();
+      }
       double floor = std::floor(source), ratio = source - floor;
       auto clamp = [&](double i) {
         return std::clamp<int64_t>(static_cast<int64_t>(i), 0, in - 1);
       };
-      if (linear) {
-        table.low.push_back(clamp(floor));
-        table.high.push_back(clamp(floor + 1));
-        table.weight.push_back(ratio);
-        identity &= table.low.back() == x && ratio == 0.0;
+      identity &= source == x;
+      if (taps == 1) {
+        bool up = ratio != 0.0 &&
+                  (nearest == "ceil" ||
+                   (nearest == "round_prefer_floor" && ratio > 0.5) ||
+                   (nearest == "round_prefer_ceil" && ratio >= 0.5));
+        indices[x] = clamp(up ? floor + 1 : floor);
+        identity &= indices[x] == x;
         continue;
       }
-      bool up = ratio != 0.0 &&
-                (nearest == "ceil" ||
-                 (nearest == "round_prefer_floor" && ratio > 0.5) ||
-                 (nearest == "round_prefer_ceil" && ratio >= 0.5));
-      table.low.push_back(clamp(up ? floor + 1 : floor));
-      identity &= table.low.back() == x;
+      // As in the ONNX reference, the taps are the input positions nearest
+      // the source coordinate, the left one preferred: an integral source
+      // is the last left tap, at weight 1 (ratio 1 rather than 0).
+      if (ratio == 0.0) {
+        floor -= 1;
+        ratio = 1.0;
+      }
+      std::array<double, 4> tapWeights =
+          taps == 2 ? std::array<double, 4>{1 - ratio, ratio, 0, 0}
+                    : cubicWeights(ratio, op.getCubicCoeffA().convertToDouble());
+      double first = floor - (taps / 2 - 1), sum = 0;
+      for (int64_t t = 0; t < taps; ++t) {
+        double position = first + t;
+        if (op.getExcludeOutside() && (position < 0 || position >= in))
+          tapWeights[t] = 0;
+        indices[t * out + x] = clamp(position);
+        weights[t * out + x] = tapWeights[t];
+        sum += tapWeights[t];
+      }
+      if (op.getExcludeOutside())
+        for (int64_t t = 0; t < taps; ++t)
+          weights[t * out + x] /= sum;
     }
     if (!identity)
-      tables.push_back(std::move(table));
+      tables.push_back(
+          {d, std::move(indices), std::move(weights), std::move(outside)});
   }
   return tables;
 }
@@ -321,18 +371,23 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ResizeOp op,
                                 PatternRewriter &rewriter) const override {
-    bool linear = op.getMode() == "linear";
+    int64_t taps = resizeTaps(op);
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
-    if (linear && !isFloat(elementType))
-      return rewriter.notifyMatchFailure(op, "linear mode needs a float type");
+    if (taps > 1 && !isFloat(elementType))
+      return rewriter.notifyMatchFailure(op, "interpolation needs a float type");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = type.getRank();
     SmallVector<ResizeTables> tables = resizeTables(op);
+    if (tables.empty()) { // Every coordinate maps to itself.
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
 
-    // Tables become constant inputs read at their result dimension: low
-    // (and high, weight) for each resized dimension, in that order.
+    // Tables become constant inputs read at their result dimension: for
+    // each resized dimension, the index of every tap, then (interpolating)
+    // the weight of every tap.
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
     auto addTable = [&](int64_t dim, Attribute values) {
@@ -341,21 +396,35 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
       maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(dim, context)));
     };
     for (const ResizeTables &table : tables) {
-      int64_t size = table.low.size();
+      int64_t size = type.getDimSize(table.dim);
       auto indexType = RankedTensorType::get({size}, rewriter.getI64Type());
-      addTable(table.dim, DenseElementsAttr::get(indexType,
-                                                 ArrayRef(table.low)));
-      if (!linear)
+      for (int64_t t = 0; t < taps; ++t)
+        addTable(table.dim,
+                 DenseElementsAttr::get(
+                     indexType, ArrayRef(table.indices).slice(t * size, size)));
+      if (taps == 1)
         continue;
-      addTable(table.dim, DenseElementsAttr::get(indexType,
-                                                 ArrayRef(table.high)));
-      SmallVector<Attribute> weights;
-      for (double w : table.weight)
-        weights.push_back(rewriter.getFloatAttr(elementType, w));
-      addTable(table.dim,
-               DenseElementsAttr::get(RankedTensorType::get({size}, elementType),
-                                      weights));
+      auto weightType = RankedTensorType::get({size}, elementType);
+      for (int64_t t = 0; t < taps; ++t) {
+        SmallVector<Attribute> weights;
+        for (double w : ArrayRef(table.weights).slice(t * size, size))
+          weights.push_back(rewriter.getFloatAttr(elementType, w));
+        addTable(table.dim, DenseElementsAttr::get(weightType, weights));
+      }
     }
+    // Then, where some coordinates extrapolate, one table of flags per
+    // resized dimension.
+    bool extrapolates = llvm::any_of(tables, [](const ResizeTables &table) {
+      return llvm::is_contained(table.outside, true);
+    });
+    if (extrapolates)
+      for (const ResizeTables &table : tables)
+        addTable(table.dim,
+                 DenseElementsAttr::get(
+                     RankedTensorType::get({type.getDimSize(table.dim)},
+                                           rewriter.getI1Type()),
+                     ArrayRef(table.outside)));
+    int64_t perTable = taps == 1 ? 1 : 2 * taps;
     Value result = buildIndexedGeneric(
         rewriter, loc, type, inputs, maps,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -364,35 +433,48 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
             return arith::IndexCastOp::create(b, l, b.getIndexType(), v)
                 .getResult();
           };
-          if (!linear) {
+          Value value;
+          if (taps == 1) {
             for (auto [k, table] : llvm::enumerate(tables))
               coords[table.dim] = index(args[k]);
-            return tensor::ExtractOp::create(b, l, op.getInput(), coords);
+            value = tensor::ExtractOp::create(b, l, op.getInput(), coords);
           }
-          // Multilinear: the sum over the 2^k corners of the resized
-          // dimensions, each weighted by the product of (1 - w) or w.
-          Value one = scalarConstant(b, l, elementType, 1.0);
-          SmallVector<std::array<Value, 2>> neighbours, weights;
-          for (size_t k = 0; k < tables.size(); ++k) {
-            Value w = args[k * 3 + 2];
-            neighbours.push_back({index(args[k * 3]), index(args[k * 3 + 1])});
-            weights.push_back({arith::SubFOp::create(b, l, one, w), w});
-          }
-          Value sum;
-          for (unsigned corner = 0; corner < (1u << tables.size()); ++corner) {
-            Value weight = one;
+          // Else the sum over every combination of one tap per resized
+          // dimension, weighted by the product of the taps' weights.
+          int64_t combinations = taps == 1 ? 0 : 1;
+          for (size_t k = 0; k < tables.size(); ++k)
+            combinations *= taps;
+          for (int64_t combination = 0; combination < combinations;
+               ++combination) {
+            Value weight;
+            int64_t rest = combination;
             for (auto [k, table] : llvm::enumerate(tables)) {
-              bool high = corner >> k & 1;
-              coords[table.dim] = neighbours[k][high];
-              weight = arith::MulFOp::create(b, l, weight, weights[k][high]);
+              int64_t t = rest % taps;
+              rest /= taps;
+              coords[table.dim] = index(args[k * perTable + t]);
+              Value w = args[k * perTable + taps + t];
+              weight = weight ? arith::MulFOp::create(b, l, weight, w) : w;
             }
             Value term = arith::MulFOp::create(
                 b, l, weight,
                 tensor::ExtractOp::create(b, l, op.getInput(), coords));
-            sum = sum ? arith::AddFOp::create(b, l, sum, term).getResult()
-                      : term;
+            value = value ? arith::AddFOp::create(b, l, value, term).getResult()
+                          : term;
           }
-          return sum;
+          if (!extrapolates)
+            return value;
+          Value anyOutside;
+          for (size_t k = 0; k < tables.size(); ++k) {
+            Value flag = args[tables.size() * perTable + k];
+            anyOutside = anyOutside
+                             ? arith::OrIOp::create(b, l, anyOutside, flag)
+                             : flag;
+          }
+          return arith::SelectOp::create(
+              b, l, anyOutside,
+              scalarConstant(b, l, elementType,
+                             op.getExtrapolationValue().convertToDouble()),
+              value);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -142,18 +142,27 @@ func.func @expand_not_result(%x: tensor<3x1xf32>) -> tensor<1x4xf32> {
 // -----
 
 func.func @resize_mode(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
-  // expected-error @+2 {{unknown mode 'cubic'}}
+  // expected-error @+2 {{unknown mode 'lanczos'}}
   // expected-error @+1 {{'muon.resize' op failed to infer returned types}}
-  %0 = muon.resize %x {mode = "cubic", scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+  %0 = muon.resize %x {mode = "lanczos", scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  // expected-error @+2 {{roi (4 starts, then as many ends) is given exactly with tf_crop_and_resize}}
+  // expected-error @+1 {{'muon.resize' op failed to infer returned types}}
+  %0 = muon.resize %x {coordinate_transformation_mode = "tf_crop_and_resize", scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
 
 // -----
 
 func.func @resize_transform(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
-  // expected-error @+2 {{unknown coordinate_transformation_mode 'tf_crop_and_resize'}}
+  // expected-error @+2 {{unknown coordinate_transformation_mode 'half_pixel_symmetric'}}
   // expected-error @+1 {{'muon.resize' op failed to infer returned types}}
-  %0 = muon.resize %x {coordinate_transformation_mode = "tf_crop_and_resize", scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
+  %0 = muon.resize %x {coordinate_transformation_mode = "half_pixel_symmetric", scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 1, 8, 8>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
 

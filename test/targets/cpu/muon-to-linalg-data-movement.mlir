@@ -168,23 +168,21 @@ func.func @resize_nearest(%x: tensor<1x1x2x3xf32>) -> tensor<1x1x4x6xf32> {
 // -----
 
 // Linear, half_pixel, [4] -> [2] (scale 0.5): x maps to (x + 0.5) / 0.5 - 0.5
-// = 0.5 and 2.5, so neighbours [0, 2] and [1, 3] with weight 0.5 each; the
-// result is (1 - w) * low + w * high.
+// = 0.5 and 2.5, so taps [0, 2] and [1, 3] with weights 1 - 0.5 and 0.5
+// (compile-time tables, one per tap); the result is the weighted sum.
 // CHECK-LABEL: func @resize_linear
-// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK-DAG: %[[LOW:.*]] = arith.constant dense<[0, 2]> : tensor<2xi64>
 // CHECK-DAG: %[[HIGH:.*]] = arith.constant dense<[1, 3]> : tensor<2xi64>
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<5.000000e-01> : tensor<2xf32>
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%[[LOW]], %[[HIGH]], %[[W]] : tensor<2xi64>, tensor<2xi64>, tensor<2xf32>)
-// CHECK: ^bb0(%[[L:.*]]: i64, %[[H:.*]]: i64, %[[WE:.*]]: f32, %{{.*}}: f32):
+// CHECK-SAME: ins(%[[LOW]], %[[HIGH]], %[[W]], %[[W]] : tensor<2xi64>, tensor<2xi64>, tensor<2xf32>, tensor<2xf32>)
+// CHECK: ^bb0(%[[L:.*]]: i64, %[[H:.*]]: i64, %[[WL:.*]]: f32, %[[WH:.*]]: f32, %{{.*}}: f32):
 // CHECK: %[[LI:.*]] = arith.index_cast %[[L]]
-// CHECK: %[[HI:.*]] = arith.index_cast %[[H]]
-// CHECK: %[[WL:.*]] = arith.subf %[[ONE]], %[[WE]]
 // CHECK: %[[A:.*]] = tensor.extract %{{.*}}[%[[LI]]]
-// CHECK: %[[TA:.*]] = arith.mulf %{{.*}}, %[[A]]
+// CHECK: %[[TA:.*]] = arith.mulf %[[WL]], %[[A]]
+// CHECK: %[[HI:.*]] = arith.index_cast %[[H]]
 // CHECK: %[[B:.*]] = tensor.extract %{{.*}}[%[[HI]]]
-// CHECK: %[[TB:.*]] = arith.mulf %{{.*}}, %[[B]]
+// CHECK: %[[TB:.*]] = arith.mulf %[[WH]], %[[B]]
 // CHECK: %[[SUM:.*]] = arith.addf %[[TA]], %[[TB]]
 // CHECK: linalg.yield %[[SUM]]
 func.func @resize_linear(%x: tensor<4xf32>) -> tensor<2xf32> {

@@ -39,6 +39,8 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
@@ -162,6 +164,39 @@ struct LowerVectorsPass
   }
 };
 
+/// Linalg's element-wise fusion, with one restriction: a producer is fused
+/// (and a reshape folded) only into consumers without reduction loops. Fused
+/// into a contraction, a producer such as a pooling window would be
+/// recomputed for every output it feeds, and the contraction would no longer
+/// be one that tile-and-vectorize recognises.
+struct FuseElementwisePass
+    : PassWrapper<FuseElementwisePass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FuseElementwisePass)
+  StringRef getArgument() const override { return "muon-fuse-elementwise"; }
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    linalg::ControlFusionFn control = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      return producer && producer->hasOneUse() && consumer &&
+             consumer.getNumReductionLoops() == 0;
+    };
+    RewritePatternSet patterns(context);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
+    linalg::populateConstantFoldLinalgOperations(patterns, control);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 /// Gives every constant global a flat array type. memref globals of rank N
 /// become nested LLVM arrays, which LLVM translates into one constant per
 /// innermost row (millions for a CNN's weights, and minutes of compile
@@ -201,7 +236,7 @@ void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createMuonToLinalg());
-  funcPm.addPass(createLinalgElementwiseOpFusionPass());
+  funcPm.addPass(std::make_unique<FuseElementwisePass>());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
   funcPm.addPass(createMuonTileAndVectorize({block.rows, block.columns}));

@@ -394,18 +394,6 @@ static EvalResult evalConstantOfShape(NodeContext &node, Operands operands) {
 // Generators: sequences whose only inputs are scalars
 //===----------------------------------------------------------------------===//
 
-/// The one element of a scalar (or one-element) operand as a double.
-static std::optional<double> scalarOf(DenseElementsAttr value) {
-  if (!value || value.getNumElements() != 1)
-    return std::nullopt;
-  Attribute element = *value.getValues<Attribute>().begin();
-  if (auto f = dyn_cast<FloatAttr>(element))
-    return f.getValueAsDouble();
-  if (auto i = dyn_cast<IntegerAttr>(element))
-    return double(i.getValue().getSExtValue());
-  return std::nullopt;
-}
-
 /// Range-11: start + i * delta for i in [0, max(ceil((limit - start) /
 /// delta), 0)), in the inputs' type (integer arithmetic for integers).
 static EvalResult evalRange(NodeContext &node, Operands operands) {
@@ -415,8 +403,8 @@ static EvalResult evalRange(NodeContext &node, Operands operands) {
       }))
     return node.emitError() << "start, limit and delta must be scalars of "
                                "one type";
-  double start = *scalarOf(operands[0]), limit = *scalarOf(operands[1]),
-         delta = *scalarOf(operands[2]);
+  double start = *scalarValue(operands[0]), limit = *scalarValue(operands[1]),
+         delta = *scalarValue(operands[2]);
   if (delta == 0)
     return node.emitError() << "delta must not be 0";
   int64_t count =
@@ -446,7 +434,7 @@ static EvalResult evalWindow(NodeContext &node, Operands operands) {
       {0.42, 0.5, 0.08},                  // Blackman
   };
   const double *a = kCoefficients[Window];
-  std::optional<double> size = scalarOf(operands[0]);
+  std::optional<double> size = scalarValue(operands[0]);
   if (!size || !isa<IntegerType>(operands[0].getElementType()) || *size < 0)
     return node.emitError() << "size must be a non-negative integer scalar";
   Type type = convertElementType(node.getInt("output_datatype", 1),

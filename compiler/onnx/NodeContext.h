@@ -30,6 +30,10 @@ namespace muon::onnx_importer {
 /// lowers to arith.
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
 
+/// The one element of `value` as a double (integers by their signedness),
+/// or nullopt when `value` is null or holds more or fewer elements.
+std::optional<double> scalarValue(mlir::DenseElementsAttr value);
+
 /// The ONNX spelling of a data type ("FLOAT", "STRING"), for messages.
 std::string dataTypeName(int32_t dataType);
 
@@ -83,6 +87,10 @@ public:
   /// input is not a constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   constantInts(unsigned i, llvm::StringRef what) const;
+  /// The one element of constant input `i` as a double; an error naming
+  /// `what` when the input is not a one-element constant.
+  mlir::FailureOr<double> constantScalar(unsigned i,
+                                         llvm::StringRef what) const;
   /// Reads an integer list that opsets before `inputSince` give as attribute
   /// `name` and later ones as constant input `index`; nullopt when absent.
   mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>

@@ -24,24 +24,6 @@ using namespace mlir;
 using namespace muon;
 using namespace muon::onnx_importer;
 
-/// The one element of constant input `i` as a double; an error naming `what`
-/// when it is not a one-element constant.
-static FailureOr<double> constantScalar(NodeContext &node, unsigned i,
-                                        StringRef what) {
-  DenseElementsAttr value = node.constantInput(i);
-  if (!value || value.getNumElements() != 1)
-    return node.emitError()
-           << what << " (input " << i
-           << ") must be a one-element constant known at import time";
-  Attribute element = *value.getValues<Attribute>().begin();
-  if (auto floatAttr = dyn_cast<FloatAttr>(element))
-    return floatAttr.getValueAsDouble();
-  auto intAttr = cast<IntegerAttr>(element);
-  if (intAttr.getType().isUnsignedInteger())
-    return static_cast<double>(intAttr.getValue().getZExtValue());
-  return static_cast<double>(intAttr.getValue().getSExtValue());
-}
-
 /// The floats of constant input `i`; an error naming `what` otherwise.
 static FailureOr<SmallVector<double>>
 constantFloats(NodeContext &node, unsigned i, StringRef what) {
@@ -264,7 +246,7 @@ static LogicalResult convertPad(NodeContext &node) {
     if (failed(given))
       return failure();
     if (node.input(2)) {
-      FailureOr<double> constant = constantScalar(node, 2, "constant_value");
+      FailureOr<double> constant = node.constantScalar(2, "constant_value");
       if (failed(constant))
         return failure();
       value = *constant;
@@ -644,7 +626,7 @@ static Value i64Constant(NodeContext &node, ArrayRef<int64_t> shape,
 static LogicalResult convertOneHot(NodeContext &node) {
   if (failed(node.expectInputs(3, 3)))
     return failure();
-  FailureOr<double> depthValue = constantScalar(node, 1, "depth");
+  FailureOr<double> depthValue = node.constantScalar(1, "depth");
   if (failed(depthValue))
     return failure();
   auto depth = static_cast<int64_t>(*depthValue);

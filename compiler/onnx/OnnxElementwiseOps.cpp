@@ -197,12 +197,11 @@ static LogicalResult convertClip(NodeContext &node) {
     for (int i = 0; i < 2; ++i) {
       if (!node.input(i + 1))
         continue;
-      DenseElementsAttr value = node.constantInput(i + 1);
-      if (value.getNumElements() != 1)
+      std::optional<double> value = scalarValue(node.constantInput(i + 1));
+      if (!value)
         return node.emitError() << names[i] << " (input " << i + 1
                                 << ") must hold one element";
-      bounds[i] = b.getF32FloatAttr(
-          (*value.getValues<APFloat>().begin()).convertToDouble());
+      bounds[i] = b.getF32FloatAttr(*value);
     }
     return node.setResult(
         0, node.create<ClipOp>(node.input(0), bounds[0], bounds[1]));

@@ -258,6 +258,30 @@ NodeContext::constantInts(unsigned i, StringRef what) const {
                       [](const APInt &v) { return v.getSExtValue(); }));
 }
 
+std::optional<double> onnx_importer::scalarValue(DenseElementsAttr value) {
+  if (!value || value.getNumElements() != 1)
+    return std::nullopt;
+  Attribute element = *value.getValues<Attribute>().begin();
+  if (auto floatAttr = dyn_cast<FloatAttr>(element))
+    return floatAttr.getValueAsDouble();
+  auto intAttr = dyn_cast<IntegerAttr>(element);
+  if (!intAttr)
+    return std::nullopt;
+  if (intAttr.getType().isUnsignedInteger())
+    return static_cast<double>(intAttr.getValue().getZExtValue());
+  return static_cast<double>(intAttr.getValue().getSExtValue());
+}
+
+FailureOr<double> NodeContext::constantScalar(unsigned i,
+                                              StringRef what) const {
+  std::optional<double> value = scalarValue(constantInput(i));
+  if (!value)
+    return emitError() << what << " (input " << i
+                       << ") must be a one-element constant known at import "
+                          "time";
+  return *value;
+}
+
 FailureOr<std::optional<SmallVector<int64_t>>>
 NodeContext::readInts(StringRef name, unsigned index,
                       int64_t inputSince) const {

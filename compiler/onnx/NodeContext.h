@@ -49,7 +49,7 @@ convertTensor(const onnx::TensorProto &tensor, llvm::StringRef name,
 /// the defaults of the operator spec, and the values it defines.
 class NodeContext {
 public:
-  NodeContext(const onnx::NodeProto &node, int64_t index, int64_t opset,
+  NodeContext(const onnx::NodeProto &node, int64_t opset,
               mlir::Location loc, mlir::OpBuilder &builder,
               llvm::SmallVector<mlir::Value> inputs,
               const llvm::StringSet<> &usedValues);
@@ -151,7 +151,6 @@ private:
   mlir::LogicalResult inferResultType(mlir::Operation *op, InferFn infer);
 
   const onnx::NodeProto &node;
-  int64_t index;
   int64_t opsetVersion;
   mlir::Location location;
   mlir::OpBuilder &b;

@@ -203,11 +203,11 @@ onnx_importer::convertTensor(const onnx::TensorProto &tensor, StringRef name,
 // NodeContext
 //===----------------------------------------------------------------------===//
 
-NodeContext::NodeContext(const onnx::NodeProto &node, int64_t index,
-                         int64_t opset, Location loc, OpBuilder &builder,
+NodeContext::NodeContext(const onnx::NodeProto &node, int64_t opset,
+                         Location loc, OpBuilder &builder,
                          SmallVector<Value> inputs,
                          const llvm::StringSet<> &usedValues)
-    : node(node), index(index), opsetVersion(opset), location(loc), b(builder),
+    : node(node), opsetVersion(opset), location(loc), b(builder),
       inputValues(std::move(inputs)), results(node.output_size()),
       usedValues(usedValues) {}
 
@@ -652,7 +652,7 @@ LogicalResult GraphImporter::importNode(OpBuilder &builder,
     inputs.push_back(it->second);
   }
 
-  NodeContext context(node, index, opset, loc, builder, std::move(inputs),
+  NodeContext context(node, opset, loc, builder, std::move(inputs),
                       usedValues);
   if (failed(convertNode(context)))
     return failure();

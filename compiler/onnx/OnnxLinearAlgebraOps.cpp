@@ -114,13 +114,15 @@ static FailureOr<Equation> parseEquation(NodeContext &node) {
       if (std::isalpha(c) && uses[c] == 1)
         result.output.push_back(static_cast<char>(c));
   }
-  for (auto [i, labels] : llvm::enumerate(result.output))
-    if (result.output.find(labels) != i ||
+  for (size_t i = 0; i < result.output.size(); ++i) {
+    char label = result.output[i];
+    if (result.output.find(label) != i ||
         llvm::none_of(result.inputs, [&](const std::string &in) {
-          return StringRef(in).contains(labels);
+          return StringRef(in).contains(label);
         }))
-      return node.emitError() << "output label '" << labels << "' of equation '"
+      return node.emitError() << "output label '" << label << "' of equation '"
                               << text << "' repeats or is in no input";
+  }
   return result;
 }
 

@@ -25,8 +25,8 @@ void parseToolCommandLine(int argc, char **argv,
     // by name; the -all forms work on the pipelines as built.)
     if ((key.starts_with("mlir-print-ir") && key != "mlir-print-ir-before" &&
          key != "mlir-print-ir-after") ||
-        key == "mlir-timing" ||
-        key == "mlir-pass-statistics" || key == "mlir-print-debuginfo" ||
+        key == "mlir-timing" || key == "mlir-pass-statistics" ||
+        key == "mlir-print-debuginfo" ||
         key == "mlir-elide-elementsattrs-if-larger" ||
         key == "mlir-elide-resource-strings-if-larger" ||
         key == "mlir-disable-threading")

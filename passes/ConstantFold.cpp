@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/Constants.h"
-#include "passes/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/Passes.h"
 
 #include <cmath>
 #include <functional>
@@ -88,8 +88,8 @@ struct FoldReshape : OpRewritePattern<ReshapeOp> {
     auto values = getF32Constant(op.getInput());
     if (!values)
       return rewriter.notifyMatchFailure(op, "input is not an f32 constant");
-    rewriter.replaceOp(op,
-                       makeConstant(rewriter, op.getLoc(), op.getType(), *values));
+    rewriter.replaceOp(
+        op, makeConstant(rewriter, op.getLoc(), op.getType(), *values));
     return success();
   }
 };
@@ -125,8 +125,7 @@ struct FoldConcat : OpRewritePattern<ConcatOp> {
 };
 
 /// Element-wise ops of constant operands, evaluated with ONNX broadcasting.
-template <typename OpTy>
-struct FoldBinary : OpRewritePattern<OpTy> {
+template <typename OpTy> struct FoldBinary : OpRewritePattern<OpTy> {
   using Fn = std::function<float(float, float)>;
   FoldBinary(MLIRContext *context, Fn fn)
       : OpRewritePattern<OpTy>(context), fn(std::move(fn)) {}
@@ -139,8 +138,7 @@ struct FoldBinary : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "operands are not f32 constants");
     RankedTensorType type = op.getType();
     ArrayRef<int64_t> shape = type.getShape();
-    auto operandIndex = [&](RankedTensorType operand,
-                            ArrayRef<int64_t> index) {
+    auto operandIndex = [&](RankedTensorType operand, ArrayRef<int64_t> index) {
       int64_t offset = shape.size() - operand.getRank(), linear = 0;
       SmallVector<int64_t> strides = stridesOf(operand.getShape());
       for (int64_t d = 0; d < operand.getRank(); ++d)
@@ -195,8 +193,9 @@ struct ConstantFoldPass : muon::impl::ConstantFoldBase<ConstantFoldPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<FoldTranspose, FoldReshape, FoldConcat,
-                 PretransposeGemmWeight>(context);
+    patterns
+        .add<FoldTranspose, FoldReshape, FoldConcat, PretransposeGemmWeight>(
+            context);
     patterns.add<FoldBinary<AddOp>>(context,
                                     [](float a, float b) { return a + b; });
     patterns.add<FoldBinary<SubOp>>(context,

@@ -1,7 +1,7 @@
 //===- DeadCodeElimination.cpp - Erase unused muon ops --------------------===//
 
-#include "passes/Passes.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "passes/Passes.h"
 
 namespace muon {
 #define GEN_PASS_DEF_DEADCODEELIMINATION
@@ -19,8 +19,7 @@ struct DeadCodeEliminationPass
     // users are visited (and erased) before the op itself.
     for (Block &block : getOperation().getBody())
       for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
-        if (isa<muon::MuonDialect>(op.getDialect()) &&
-            isOpTriviallyDead(&op))
+        if (isa<muon::MuonDialect>(op.getDialect()) && isOpTriviallyDead(&op))
           op.erase();
   }
 };

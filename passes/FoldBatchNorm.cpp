@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/Constants.h"
-#include "passes/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/Passes.h"
 
 #include <cmath>
 
@@ -144,8 +144,7 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
   }
 };
 
-struct FoldBatchNormPass
-    : muon::impl::FoldBatchNormBase<FoldBatchNormPass> {
+struct FoldBatchNormPass : muon::impl::FoldBatchNormBase<FoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldIntoConv, FoldIntoGemm>(&getContext());

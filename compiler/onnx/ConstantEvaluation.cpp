@@ -414,8 +414,8 @@ static EvalResult evalRange(NodeContext &node, Operands operands) {
   SmallVector<Attribute> elements;
   for (int64_t i = 0; i < count; ++i) {
     if (auto intType = dyn_cast<IntegerType>(type))
-      elements.push_back(IntegerAttr::get(
-          intType, int64_t(start) + i * int64_t(delta)));
+      elements.push_back(
+          IntegerAttr::get(intType, int64_t(start) + i * int64_t(delta)));
     else
       elements.push_back(FloatAttr::get(type, start + double(i) * delta));
   }
@@ -429,16 +429,16 @@ static EvalResult evalRange(NodeContext &node, Operands operands) {
 template <int Window>
 static EvalResult evalWindow(NodeContext &node, Operands operands) {
   static constexpr double kCoefficients[3][3] = {
-      {0.5, 0.5, 0.0},                    // Hann
-      {25.0 / 46.0, 21.0 / 46.0, 0.0},    // Hamming
-      {0.42, 0.5, 0.08},                  // Blackman
+      {0.5, 0.5, 0.0},                 // Hann
+      {25.0 / 46.0, 21.0 / 46.0, 0.0}, // Hamming
+      {0.42, 0.5, 0.08},               // Blackman
   };
   const double *a = kCoefficients[Window];
   std::optional<double> size = scalarValue(operands[0]);
   if (!size || !isa<IntegerType>(operands[0].getElementType()) || *size < 0)
     return node.emitError() << "size must be a non-negative integer scalar";
-  Type type = convertElementType(node.getInt("output_datatype", 1),
-                                 node.context());
+  Type type =
+      convertElementType(node.getInt("output_datatype", 1), node.context());
   if (!isa_and_nonnull<FloatType>(type))
     return node.emitError() << "output_datatype must be a float type";
   int64_t count = int64_t(*size);
@@ -448,8 +448,8 @@ static EvalResult evalWindow(NodeContext &node, Operands operands) {
   SmallVector<Attribute> elements;
   for (int64_t n = 0; n < count; ++n) {
     double phase = 2 * M_PI * double(n) / period;
-    elements.push_back(FloatAttr::get(
-        type, a[0] - a[1] * std::cos(phase) + a[2] * std::cos(2 * phase)));
+    elements.push_back(FloatAttr::get(type, a[0] - a[1] * std::cos(phase) +
+                                                a[2] * std::cos(2 * phase)));
   }
   return makeTensor({count}, type, elements);
 }

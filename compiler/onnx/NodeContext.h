@@ -49,9 +49,8 @@ convertTensor(const onnx::TensorProto &tensor, llvm::StringRef name,
 /// the defaults of the operator spec, and the values it defines.
 class NodeContext {
 public:
-  NodeContext(const onnx::NodeProto &node, int64_t opset,
-              mlir::Location loc, mlir::OpBuilder &builder,
-              llvm::SmallVector<mlir::Value> inputs,
+  NodeContext(const onnx::NodeProto &node, int64_t opset, mlir::Location loc,
+              mlir::OpBuilder &builder, llvm::SmallVector<mlir::Value> inputs,
               const llvm::StringSet<> &usedValues);
 
   const onnx::NodeProto &proto() const { return node; }

@@ -1,4 +1,5 @@
-//===- OnnxDataMovementOps.cpp - ONNX indexing and data movement with run-time inputs ---===//
+//===- OnnxDataMovementOps.cpp - ONNX indexing and data movement with run-time
+//inputs ---===//
 //
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
 // (OnnxOps.cpp) through addDataMovementConverters. Gather and Slice of
@@ -32,9 +33,9 @@ constantFloats(NodeContext &node, unsigned i, StringRef what) {
     return node.emitError() << what << " (input " << i
                             << ") must be a float constant known at import "
                                "time";
-  return llvm::to_vector(llvm::map_range(
-      value.getValues<APFloat>(),
-      [](const APFloat &v) { return v.convertToDouble(); }));
+  return llvm::to_vector(
+      llvm::map_range(value.getValues<APFloat>(),
+                      [](const APFloat &v) { return v.convertToDouble(); }));
 }
 
 //===----------------------------------------------------------------------===//
@@ -43,8 +44,7 @@ constantFloats(NodeContext &node, unsigned i, StringRef what) {
 
 /// Gather (all opsets) and GatherElements (opset 11 on): axis defaults to 0
 /// and may be negative. Gathers of constants are evaluated at import.
-template <typename OpTy>
-static LogicalResult convertGather(NodeContext &node) {
+template <typename OpTy> static LogicalResult convertGather(NodeContext &node) {
   if (failed(node.expectInputs(2, 2)))
     return failure();
   FailureOr<int64_t> axis =
@@ -128,9 +128,9 @@ static LogicalResult convertSlice(NodeContext &node) {
       readSliceBounds(node, node.inputType(0).getShape());
   if (failed(bounds))
     return failure();
-  return node.setResult(0, node.create<SliceOp>(node.input(0), bounds->offsets,
-                                                bounds->sizes,
-                                                bounds->strides));
+  return node.setResult(0,
+                        node.create<SliceOp>(node.input(0), bounds->offsets,
+                                             bounds->sizes, bounds->strides));
 }
 
 /// Split: one muon.slice per output along `axis` (default 0). The sizes are
@@ -205,8 +205,8 @@ static FailureOr<Value> padOrCrop(NodeContext &node, Value input,
     }
     offsets[d] = std::max<int64_t>(0, -pads[d]);
     if (sizes[d] < 0)
-      return node.emitError() << "pads crop more than dimension " << d
-                              << " of size " << dims[d];
+      return node.emitError()
+             << "pads crop more than dimension " << d << " of size " << dims[d];
   }
   if (crops) {
     FailureOr<Value> cropped =
@@ -269,8 +269,8 @@ static LogicalResult convertPad(NodeContext &node) {
     }
   }
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
-    return node.emitError() << "expects " << 2 * rank << " pads for rank "
-                            << rank;
+    return node.emitError()
+           << "expects " << 2 * rank << " pads for rank " << rank;
   return node.setResult(0, padOrCrop(node, node.input(0), pads, mode, value));
 }
 
@@ -289,8 +289,8 @@ static LogicalResult convertExpand(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(type.getShape(), *requested, shape))
-    return node.emitError() << "cannot expand " << type << " to ["
-                            << *requested << "]";
+    return node.emitError()
+           << "cannot expand " << type << " to [" << *requested << "]";
   return node.setResult(0, node.create<ExpandOp>(node.input(0), shape));
 }
 
@@ -402,8 +402,9 @@ static LogicalResult convertResize(NodeContext &node) {
   bool legacy = upsample || node.opset() < 11;
   unsigned scalesInput = legacy ? 1 : 2;
   bool scalesAttr = upsample && node.opset() < 9;
-  if (failed(node.expectInputs(legacy && !scalesAttr ? 2 : 1,
-                               scalesAttr ? 1 : legacy ? 2 : 4)))
+  if (failed(node.expectInputs(legacy && !scalesAttr ? 2 : 1, scalesAttr ? 1
+                                                              : legacy   ? 2
+                                                                         : 4)))
     return failure();
   RankedTensorType type = node.inputType(0);
   int64_t rank = type.getRank();
@@ -466,13 +467,11 @@ static LogicalResult convertResize(NodeContext &node) {
       scales.push_back(sizes[d] / in);
   }
   return node.setResult(
-      0, node.create<ResizeOp>(node.input(0), sizes, scales, mode, transform,
-                               nearest,
-                               APFloat(double(node.getFloat("cubic_coeff_a",
-                                                            -0.75f))),
-                               node.getInt("exclude_outside", 0) != 0, roi,
-                               APFloat(double(node.getFloat(
-                                   "extrapolation_value", 10.0f)))));
+      0, node.create<ResizeOp>(
+             node.input(0), sizes, scales, mode, transform, nearest,
+             APFloat(double(node.getFloat("cubic_coeff_a", -0.75f))),
+             node.getInt("exclude_outside", 0) != 0, roi,
+             APFloat(double(node.getFloat("extrapolation_value", 10.0f)))));
 }
 
 //===----------------------------------------------------------------------===//
@@ -493,15 +492,16 @@ static LogicalResult convertResize(NodeContext &node) {
 static LogicalResult convertConvTranspose(NodeContext &node) {
   if (failed(node.expectInputs(2, 3)))
     return failure();
-  RankedTensorType inputType = node.inputType(0), weightType = node.inputType(1);
+  RankedTensorType inputType = node.inputType(0),
+                   weightType = node.inputType(1);
   int64_t rank = inputType.getRank(), n = rank - 2;
   int64_t group = node.getInt("group", 1);
   if (rank < 3 || weightType.getRank() != rank || group < 1 ||
       inputType.getDimSize(1) != weightType.getDimSize(0) ||
       weightType.getDimSize(0) % group)
-    return node.emitError() << "weight " << weightType
-                            << " does not match input " << inputType
-                            << " with group " << group;
+    return node.emitError()
+           << "weight " << weightType << " does not match input " << inputType
+           << " with group " << group;
   ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
   auto ints = [&](StringRef name, int64_t count, int64_t fill) {
     return node.getInts(name).value_or(SmallVector<int64_t>(count, fill));
@@ -510,7 +510,8 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
                        dilations = ints("dilations", n, 1),
                        outputPadding = ints("output_padding", n, 0),
                        pads = ints("pads", 2 * n, 0);
-  std::optional<SmallVector<int64_t>> outputShape = node.getInts("output_shape");
+  std::optional<SmallVector<int64_t>> outputShape =
+      node.getInts("output_shape");
   if (outputShape && static_cast<int64_t>(outputShape->size()) == rank)
     outputShape->erase(outputShape->begin(), outputShape->begin() + 2);
   if (static_cast<int64_t>(strides.size()) != n ||
@@ -520,9 +521,9 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
       (outputShape && static_cast<int64_t>(outputShape->size()) != n) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
-    return node.emitError() << "expects " << n << " positive strides and "
-                            << "dilations, " << n << " output_padding and "
-                            << 2 * n << " pads";
+    return node.emitError()
+           << "expects " << n << " positive strides and "
+           << "dilations, " << n << " output_padding and " << 2 * n << " pads";
   StringRef autoPad = node.getString("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
       autoPad != "SAME_LOWER")
@@ -551,7 +552,8 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
   SmallVector<int64_t> interleaved(inputType.getShape().take_front(2)),
       insertPads(2 * (n + rank), 0), upsampled(interleaved);
   for (int64_t i = 0; i < n; ++i) {
-    int64_t in = inputType.getDimSize(i + 2), edge = dilations[i] * (kernel[i] - 1);
+    int64_t in = inputType.getDimSize(i + 2),
+            edge = dilations[i] * (kernel[i] - 1);
     interleaved.append({in, 1});
     insertPads[n + rank + 2 + 2 * i + 1] = strides[i] - 1;
     upsampled.push_back(in * strides[i]);
@@ -601,10 +603,9 @@ static LogicalResult convertConvTranspose(NodeContext &node) {
     weight = node.reshape(*weight, convWeight);
   if (failed(weight))
     return failure();
-  return node.setResult(
-      0, node.create<ConvOp>(*cropped, *weight, node.input(2),
-                             SmallVector<int64_t>(n, 1), convPads, dilations,
-                             group));
+  return node.setResult(0, node.create<ConvOp>(*cropped, *weight, node.input(2),
+                                               SmallVector<int64_t>(n, 1),
+                                               convPads, dilations, group));
 }
 
 //===----------------------------------------------------------------------===//
@@ -709,9 +710,9 @@ static LogicalResult convertCompress(NodeContext &node) {
       kept.push_back(i);
   }
   return node.setResult(
-      0, node.create<GatherOp>(
-             *data, i64Constant(node, {int64_t(kept.size())}, kept),
-             static_cast<uint64_t>(axis)));
+      0, node.create<GatherOp>(*data,
+                               i64Constant(node, {int64_t(kept.size())}, kept),
+                               static_cast<uint64_t>(axis)));
 }
 
 //===----------------------------------------------------------------------===//

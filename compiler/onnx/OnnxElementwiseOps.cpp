@@ -1,4 +1,5 @@
-//===- OnnxElementwiseOps.cpp - ONNX element-wise math, comparison and logic ops ---===//
+//===- OnnxElementwiseOps.cpp - ONNX element-wise math, comparison and logic ops
+//---===//
 //
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
 // (OnnxOps.cpp) through addElementwiseConverters. Semantics and attribute
@@ -54,8 +55,7 @@ static LogicalResult convertBinary(NodeContext &node, Attrs... attrs) {
 
 /// Variadic ops (Max, Min, Sum, Mean) fold their inputs, with broadcasting,
 /// into a left-to-right chain of binary ops; one input is the identity.
-template <typename OpTy>
-static FailureOr<Value> foldInputs(NodeContext &node) {
+template <typename OpTy> static FailureOr<Value> foldInputs(NodeContext &node) {
   if (failed(node.expectInputs(1, UINT_MAX)))
     return failure();
   if (llvm::is_contained(node.inputs(), Value()))
@@ -69,7 +69,8 @@ static FailureOr<Value> foldInputs(NodeContext &node) {
   return result;
 }
 
-template <typename OpTy> static LogicalResult convertVariadic(NodeContext &node) {
+template <typename OpTy>
+static LogicalResult convertVariadic(NodeContext &node) {
   return node.setResult(0, foldInputs<OpTy>(node));
 }
 
@@ -135,8 +136,8 @@ static LogicalResult convertIsInf(NodeContext &node) {
 static LogicalResult convertWhere(NodeContext &node) {
   if (failed(node.expectInputs(3, 3)))
     return failure();
-  return node.setResult(0, node.create<WhereOp>(node.input(0), node.input(1),
-                                                node.input(2)));
+  return node.setResult(
+      0, node.create<WhereOp>(node.input(0), node.input(1), node.input(2)));
 }
 
 /// A cast of input 0 to `to`; the input itself when it has that type
@@ -199,8 +200,8 @@ static LogicalResult convertClip(NodeContext &node) {
         continue;
       std::optional<double> value = scalarValue(node.constantInput(i + 1));
       if (!value)
-        return node.emitError() << names[i] << " (input " << i + 1
-                                << ") must hold one element";
+        return node.emitError()
+               << names[i] << " (input " << i + 1 << ") must hold one element";
       bounds[i] = b.getF32FloatAttr(*value);
     }
     return node.setResult(
@@ -214,8 +215,8 @@ static LogicalResult convertClip(NodeContext &node) {
     // broadcast the result to its rank.
     FailureOr<Value> bound = node.reshape(node.input(i + 1), {});
     if (failed(bound))
-      return node.emitError() << names[i] << " (input " << i + 1
-                              << ") must hold one element";
+      return node.emitError()
+             << names[i] << " (input " << i + 1 << ") must hold one element";
     result = i == 0 ? node.create<MaxOp>(*result, *bound)
                     : node.create<MinOp>(*result, *bound);
   }
@@ -301,8 +302,8 @@ void onnx_importer::addElementwiseConverters(
       // ThresholdedRelu-10: alpha defaults to 1.
       {"ThresholdedRelu",
        [](NodeContext &node) {
-         return convertUnary<ThresholdedReluOp>(
-             node, floatAttr(node, "alpha", 1.0f));
+         return convertUnary<ThresholdedReluOp>(node,
+                                                floatAttr(node, "alpha", 1.0f));
        }},
       {"Where", convertWhere},
       {"Xor", convertBinary<XorOp>},

@@ -636,8 +636,7 @@ static LogicalResult convertNode(NodeContext &node) {
 LogicalResult GraphImporter::importNode(OpBuilder &builder,
                                         const onnx::NodeProto &node,
                                         int64_t index) {
-  Location loc =
-      namedLoc(nodeLabel(node, index) + " (" + node.op_type() + ")");
+  Location loc = namedLoc(nodeLabel(node, index) + " (" + node.op_type() + ")");
   SmallVector<Value> inputs;
   for (const std::string &name : node.input()) {
     if (name.empty()) {
@@ -652,8 +651,7 @@ LogicalResult GraphImporter::importNode(OpBuilder &builder,
     inputs.push_back(it->second);
   }
 
-  NodeContext context(node, opset, loc, builder, std::move(inputs),
-                      usedValues);
+  NodeContext context(node, opset, loc, builder, std::move(inputs), usedValues);
   if (failed(convertNode(context)))
     return failure();
   for (auto [i, name] : llvm::enumerate(node.output())) {

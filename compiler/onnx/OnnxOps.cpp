@@ -98,8 +98,8 @@ static LogicalResult convertGemm(NodeContext &node) {
 /// out = ceil(in / stride), with the odd unit of padding at the end for
 /// SAME_UPPER and at the beginning for SAME_LOWER; VALID means no padding.
 FailureOr<Window> onnx_importer::readWindow(NodeContext &node,
-                                           RankedTensorType input,
-                                           ArrayRef<int64_t> kernel) {
+                                            RankedTensorType input,
+                                            ArrayRef<int64_t> kernel) {
   int64_t n = kernel.size();
   if (input.getRank() != n + 2)
     return node.emitError() << "input " << input << " must have rank " << n + 2
@@ -185,11 +185,10 @@ template <typename OpTy> static LogicalResult convertPool(NodeContext &node) {
                              node.getInt("count_include_pad", 0) != 0));
   else {
     if (node.numOutputs() > 1 && node.isOutputUsed(1) &&
-        failed(node.setResult(
-            1, node.create<MaxPoolIndicesOp>(
-                   node.input(0), *kernel, window->strides, window->pads,
-                   window->dilations, ceilMode,
-                   node.getInt("storage_order", 0) != 0))))
+        failed(node.setResult(1, node.create<MaxPoolIndicesOp>(
+                                     node.input(0), *kernel, window->strides,
+                                     window->pads, window->dilations, ceilMode,
+                                     node.getInt("storage_order", 0) != 0))))
       return failure();
     return node.setResult(0, node.create<OpTy>(node.input(0), *kernel,
                                                window->strides, window->pads,
@@ -453,38 +452,38 @@ static LogicalResult convertConstant(NodeContext &node) {
 ConvertFn onnx_importer::lookupConverter(StringRef opType) {
   static const llvm::StringMap<ConvertFn> converters = [] {
     llvm::StringMap<ConvertFn> map = {
-      {"Abs", convertUnary<AbsOp>},
-      {"Add", convertBinary<AddOp>},
-      {"AveragePool", convertPool<AveragePoolOp>},
-      {"Concat", convertConcat},
-      {"Constant", convertConstant},
-      {"Conv", convertConv},
-      {"Div", convertBinary<DivOp>},
-      {"Dropout", convertDropout},
-      {"Exp", convertUnary<ExpOp>},
-      {"Flatten", convertFlatten},
-      {"Gemm", convertGemm},
-      {"GlobalAveragePool", convertUnary<GlobalAveragePoolOp>},
-      {"GlobalMaxPool", convertUnary<GlobalMaxPoolOp>},
-      {"Hardmax", convertSoftmax<HardmaxOp>},
-      {"Identity", convertIdentity},
-      {"LeakyRelu", convertLeakyRelu},
-      {"Log", convertUnary<LogOp>},
-      {"LogSoftmax", convertSoftmax<LogSoftmaxOp>},
-      {"MatMul", convertBinary<MatMulOp>},
-      {"MaxPool", convertPool<MaxPoolOp>},
-      {"Mul", convertBinary<MulOp>},
-      {"Neg", convertUnary<NegOp>},
-      {"Relu", convertUnary<ReluOp>},
-      {"Reshape", convertReshape},
-      {"Sigmoid", convertUnary<SigmoidOp>},
-      {"Softmax", convertSoftmax<SoftmaxOp>},
-      {"Sqrt", convertUnary<SqrtOp>},
-      {"Squeeze", convertSqueeze},
-      {"Sub", convertBinary<SubOp>},
-      {"Tanh", convertUnary<TanhOp>},
-      {"Transpose", convertTranspose},
-      {"Unsqueeze", convertUnsqueeze},
+        {"Abs", convertUnary<AbsOp>},
+        {"Add", convertBinary<AddOp>},
+        {"AveragePool", convertPool<AveragePoolOp>},
+        {"Concat", convertConcat},
+        {"Constant", convertConstant},
+        {"Conv", convertConv},
+        {"Div", convertBinary<DivOp>},
+        {"Dropout", convertDropout},
+        {"Exp", convertUnary<ExpOp>},
+        {"Flatten", convertFlatten},
+        {"Gemm", convertGemm},
+        {"GlobalAveragePool", convertUnary<GlobalAveragePoolOp>},
+        {"GlobalMaxPool", convertUnary<GlobalMaxPoolOp>},
+        {"Hardmax", convertSoftmax<HardmaxOp>},
+        {"Identity", convertIdentity},
+        {"LeakyRelu", convertLeakyRelu},
+        {"Log", convertUnary<LogOp>},
+        {"LogSoftmax", convertSoftmax<LogSoftmaxOp>},
+        {"MatMul", convertBinary<MatMulOp>},
+        {"MaxPool", convertPool<MaxPoolOp>},
+        {"Mul", convertBinary<MulOp>},
+        {"Neg", convertUnary<NegOp>},
+        {"Relu", convertUnary<ReluOp>},
+        {"Reshape", convertReshape},
+        {"Sigmoid", convertUnary<SigmoidOp>},
+        {"Softmax", convertSoftmax<SoftmaxOp>},
+        {"Sqrt", convertUnary<SqrtOp>},
+        {"Squeeze", convertSqueeze},
+        {"Sub", convertBinary<SubOp>},
+        {"Tanh", convertUnary<TanhOp>},
+        {"Transpose", convertTranspose},
+        {"Unsqueeze", convertUnsqueeze},
     };
     addElementwiseConverters(map);
     addReductionConverters(map);

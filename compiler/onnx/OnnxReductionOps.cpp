@@ -1,4 +1,5 @@
-//===- OnnxReductionOps.cpp - ONNX reductions, arg-reductions and normalisations ---===//
+//===- OnnxReductionOps.cpp - ONNX reductions, arg-reductions and normalisations
+//---===//
 //
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
 // (OnnxOps.cpp) through addReductionConverters. Semantics and defaults follow
@@ -148,8 +149,8 @@ static LogicalResult convertTopK(NodeContext &node) {
   auto elementType = dyn_cast<FloatType>(type.getElementType());
   if (!elementType)
     return node.emitError() << "only float inputs are supported";
-  FailureOr<int64_t> axis = node.normalizeAxis(node.getInt("axis", -1),
-                                               type.getRank());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", -1), type.getRank());
   if (failed(axis))
     return failure();
   int64_t size = type.getDimSize(*axis);
@@ -186,8 +187,7 @@ static LogicalResult convertTopK(NodeContext &node) {
     FailureOr<Value> isTaken = node.create<EqualOp>(iota, *index);
     if (failed(isTaken))
       return failure();
-    FailureOr<Value> masked =
-        node.create<WhereOp>(*isTaken, taken, remaining);
+    FailureOr<Value> masked = node.create<WhereOp>(*isTaken, taken, remaining);
     if (failed(masked))
       return failure();
     remaining = *masked;
@@ -379,8 +379,8 @@ static LogicalResult convertBatchNorm(NodeContext &node) {
   }
   int64_t rank = node.inputType(0).getRank();
   if (rank < 2)
-    return node.emitError() << "input must have a channel dimension (rank "
-                            << rank << ")";
+    return node.emitError()
+           << "input must have a channel dimension (rank " << rank << ")";
   SmallVector<int64_t> axes = {0};
   llvm::append_range(axes, llvm::seq<int64_t>(2, rank));
   FailureOr<Moments> batch = buildMoments(node, x, axes);
@@ -390,9 +390,9 @@ static LogicalResult convertBatchNorm(NodeContext &node) {
   FailureOr<Value> batchMean = node.reshape(batch->mean, {channels});
   FailureOr<Value> batchVariance = node.reshape(batch->variance, {channels});
   if (failed(batchMean) || failed(batchVariance) ||
-      failed(node.setResult(0, node.create<BatchNormOp>(
-                                   x, node.input(1), node.input(2), *batchMean,
-                                   *batchVariance, epsilon))))
+      failed(node.setResult(
+          0, node.create<BatchNormOp>(x, node.input(1), node.input(2),
+                                      *batchMean, *batchVariance, epsilon))))
     return failure();
   Type elementType = node.inputType(3).getElementType();
   double momentum = node.getFloat("momentum", 0.9f);
@@ -405,7 +405,8 @@ static LogicalResult convertBatchNorm(NodeContext &node) {
       return failure();
     return node.create<AddOp>(*kept, *added);
   };
-  if (node.numOutputs() > 1 && failed(node.setResult(1, update(mean, *batchMean))))
+  if (node.numOutputs() > 1 &&
+      failed(node.setResult(1, update(mean, *batchMean))))
     return failure();
   if (node.numOutputs() > 2 &&
       failed(node.setResult(2, update(variance, *batchVariance))))

@@ -55,9 +55,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 }
 
 /// GatherElements-13: the shape of indices, which has data's rank.
-LogicalResult GatherElementsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
   auto data = rankedType(adaptor.getData());
   auto indices = rankedType(adaptor.getIndices());
   if (failed(checkAxis(loc, adaptor.getAxis(), data.getRank())) ||
@@ -108,8 +109,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 /// Split of a weight) become constants, so no copy is left for run time.
 OpFoldResult SliceOp::fold(FoldAdaptor) {
   RankedTensorType type = getType(), inputType = getInput().getType();
-  if (type == inputType && llvm::all_of(getStrides(),
-                                        [](int64_t s) { return s == 1; }))
+  if (type == inputType &&
+      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }))
     return getInput();
   std::optional<SmallVector<float>> values = getF32Constant(getInput());
   if (!values)
@@ -175,8 +176,7 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
   auto input = rankedType(adaptor.getInput());
   ArrayRef<int64_t> shape = adaptor.getShape();
   SmallVector<int64_t> broadcast;
-  if (!OpTrait::util::getBroadcastedShape(input.getShape(), shape,
-                                          broadcast) ||
+  if (!OpTrait::util::getBroadcastedShape(input.getShape(), shape, broadcast) ||
       ArrayRef<int64_t>(broadcast) != shape)
     return emitOptionalError(loc, "input ", input, " does not broadcast to [",
                              shape, "]");
@@ -216,8 +216,8 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
                              transform, "'");
   bool crops = transform == "tf_crop_and_resize";
   if (crops != !adaptor.getRoi().empty() ||
-      (crops && static_cast<int64_t>(adaptor.getRoi().size()) !=
-                    2 * input.getRank()))
+      (crops &&
+       static_cast<int64_t>(adaptor.getRoi().size()) != 2 * input.getRank()))
     return emitOptionalError(loc, "roi (", input.getRank(),
                              " starts, then as many ends) is given exactly "
                              "with tf_crop_and_resize");

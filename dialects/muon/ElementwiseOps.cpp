@@ -23,10 +23,11 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
   SmallVector<int64_t> shape;
   for (Value operand : operands) {
     SmallVector<int64_t> next;
-    if (!OpTrait::util::getBroadcastedShape(shape, rankedType(operand).getShape(),
-                                            next))
-      return emitOptionalError(loc, "operand shapes are not broadcast-"
-                                    "compatible: ",
+    if (!OpTrait::util::getBroadcastedShape(
+            shape, rankedType(operand).getShape(), next))
+      return emitOptionalError(loc,
+                               "operand shapes are not broadcast-"
+                               "compatible: ",
                                operands.getTypes());
     shape = std::move(next);
   }
@@ -35,13 +36,14 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
 }
 
 /// The element type `lhs` and `rhs` share (ONNX type constraint T).
-static FailureOr<Type> commonElementType(std::optional<Location> loc,
-                                         Value lhs, Value rhs) {
+static FailureOr<Type> commonElementType(std::optional<Location> loc, Value lhs,
+                                         Value rhs) {
   Type lhsType = rankedType(lhs).getElementType();
   Type rhsType = rankedType(rhs).getElementType();
   if (lhsType != rhsType)
-    return emitOptionalError(loc, "operands have different element types: ",
-                             lhsType, " and ", rhsType);
+    return emitOptionalError(loc,
+                             "operands have different element types: ", lhsType,
+                             " and ", rhsType);
   return lhsType;
 }
 
@@ -61,26 +63,23 @@ static bool isUnsignedInteger(Type type) { return type.isUnsignedInteger(); }
 /// Binary ops whose operands and result share one element type, accepted
 /// when `accepts` holds for it.
 template <typename Adaptor>
-static LogicalResult inferSameTypeBinary(std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred,
-                                         bool (*accepts)(Type),
-                                         StringRef expected) {
+static LogicalResult
+inferSameTypeBinary(std::optional<Location> loc, Adaptor adaptor,
+                    SmallVectorImpl<Type> &inferred, bool (*accepts)(Type),
+                    StringRef expected) {
   FailureOr<Type> type =
       commonElementType(loc, adaptor.getLhs(), adaptor.getRhs());
-  if (failed(type) ||
-      failed(expectElementType(loc, "operands", *type, accepts(*type),
-                               expected)))
+  if (failed(type) || failed(expectElementType(loc, "operands", *type,
+                                               accepts(*type), expected)))
     return failure();
   return inferBroadcast(loc, {adaptor.getLhs(), adaptor.getRhs()}, *type,
                         inferred);
 }
 
 #define MUON_SAME_TYPE_BINARY(OP, ACCEPTS, EXPECTED)                           \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferSameTypeBinary(loc, adaptor, inferred, ACCEPTS, EXPECTED);     \
   }
 MUON_SAME_TYPE_BINARY(MaxOp, isNumber, "numeric")
@@ -96,25 +95,23 @@ MUON_SAME_TYPE_BINARY(ShiftRightOp, isUnsignedInteger, "unsigned integers")
 /// Comparisons: operands of one element type (Equal also compares bools,
 /// the ordering comparisons only numbers), an i1 result.
 template <typename Adaptor>
-static LogicalResult inferComparison(std::optional<Location> loc,
-                                     Adaptor adaptor,
-                                     SmallVectorImpl<Type> &inferred,
-                                     bool allowBool) {
+static LogicalResult
+inferComparison(std::optional<Location> loc, Adaptor adaptor,
+                SmallVectorImpl<Type> &inferred, bool allowBool) {
   FailureOr<Type> type =
       commonElementType(loc, adaptor.getLhs(), adaptor.getRhs());
-  if (failed(type) || failed(expectElementType(loc, "operands", *type,
-                                               allowBool || !isBool(*type),
-                                               "numeric")))
+  if (failed(type) ||
+      failed(expectElementType(loc, "operands", *type,
+                               allowBool || !isBool(*type), "numeric")))
     return failure();
   return inferBroadcast(loc, {adaptor.getLhs(), adaptor.getRhs()},
                         IntegerType::get(type->getContext(), 1), inferred);
 }
 
 #define MUON_COMPARISON(OP, ALLOW_BOOL)                                        \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferComparison(loc, adaptor, inferred, ALLOW_BOOL);                \
   }
 MUON_COMPARISON(EqualOp, true)
@@ -159,8 +156,8 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
                                         SmallVectorImpl<Type> &inferred) {
   Type condition = rankedType(adaptor.getCondition()).getElementType();
   FailureOr<Type> type = commonElementType(loc, adaptor.getX(), adaptor.getY());
-  if (failed(expectElementType(loc, "condition", condition,
-                               isBool(condition), "i1")) ||
+  if (failed(expectElementType(loc, "condition", condition, isBool(condition),
+                               "i1")) ||
       failed(type))
     return failure();
   return inferBroadcast(
@@ -177,8 +174,7 @@ static LogicalResult inferFloatTest(std::optional<Location> loc, Value input,
                                     SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(input);
   if (failed(expectElementType(loc, "input", type.getElementType(),
-                               isa<FloatType>(type.getElementType()),
-                               "float")))
+                               isa<FloatType>(type.getElementType()), "float")))
     return failure();
   inferred.push_back(type.clone(IntegerType::get(type.getContext(), 1)));
   return success();

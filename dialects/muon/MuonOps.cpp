@@ -74,10 +74,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs,
 }
 
 #define MUON_BINARY_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>   \
-                                         loc,                                  \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferBroadcast(loc, adaptor.getLhs(), adaptor.getRhs(), inferred);  \
   }
 MUON_BINARY_INFER(AddOp)
@@ -89,9 +88,9 @@ MUON_BINARY_INFER(DivOp)
 LogicalResult ClipOp::verify() {
   if (getMin() && getMax() &&
       getMin()->convertToFloat() > getMax()->convertToFloat())
-    return emitOpError("min ") << getMin()->convertToFloat()
-                               << " is greater than max "
-                               << getMax()->convertToFloat();
+    return emitOpError("min ")
+           << getMin()->convertToFloat() << " is greater than max "
+           << getMax()->convertToFloat();
   return success();
 }
 
@@ -178,13 +177,13 @@ inferWindowSizes(std::optional<Location> loc, RankedTensorType input,
     return emitOptionalError(loc, "expected ", n, " strides, ", n,
                              " dilations and ", 2 * n, " pads");
   for (size_t i = 0; i < n; ++i) {
-    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1 ||
-        pads[i] < 0 || pads[i + n] < 0)
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1 || pads[i] < 0 ||
+        pads[i + n] < 0)
       return emitOptionalError(loc, "kernel sizes, strides and dilations must "
                                     "be positive and pads non-negative");
-    int64_t out = windowOutputSize(input.getDimSize(i + 2), kernel[i],
-                                   strides[i], pads[i], pads[i + n],
-                                   dilations[i], ceilMode);
+    int64_t out =
+        windowOutputSize(input.getDimSize(i + 2), kernel[i], strides[i],
+                         pads[i], pads[i + n], dilations[i], ceilMode);
     if (out < 1)
       return emitOptionalError(loc, "window of size ", kernel[i],
                                " does not fit spatial dimension ", i,
@@ -200,8 +199,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
   auto weight = rankedType(adaptor.getWeight());
-  if (failed(verifySameElementType(loc, {adaptor.getInput(), adaptor.getWeight(),
-                                         adaptor.getBias()})))
+  if (failed(verifySameElementType(
+          loc, {adaptor.getInput(), adaptor.getWeight(), adaptor.getBias()})))
     return failure();
   int64_t group = adaptor.getGroup();
   if (weight.getRank() != input.getRank() || weight.getRank() < 3)
@@ -264,8 +263,7 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
 /// The shape of the pooled result, with i64 elements.
 LogicalResult
 MaxPoolIndicesOp::inferReturnTypes(MLIRContext *context,
-                                   std::optional<Location> loc,
-                                   Adaptor adaptor,
+                                   std::optional<Location> loc, Adaptor adaptor,
                                    SmallVectorImpl<Type> &inferred) {
   if (failed(inferPool(loc, adaptor, inferred)))
     return failure();
@@ -291,9 +289,10 @@ LogicalResult GlobalAveragePoolOp::inferReturnTypes(
   return inferGlobalPool(loc, adaptor.getInput(), inferred);
 }
 
-LogicalResult GlobalMaxPoolOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   return inferGlobalPool(loc, adaptor.getInput(), inferred);
 }
 
@@ -302,9 +301,9 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
-  if (failed(verifySameElementType(
-          loc, {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
-                adaptor.getMean(), adaptor.getVariance()})))
+  if (failed(verifySameElementType(loc, {adaptor.getInput(), adaptor.getScale(),
+                                         adaptor.getBias(), adaptor.getMean(),
+                                         adaptor.getVariance()})))
     return failure();
   if (input.getRank() < 2)
     return emitOptionalError(loc, "input ", input, " must have rank >= 2");
@@ -323,8 +322,8 @@ template <typename OpTy> static LogicalResult verifyAxis(OpTy op) {
   int64_t rank = op.getType().getRank();
   int64_t axis = op.getAxis();
   if (axis < 0 || axis >= rank)
-    return op.emitOpError("axis ") << axis << " is out of range for rank "
-                                   << rank;
+    return op.emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
   return success();
 }
 

@@ -17,15 +17,18 @@
 #include "fraud.h"
 #include "samples.h"
 
-#if FRAUD_FEATURES_ELEMENTS != SAMPLE_FEATURES || FRAUD_SCORES_ELEMENTS != SAMPLE_CLASSES
-#error "fraud.h does not match samples.h: rerun make_model.py and muonc together"
+#if FRAUD_FEATURES_ELEMENTS != SAMPLE_FEATURES ||                              \
+    FRAUD_SCORES_ELEMENTS != SAMPLE_CLASSES
+#error                                                                         \
+    "fraud.h does not match samples.h: rerun make_model.py and muonc together"
 #endif
 
 #define TOLERANCE 1e-5
 
-/* Intermediates of one fraud_run call. Size and alignment come from the header. */
-static _Alignas(FRAUD_WORKSPACE_ALIGN) unsigned char
-    workspace[FRAUD_WORKSPACE_SIZE > 0 ? FRAUD_WORKSPACE_SIZE : 1];
+/* Intermediates of one fraud_run call. Size and alignment come from the header.
+ */
+static _Alignas(FRAUD_WORKSPACE_ALIGN) unsigned char workspace
+    [FRAUD_WORKSPACE_SIZE > 0 ? FRAUD_WORKSPACE_SIZE : 1];
 
 int main(void) {
   double max_diff = 0.0;
@@ -34,20 +37,25 @@ int main(void) {
     float scores[FRAUD_SCORES_ELEMENTS];
     int status = fraud_run(sample_features[i], scores, workspace);
     if (status != 0) {
-      fprintf(stderr, "error: fraud_run returned %d on transaction %d\n", status, i);
+      fprintf(stderr, "error: fraud_run returned %d on transaction %d\n",
+              status, i);
       return 1;
     }
     for (int c = 0; c < SAMPLE_CLASSES; ++c) {
       double diff = fabs((double)scores[c] - (double)sample_fraud_scores[i][c]);
-      if (!(diff <= max_diff)) /* true for NaN too, which counts as infinitely far */
+      if (!(diff <=
+            max_diff)) /* true for NaN too, which counts as infinitely far */
         max_diff = diff != diff ? INFINITY : diff;
     }
-    printf("%3d  %-6s  %14.6f  %15.6f\n", i, sample_labels[i] ? "fraud" : "legit",
-           scores[SAMPLE_FRAUD_CLASS], sample_fraud_scores[i][SAMPLE_FRAUD_CLASS]);
+    printf("%3d  %-6s  %14.6f  %15.6f\n", i,
+           sample_labels[i] ? "fraud" : "legit", scores[SAMPLE_FRAUD_CLASS],
+           sample_fraud_scores[i][SAMPLE_FRAUD_CLASS]);
   }
-  printf("%d transactions scored, max |muon - numpy| = %.1e\n", SAMPLE_COUNT, max_diff);
+  printf("%d transactions scored, max |muon - numpy| = %.1e\n", SAMPLE_COUNT,
+         max_diff);
   if (!(max_diff <= TOLERANCE)) {
-    fprintf(stderr, "error: Muon and numpy differ by more than %.0e\n", TOLERANCE);
+    fprintf(stderr, "error: Muon and numpy differ by more than %.0e\n",
+            TOLERANCE);
     return 1;
   }
   return 0;

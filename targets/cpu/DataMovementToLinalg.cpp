@@ -35,8 +35,8 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
 /// `inputMaps`, whose body `compute` returns the result element at the
 /// current index (from the input elements and, typically, tensor.extract).
 Value buildIndexedGeneric(
-    OpBuilder &b, Location loc, RankedTensorType resultType,
-    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
     function_ref<Value(OpBuilder &, Location, ValueRange)> compute) {
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(
@@ -74,7 +74,8 @@ Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
   Value zero = indexConstant(b, loc, 0);
   Value negative =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  Value wrapped = arith::AddIOp::create(b, loc, i, indexConstant(b, loc, extent));
+  Value wrapped =
+      arith::AddIOp::create(b, loc, i, indexConstant(b, loc, extent));
   i = arith::SelectOp::create(b, loc, negative, wrapped, i);
   i = arith::MaxSIOp::create(b, loc, i, zero);
   return arith::MinSIOp::create(b, loc, i, indexConstant(b, loc, extent - 1));
@@ -84,8 +85,7 @@ Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
 /// I with the axis coordinate replaced by the wrapped index; Gather's index
 /// tensor spans result dimensions [axis, axis + rank(indices)) and the data
 /// dimensions after the axis follow them.
-template <typename OpTy>
-struct GatherLowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct GatherLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -203,8 +203,7 @@ struct PadLowering : OpRewritePattern<PadOp> {
     }
     bool reflect = op.getMode() == "reflect";
     Value result = buildIndexedGeneric(
-        rewriter, loc, type, {}, {},
-        [&](OpBuilder &b, Location l, ValueRange) {
+        rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange) {
           SmallVector<Value> coords = loopIndices(b, l, rank);
           for (int64_t d = 0; d < rank; ++d) {
             if (!pads[d] && !pads[d + rank])
@@ -259,9 +258,8 @@ struct ExpandLowering : OpRewritePattern<ExpandOp> {
 /// (Resize-13's coordinate_transformation_mode). Like the ONNX reference
 /// implementation, align_corners and pytorch_half_pixel use the unrounded
 /// resized length in * scale.
-double sourceCoordinate(StringRef transform, int64_t x, int64_t in,
-                        int64_t out, double scale, double roiStart,
-                        double roiEnd) {
+double sourceCoordinate(StringRef transform, int64_t x, int64_t in, int64_t out,
+                        double scale, double roiStart, double roiEnd) {
   double length = in * scale;
   if (transform == "tf_crop_and_resize")
     return out > 1 ? roiStart * (in - 1) +
@@ -282,7 +280,9 @@ double sourceCoordinate(StringRef transform, int64_t x, int64_t in,
 /// taps at distances 1 + r, r, 1 - r and 2 - r from the source coordinate.
 std::array<double, 4> cubicWeights(double r, double a) {
   auto near = [&](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };
-  auto far = [&](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };
+  auto far = [&](double d) {
+    return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+  };
   return {far(1 + r), near(r), near(1 - r), far(2 - r)};
 }
 
@@ -316,9 +316,10 @@ SmallVector<ResizeTables> resizeTables(ResizeOp op) {
     ArrayRef<double> roi = op.getRoi();
     bool identity = in == out;
     for (int64_t x = 0; x < out; ++x) {
-      double source = sourceCoordinate(
-          op.getCoordinateTransformationMode(), x, in, out, op.getScales()[d],
-          roi.empty() ? 0.0 : roi[d], roi.empty() ? 1.0 : roi[d + roi.size() / 2]);
+      double source =
+          sourceCoordinate(op.getCoordinateTransformationMode(), x, in, out,
+                           op.getScales()[d], roi.empty() ? 0.0 : roi[d],
+                           roi.empty() ? 1.0 : roi[d + roi.size() / 2]);
       if (!roi.empty()) {
         outside.push_back(source < 0 || source > in - 1);
         identity &= !outside.back();
@@ -329,10 +330,10 @@ SmallVector<ResizeTables> resizeTables(ResizeOp op) {
       };
       identity &= source == x;
       if (taps == 1) {
-        bool up = ratio != 0.0 &&
-                  (nearest == "ceil" ||
-                   (nearest == "round_prefer_floor" && ratio > 0.5) ||
-                   (nearest == "round_prefer_ceil" && ratio >= 0.5));
+        bool up =
+            ratio != 0.0 && (nearest == "ceil" ||
+                             (nearest == "round_prefer_floor" && ratio > 0.5) ||
+                             (nearest == "round_prefer_ceil" && ratio >= 0.5));
         indices[x] = clamp(up ? floor + 1 : floor);
         identity &= indices[x] == x;
         continue;
@@ -345,8 +346,9 @@ SmallVector<ResizeTables> resizeTables(ResizeOp op) {
         ratio = 1.0;
       }
       std::array<double, 4> tapWeights =
-          taps == 2 ? std::array<double, 4>{1 - ratio, ratio, 0, 0}
-                    : cubicWeights(ratio, op.getCubicCoeffA().convertToDouble());
+          taps == 2
+              ? std::array<double, 4>{1 - ratio, ratio, 0, 0}
+              : cubicWeights(ratio, op.getCubicCoeffA().convertToDouble());
       double first = floor - (taps / 2 - 1), sum = 0;
       for (int64_t t = 0; t < taps; ++t) {
         double position = first + t;
@@ -375,7 +377,8 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
     if (taps > 1 && !isFloat(elementType))
-      return rewriter.notifyMatchFailure(op, "interpolation needs a float type");
+      return rewriter.notifyMatchFailure(op,
+                                         "interpolation needs a float type");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = type.getRank();
@@ -391,8 +394,8 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
     auto addTable = [&](int64_t dim, Attribute values) {
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(values)));
+      inputs.push_back(
+          arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(values)));
       maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(dim, context)));
     };
     for (const ResizeTables &table : tables) {

@@ -67,17 +67,16 @@ struct DestinationPassingPass
       argTypes.push_back(memrefFor(t));
     argTypes.push_back(MemRefType::get({0}, b.getI8Type()));
     auto entryType = FunctionType::get(context, argTypes, b.getI32Type());
-    auto entry = func::FuncOp::create(b, func.getLoc(),
-                                      symbolPrefix + "_run", entryType);
+    auto entry = func::FuncOp::create(b, func.getLoc(), symbolPrefix + "_run",
+                                      entryType);
     // Keep the ONNX names for the header.
     SmallVector<Attribute> argAttrs;
     for (unsigned i = 0; i < type.getNumInputs(); ++i)
       argAttrs.push_back(func.getArgAttrDict(i) ? func.getArgAttrDict(i)
                                                 : b.getDictionaryAttr({}));
     for (unsigned i = 0; i < type.getNumResults(); ++i)
-      argAttrs.push_back(func.getResultAttrDict(i)
-                             ? func.getResultAttrDict(i)
-                             : b.getDictionaryAttr({}));
+      argAttrs.push_back(func.getResultAttrDict(i) ? func.getResultAttrDict(i)
+                                                   : b.getDictionaryAttr({}));
     argAttrs.push_back(b.getDictionaryAttr(
         b.getNamedAttr("muon.name", b.getStringAttr("workspace"))));
     entry.setAllArgAttrs(argAttrs);
@@ -103,7 +102,8 @@ struct DestinationPassingPass
       store.setRestrict(true);
       store.setWritable(true);
     }
-    Value zero = arith::ConstantOp::create(b, ret.getLoc(), b.getI32IntegerAttr(0));
+    Value zero =
+        arith::ConstantOp::create(b, ret.getLoc(), b.getI32IntegerAttr(0));
     func::ReturnOp::create(b, ret.getLoc(), zero);
     func.erase();
   }

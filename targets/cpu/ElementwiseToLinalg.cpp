@@ -1,4 +1,5 @@
-//===- ElementwiseToLinalg.cpp - Lowering element-wise math, comparison and logic ops ---===//
+//===- ElementwiseToLinalg.cpp - Lowering element-wise math, comparison and
+//logic ops ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
 // Every op becomes one parallel linalg.generic over the broadcast result
@@ -65,12 +66,10 @@ StringRef describe(Elements elements) {
 /// Element-wise ops whose scalar computation `compute` defines from the
 /// elements of all operands (broadcast to the result), when every operand's
 /// element type is one of `elements`.
-template <typename OpTy>
-struct ElementwiseLowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
   using ScalarFn =
       std::function<Value(OpBuilder &, Location, OpTy, ValueRange)>;
-  ElementwiseLowering(MLIRContext *context, Elements elements,
-                      ScalarFn compute)
+  ElementwiseLowering(MLIRContext *context, Elements elements, ScalarFn compute)
       : OpRewritePattern<OpTy>(context), elements(elements),
         compute(std::move(compute)) {}
 
@@ -79,11 +78,11 @@ struct ElementwiseLowering : OpRewritePattern<OpTy> {
     for (Value operand : op->getOperands())
       if (!accepts(elements, getElementTypeOrSelf(operand.getType())))
         return rewriter.notifyMatchFailure(op, describe(elements));
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), op->getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return compute(b, loc, op, args);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), op.getType(), op->getOperands(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return compute(b, loc, op, args);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -185,9 +184,9 @@ Value greaterThan(OpBuilder &b, Location loc, Value lhs, Value rhs) {
 
 /// max(lo, min(hi, x)), propagating NaN.
 Value clamp(OpBuilder &b, Location loc, Value x, double lo, double hi) {
-  Value upper = arith::MinimumFOp::create(b, loc, x, constantLike(b, loc, x, hi));
-  return arith::MaximumFOp::create(b, loc, upper,
-                                   constantLike(b, loc, x, lo));
+  Value upper =
+      arith::MinimumFOp::create(b, loc, x, constantLike(b, loc, x, hi));
+  return arith::MaximumFOp::create(b, loc, upper, constantLike(b, loc, x, lo));
 }
 
 /// HardSigmoid: max(0, min(1, alpha * x + beta)).
@@ -203,11 +202,11 @@ Value hardSigmoid(OpBuilder &b, Location loc, Value x, double alpha,
 /// without overflow of e^x for large x.
 Value softplus(OpBuilder &b, Location loc, Value x) {
   Value zero = constantLike(b, loc, x, 0.0);
-  Value negAbs =
-      arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
-  Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
-  return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero),
-                               tail);
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value tail =
+      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, x, zero), tail);
 }
 
 /// e^x - 1 scaled by `alpha`: the negative branch of Elu, Selu and Celu.
@@ -270,9 +269,9 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
 Value power(OpBuilder &b, Location loc, Value base, Value exponent) {
   Type type = base.getType();
   Type computeType = isa<FloatType>(type) ? type : b.getF64Type();
-  Value result = math::PowFOp::create(b, loc,
-                                      castElement(b, loc, base, computeType),
-                                      castElement(b, loc, exponent, computeType));
+  Value result =
+      math::PowFOp::create(b, loc, castElement(b, loc, base, computeType),
+                           castElement(b, loc, exponent, computeType));
   return castElement(b, loc, result, type);
 }
 
@@ -300,10 +299,9 @@ Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod) {
 Value shift(OpBuilder &b, Location loc, Value x, Value y, bool left) {
   Value shifted = left ? arith::ShLIOp::create(b, loc, x, y).getResult()
                        : arith::ShRUIOp::create(b, loc, x, y).getResult();
-  Value width =
-      constantLike(b, loc, x, x.getType().getIntOrFloatBitWidth());
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, y,
-                                        width);
+  Value width = constantLike(b, loc, x, x.getType().getIntOrFloatBitWidth());
+  Value inRange =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, y, width);
   return arith::SelectOp::create(b, loc, inRange, shifted,
                                  constantLike(b, loc, x, 0.0));
 }
@@ -330,7 +328,7 @@ void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
   addElementwise<OpTy>(patterns, elements,
                        [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
                          return arithOp<FloatOp, IntOp>(b, loc, args[0],
-                                                      args[1]);
+                                                        args[1]);
                        });
 }
 
@@ -338,12 +336,11 @@ void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
 template <typename OpTy, typename FloatOp, typename SignedOp,
           typename UnsignedOp>
 void addSignedBinaryArith(RewritePatternSet &patterns) {
-  addElementwise<OpTy>(
-      patterns, Elements::Number,
-      [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
-        return signedArithOp<FloatOp, SignedOp, UnsignedOp>(b, loc, args[0],
-                                                            args[1]);
-      });
+  addElementwise<OpTy>(patterns, Elements::Number,
+                       [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
+                         return signedArithOp<FloatOp, SignedOp, UnsignedOp>(
+                             b, loc, args[0], args[1]);
+                       });
 }
 
 void populateUnaryMath(RewritePatternSet &patterns) {
@@ -369,23 +366,22 @@ void populateUnaryMath(RewritePatternSet &patterns) {
   addUnaryMath<AsinhOp, math::AsinhOp>(patterns);
   addUnaryMath<AcoshOp, math::AcoshOp>(patterns);
   addUnaryMath<AtanhOp, math::AtanhOp>(patterns);
-  addUnary<ReciprocalOp>(patterns, Elements::Float,
-                         [](OpBuilder &b, Location loc, ReciprocalOp,
-                            Value x) -> Value {
-                           return arith::DivFOp::create(
-                               b, loc, constantLike(b, loc, x, 1.0), x);
-                         });
+  addUnary<ReciprocalOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, ReciprocalOp, Value x) -> Value {
+        return arith::DivFOp::create(b, loc, constantLike(b, loc, x, 1.0), x);
+      });
   // Sign: 1, -1, or x itself for 0 (and NaN).
-  addUnary<SignOp>(patterns, Elements::Number,
-                   [](OpBuilder &b, Location loc, SignOp, Value x) -> Value {
-                     Value zero = constantLike(b, loc, x, 0.0);
-                     Value negative = arith::SelectOp::create(
-                         b, loc, lessThan(b, loc, x, zero),
-                         constantLike(b, loc, x, -1.0), x);
-                     return arith::SelectOp::create(
-                         b, loc, greaterThan(b, loc, x, zero),
-                         constantLike(b, loc, x, 1.0), negative);
-                   });
+  addUnary<SignOp>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, SignOp, Value x) -> Value {
+        Value zero = constantLike(b, loc, x, 0.0);
+        Value negative =
+            arith::SelectOp::create(b, loc, lessThan(b, loc, x, zero),
+                                    constantLike(b, loc, x, -1.0), x);
+        return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, zero),
+                                       constantLike(b, loc, x, 1.0), negative);
+      });
 }
 
 void populateActivations(RewritePatternSet &patterns) {
@@ -394,15 +390,16 @@ void populateActivations(RewritePatternSet &patterns) {
                      return arith::MaximumFOp::create(
                          b, loc, x, constantLike(b, loc, x, 0.0));
                    });
-  addUnary<SigmoidOp>(patterns, Elements::Float, [](OpBuilder &b, Location loc,
-                                                    SigmoidOp, Value x) -> Value {
-    // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x, which
-    // correctly gives 0.
-    Value one = constantLike(b, loc, x, 1.0);
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-    return arith::DivFOp::create(b, loc, one,
-                                 arith::AddFOp::create(b, loc, one, e));
-  });
+  addUnary<SigmoidOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, SigmoidOp, Value x) -> Value {
+        // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x,
+        // which correctly gives 0.
+        Value one = constantLike(b, loc, x, 1.0);
+        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+        return arith::DivFOp::create(b, loc, one,
+                                     arith::AddFOp::create(b, loc, one, e));
+      });
   addUnary<LeakyReluOp>(
       patterns, Elements::Float,
       [](OpBuilder &b, Location loc, LeakyReluOp op, Value x) -> Value {
@@ -412,18 +409,17 @@ void populateActivations(RewritePatternSet &patterns) {
             constantLike(b, loc, x, op.getAlpha().convertToDouble()));
         return arith::SelectOp::create(b, loc, negative, scaled, x);
       });
-  addUnary<ClipOp>(patterns, Elements::Float,
-                   [](OpBuilder &b, Location loc, ClipOp op, Value x) {
-                     if (auto min = op.getMin())
-                       x = arith::MaximumFOp::create(
-                           b, loc, x,
-                           constantLike(b, loc, x, min->convertToDouble()));
-                     if (auto max = op.getMax())
-                       x = arith::MinimumFOp::create(
-                           b, loc, x,
-                           constantLike(b, loc, x, max->convertToDouble()));
-                     return x;
-                   });
+  addUnary<ClipOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, ClipOp op, Value x) {
+        if (auto min = op.getMin())
+          x = arith::MaximumFOp::create(
+              b, loc, x, constantLike(b, loc, x, min->convertToDouble()));
+        if (auto max = op.getMax())
+          x = arith::MinimumFOp::create(
+              b, loc, x, constantLike(b, loc, x, max->convertToDouble()));
+        return x;
+      });
   addUnary<SoftplusOp>(patterns, Elements::Float,
                        [](OpBuilder &b, Location loc, SoftplusOp, Value x) {
                          return softplus(b, loc, x);
@@ -431,9 +427,9 @@ void populateActivations(RewritePatternSet &patterns) {
   addUnary<SoftsignOp>(
       patterns, Elements::Float,
       [](OpBuilder &b, Location loc, SoftsignOp, Value x) -> Value {
-        Value denominator = arith::AddFOp::create(
-            b, loc, constantLike(b, loc, x, 1.0),
-            math::AbsFOp::create(b, loc, x));
+        Value denominator =
+            arith::AddFOp::create(b, loc, constantLike(b, loc, x, 1.0),
+                                  math::AbsFOp::create(b, loc, x));
         return arith::DivFOp::create(b, loc, x, denominator);
       });
   addUnary<MishOp>(patterns, Elements::Float,
@@ -442,13 +438,12 @@ void populateActivations(RewritePatternSet &patterns) {
                          b, loc, x,
                          math::TanhOp::create(b, loc, softplus(b, loc, x)));
                    });
-  addUnary<HardSigmoidOp>(patterns, Elements::Float,
-                          [](OpBuilder &b, Location loc, HardSigmoidOp op,
-                             Value x) {
-                            return hardSigmoid(
-                                b, loc, x, op.getAlpha().convertToDouble(),
-                                op.getBeta().convertToDouble());
-                          });
+  addUnary<HardSigmoidOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, HardSigmoidOp op, Value x) {
+        return hardSigmoid(b, loc, x, op.getAlpha().convertToDouble(),
+                           op.getBeta().convertToDouble());
+      });
   // HardSwish-14: x * HardSigmoid(x) with alpha = 1/6, beta = 0.5.
   addUnary<HardSwishOp>(
       patterns, Elements::Float,
@@ -457,50 +452,46 @@ void populateActivations(RewritePatternSet &patterns) {
                                      hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
       });
   // Elu-6: x < 0 ? alpha * (e^x - 1) : x.
-  addUnary<EluOp>(patterns, Elements::Float,
-                  [](OpBuilder &b, Location loc, EluOp op, Value x) -> Value {
-                    Value negative =
-                        lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
-                    return arith::SelectOp::create(
-                        b, loc, negative,
-                        scaledExpm1(b, loc, x, op.getAlpha().convertToDouble()),
-                        x);
-                  });
+  addUnary<EluOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, EluOp op, Value x) -> Value {
+        Value negative = lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
+        return arith::SelectOp::create(
+            b, loc, negative,
+            scaledExpm1(b, loc, x, op.getAlpha().convertToDouble()), x);
+      });
   // Selu-6: gamma * (x > 0 ? x : alpha * (e^x - 1)).
-  addUnary<SeluOp>(patterns, Elements::Float,
-                   [](OpBuilder &b, Location loc, SeluOp op, Value x) -> Value {
-                     Value positive =
-                         greaterThan(b, loc, x, constantLike(b, loc, x, 0.0));
-                     Value selected = arith::SelectOp::create(
-                         b, loc, positive, x,
-                         scaledExpm1(b, loc, x,
-                                     op.getAlpha().convertToDouble()));
-                     return arith::MulFOp::create(
-                         b, loc, selected,
-                         constantLike(b, loc, x,
-                                      op.getGamma().convertToDouble()));
-                   });
+  addUnary<SeluOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, SeluOp op, Value x) -> Value {
+        Value positive = greaterThan(b, loc, x, constantLike(b, loc, x, 0.0));
+        Value selected = arith::SelectOp::create(
+            b, loc, positive, x,
+            scaledExpm1(b, loc, x, op.getAlpha().convertToDouble()));
+        return arith::MulFOp::create(
+            b, loc, selected,
+            constantLike(b, loc, x, op.getGamma().convertToDouble()));
+      });
   // Celu-12: max(0, x) + min(0, alpha * (e^(x / alpha) - 1)).
-  addUnary<CeluOp>(patterns, Elements::Float,
-                   [](OpBuilder &b, Location loc, CeluOp op, Value x) -> Value {
-                     double alpha = op.getAlpha().convertToDouble();
-                     Value zero = constantLike(b, loc, x, 0.0);
-                     Value scaled = arith::DivFOp::create(
-                         b, loc, x, constantLike(b, loc, x, alpha));
-                     Value negative = arith::MinimumFOp::create(
-                         b, loc, zero, scaledExpm1(b, loc, scaled, alpha));
-                     return arith::AddFOp::create(
-                         b, loc, arith::MaximumFOp::create(b, loc, x, zero),
-                         negative);
-                   });
+  addUnary<CeluOp>(
+      patterns, Elements::Float,
+      [](OpBuilder &b, Location loc, CeluOp op, Value x) -> Value {
+        double alpha = op.getAlpha().convertToDouble();
+        Value zero = constantLike(b, loc, x, 0.0);
+        Value scaled =
+            arith::DivFOp::create(b, loc, x, constantLike(b, loc, x, alpha));
+        Value negative = arith::MinimumFOp::create(
+            b, loc, zero, scaledExpm1(b, loc, scaled, alpha));
+        return arith::AddFOp::create(
+            b, loc, arith::MaximumFOp::create(b, loc, x, zero), negative);
+      });
   // ThresholdedRelu-10: x > alpha ? x : 0.
   addUnary<ThresholdedReluOp>(
       patterns, Elements::Float,
       [](OpBuilder &b, Location loc, ThresholdedReluOp op, Value x) -> Value {
-        Value alpha =
-            constantLike(b, loc, x, op.getAlpha().convertToDouble());
-        return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, alpha),
-                                       x, constantLike(b, loc, x, 0.0));
+        Value alpha = constantLike(b, loc, x, op.getAlpha().convertToDouble());
+        return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, alpha), x,
+                                       constantLike(b, loc, x, 0.0));
       });
   // Shrink-9: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
   addUnary<ShrinkOp>(
@@ -521,7 +512,8 @@ void populateActivations(RewritePatternSet &patterns) {
       patterns, Elements::Number,
       [](OpBuilder &b, Location loc, PReluOp, ValueRange args) -> Value {
         Value x = args[0];
-        Value scaled = arithOp<arith::MulFOp, arith::MulIOp>(b, loc, x, args[1]);
+        Value scaled =
+            arithOp<arith::MulFOp, arith::MulIOp>(b, loc, x, args[1]);
         return arith::SelectOp::create(
             b, loc, lessThan(b, loc, x, constantLike(b, loc, x, 0.0)), scaled,
             x);
@@ -543,15 +535,13 @@ void populateBinary(RewritePatternSet &patterns) {
                        arith::MaxUIOp>(patterns);
   addSignedBinaryArith<MinOp, arith::MinimumFOp, arith::MinSIOp,
                        arith::MinUIOp>(patterns);
-  addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(patterns,
-                                                      Elements::Bool);
+  addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(patterns, Elements::Bool);
   addBinaryArith<OrOp, arith::OrIOp, arith::OrIOp>(patterns, Elements::Bool);
-  addBinaryArith<XorOp, arith::XOrIOp, arith::XOrIOp>(patterns,
-                                                      Elements::Bool);
+  addBinaryArith<XorOp, arith::XOrIOp, arith::XOrIOp>(patterns, Elements::Bool);
   addUnary<NotOp>(patterns, Elements::Bool,
                   [](OpBuilder &b, Location loc, NotOp, Value x) -> Value {
-                    return arith::XOrIOp::create(
-                        b, loc, x, constantLike(b, loc, x, 1.0));
+                    return arith::XOrIOp::create(b, loc, x,
+                                                 constantLike(b, loc, x, 1.0));
                   });
   // BitShift-11 (unsigned integers): shl / shrui, whose result LLVM leaves
   // undefined for shifts of the bit width or more; numpy gives 0 there.
@@ -565,15 +555,13 @@ void populateBinary(RewritePatternSet &patterns) {
       [](OpBuilder &b, Location loc, ShiftRightOp, ValueRange args) {
         return shift(b, loc, args[0], args[1], /*left=*/false);
       });
-  addElementwise<ModOp>(patterns, Elements::Number,
-                        [](OpBuilder &b, Location loc, ModOp op,
-                           ValueRange args) {
-                          return modulo(b, loc, args[0], args[1],
-                                        op.getFmod());
-                        });
+  addElementwise<ModOp>(
+      patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, ModOp op, ValueRange args) {
+        return modulo(b, loc, args[0], args[1], op.getFmod());
+      });
   addElementwise<PowOp>(patterns, Elements::Number,
-                        [](OpBuilder &b, Location loc, PowOp,
-                           ValueRange args) {
+                        [](OpBuilder &b, Location loc, PowOp, ValueRange args) {
                           return power(b, loc, args[0], args[1]);
                         });
   addComparison<EqualOp>(patterns, arith::CmpFPredicate::OEQ,
@@ -586,12 +574,11 @@ void populateBinary(RewritePatternSet &patterns) {
                                   arith::CmpIPredicate::sge);
   addComparison<LessOrEqualOp>(patterns, arith::CmpFPredicate::OLE,
                                arith::CmpIPredicate::sle);
-  addElementwise<WhereOp>(patterns, Elements::Any,
-                          [](OpBuilder &b, Location loc, WhereOp,
-                             ValueRange args) -> Value {
-                            return arith::SelectOp::create(b, loc, args[0],
-                                                           args[1], args[2]);
-                          });
+  addElementwise<WhereOp>(
+      patterns, Elements::Any,
+      [](OpBuilder &b, Location loc, WhereOp, ValueRange args) -> Value {
+        return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+      });
 }
 
 void populateTypeChanging(RewritePatternSet &patterns) {

@@ -92,8 +92,7 @@ FailureOr<ModelInterface> describeModel(ModuleOp module, StringRef name) {
       return entry.emitError("no C type for element type ")
              << elementType << " of '" << tensor.onnxName << "'";
     tensor.shape.assign(type.getShape().begin(), type.getShape().end());
-    (i < numInputs ? model.inputs : model.outputs)
-        .push_back(std::move(tensor));
+    (i < numInputs ? model.inputs : model.outputs).push_back(std::move(tensor));
   }
   return model;
 }
@@ -131,7 +130,8 @@ void emitHeader(const ModelInterface &model, llvm::raw_ostream &os) {
      << "  /* bytes, caller-provided */\n";
   os << "#define " << upper << "_WORKSPACE_ALIGN 64\n\n";
   os << "/* Runs the model: reads the inputs, writes the outputs, uses the\n"
-        "   workspace (" << upper << "_WORKSPACE_SIZE bytes, " << upper
+        "   workspace ("
+     << upper << "_WORKSPACE_SIZE bytes, " << upper
      << "_WORKSPACE_ALIGN-byte aligned; NULL\n"
         "   when the size is 0) for intermediates. Allocates nothing. Returns "
         "0.\n"

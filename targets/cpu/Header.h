@@ -11,10 +11,10 @@
 namespace muon {
 
 struct TensorInterface {
-  std::string onnxName;           // name in the ONNX graph
-  std::string cName;              // C identifier used in the header
-  std::string cType;              // e.g. "float", "int64_t"
-  std::string note;               // e.g. "bfloat16 bits", or empty
+  std::string onnxName; // name in the ONNX graph
+  std::string cName;    // C identifier used in the header
+  std::string cType;    // e.g. "float", "int64_t"
+  std::string note;     // e.g. "bfloat16 bits", or empty
   std::vector<int64_t> shape;
   int64_t numElements() const;
 };
@@ -22,11 +22,11 @@ struct TensorInterface {
 /// The C ABI of a compiled model:
 ///   int <name>_run(const T *in..., T *out..., void *workspace);
 struct ModelInterface {
-  std::string name;               // symbol prefix
-  std::string source;             // the ONNX file it came from
+  std::string name;   // symbol prefix
+  std::string source; // the ONNX file it came from
   int64_t opset = 0;
   std::vector<TensorInterface> inputs, outputs;
-  int64_t workspaceSize = 0;      // bytes
+  int64_t workspaceSize = 0; // bytes
 };
 
 /// Reads the interface from a module whose entry function has been through

@@ -60,14 +60,13 @@ AffineMap broadcastMap(RankedTensorType operandType,
   int64_t offset = resultShape.size() - operandType.getRank();
   SmallVector<AffineExpr> exprs;
   for (int64_t d = 0; d < operandType.getRank(); ++d) {
-    bool broadcast = operandType.getDimSize(d) == 1 &&
-                     resultShape[offset + d] != 1;
+    bool broadcast =
+        operandType.getDimSize(d) == 1 && resultShape[offset + d] != 1;
     exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
                               : getAffineDimExpr(offset + d, context));
   }
   return AffineMap::get(resultShape.size(), 0, exprs, context);
 }
-
 
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ScalarBody body) {
@@ -76,8 +75,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   for (Value input : inputs)
     maps.push_back(
         broadcastMap(tensorType(input), resultType.getShape(), context));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(),
-                                                   context));
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -91,10 +90,9 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 
 Value broadcastTo(OpBuilder &b, Location loc, Value source,
                   RankedTensorType resultType) {
-  return buildElementwise(b, loc, resultType, source,
-                          [](OpBuilder &, Location, ValueRange args) {
-                            return args[0];
-                          });
+  return buildElementwise(
+      b, loc, resultType, source,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
 Value reshapeTensor(OpBuilder &b, Location loc, Value source,
@@ -117,8 +115,7 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value source,
   auto oneGroup = [](int64_t rank) {
     SmallVector<ReassociationIndices> reassociation;
     if (rank > 0)
-      reassociation.push_back(
-          llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+      reassociation.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
     return reassociation;
   };
   auto flatType = RankedTensorType::get({sourceType.getNumElements()},
@@ -148,25 +145,22 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   }
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
   Value value = scalarConstant(b, loc, type.getElementType(), padValue);
-  return tensor::PadOp::create(b, loc, paddedType, input,
-                               getAsIndexOpFoldResult(b.getContext(), lowAll),
-                               getAsIndexOpFoldResult(b.getContext(), highAll),
-                               value);
+  return tensor::PadOp::create(
+      b, loc, paddedType, input, getAsIndexOpFoldResult(b.getContext(), lowAll),
+      getAsIndexOpFoldResult(b.getContext(), highAll), value);
 }
 
-SmallVector<int64_t> windowEndPads(RankedTensorType input,
-                                   RankedTensorType output,
-                                   ArrayRef<int64_t> kernel,
-                                   ArrayRef<int64_t> strides,
-                                   ArrayRef<int64_t> pads,
-                                   ArrayRef<int64_t> dilations) {
+SmallVector<int64_t>
+windowEndPads(RankedTensorType input, RankedTensorType output,
+              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+              ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
   SmallVector<int64_t> high;
   size_t n = kernel.size();
   for (size_t i = 0; i < n; ++i) {
     int64_t needed = (output.getDimSize(i + 2) - 1) * strides[i] +
                      dilations[i] * (kernel[i] - 1) + 1;
-    high.push_back(std::max<int64_t>(
-        0, needed - input.getDimSize(i + 2) - pads[i]));
+    high.push_back(
+        std::max<int64_t>(0, needed - input.getDimSize(i + 2) - pads[i]));
   }
   return high;
 }

@@ -32,7 +32,6 @@ using namespace muon;
 
 namespace {
 
-
 /// Float, or signless integer other than i1: MatMul and Conv on integers
 /// are the int32 products of MatMulInteger, ConvInteger and the QLinear ops.
 bool isFloatOrInteger(RankedTensorType type) {
@@ -63,8 +62,10 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    Value a = op.getTransA() ? transpose2d(rewriter, loc, op.getA()) : op.getA();
-    Value b = op.getTransB() ? transpose2d(rewriter, loc, op.getB()) : op.getB();
+    Value a =
+        op.getTransA() ? transpose2d(rewriter, loc, op.getA()) : op.getA();
+    Value b =
+        op.getTransB() ? transpose2d(rewriter, loc, op.getB()) : op.getB();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     Value c = beta != 0.0 ? op.getC() : Value();
@@ -77,8 +78,8 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
                  : buildElementwise(
                        rewriter, loc, type, c,
                        [&](OpBuilder &nb, Location nl, ValueRange args) {
-                         Value s = scalarConstant(nb, nl, args[0].getType(),
-                                                  beta);
+                         Value s =
+                             scalarConstant(nb, nl, args[0].getType(), beta);
                          return arith::MulFOp::create(nb, nl, args[0], s)
                              .getResult();
                        });
@@ -167,10 +168,10 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
       Value a = broadcastOperand(op.getLhs(), l, m, k);
       Value b = broadcastOperand(op.getRhs(), r, k, n);
       auto out3 = RankedTensorType::get({batch, m, n}, elementType);
-      result = linalg::BatchMatmulOp::create(
-                   rewriter, loc, out3, ValueRange{a, b},
-                   filledTensor(rewriter, loc, out3, 0.0))
-                   .getResult(0);
+      result =
+          linalg::BatchMatmulOp::create(rewriter, loc, out3, ValueRange{a, b},
+                                        filledTensor(rewriter, loc, out3, 0.0))
+              .getResult(0);
     }
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
     return success();
@@ -226,13 +227,12 @@ SmallVector<Value> windowTaps(OpBuilder &b, Location loc, Value padded,
 /// window loops reduce into `inits` (each [N, C, O...]), and `body` combines
 /// the element with the accumulators. A `kernel`-shaped empty tensor gives
 /// the window loops their bounds, as linalg's pooling ops do.
-SmallVector<Value>
-windowReduce(OpBuilder &b, Location loc, Value padded, ValueRange inits,
-             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-             ArrayRef<int64_t> dilations,
-             function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
-                                             ValueRange)>
-                 body) {
+SmallVector<Value> windowReduce(
+    OpBuilder &b, Location loc, Value padded, ValueRange inits,
+    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>
+        body) {
   MLIRContext *context = b.getContext();
   int64_t n = kernel.size(), numLoops = 2 + 2 * n;
   auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
@@ -252,8 +252,8 @@ windowReduce(OpBuilder &b, Location loc, Value padded, ValueRange inits,
                                              utils::IteratorType::parallel);
   std::fill(iterators.begin() + 2 + n, iterators.end(),
             utils::IteratorType::reduction);
-  Value window = tensor::EmptyOp::create(
-      b, loc, kernel, tensorType(padded).getElementType());
+  Value window = tensor::EmptyOp::create(b, loc, kernel,
+                                         tensorType(padded).getElementType());
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange(inits), ValueRange{padded, window}, inits, maps,
       iterators, [&](OpBuilder &nested, Location l, ValueRange args) {
@@ -322,8 +322,8 @@ Value convolveNd(OpBuilder &b, Location loc, Value padded, Value weight,
           [&](OpBuilder &nb, Location l, ValueRange args) {
             Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
             linalg::YieldOp::create(
-                nb, l, arith::AddFOp::create(nb, l, args[2], product)
-                           .getResult());
+                nb, l,
+                arith::AddFOp::create(nb, l, args[2], product).getResult());
           })
           .getResult(0);
   return reshapeTensor(b, loc, result, resultType);
@@ -364,19 +364,19 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> allPads(low);
     allPads.append(high);
     auto inputType = tensorType(input);
-    SmallVector<int64_t> endPads = windowEndPads(
-        inputType, resultType, kernel, strides, allPads, dilations);
+    SmallVector<int64_t> endPads = windowEndPads(inputType, resultType, kernel,
+                                                 strides, allPads, dilations);
     Value padded = padSpatial(rewriter, loc, input, low, endPads, 0.0);
 
-    Value init = op.getBias()
-                     ? broadcastTo(rewriter, loc,
-                                   reshapeTensor(
-                                       rewriter, loc, op.getBias(),
-                                       RankedTensorType::get(
-                                           {resultType.getDimSize(1), 1, 1},
-                                           resultType.getElementType())),
-                                   resultType)
-                     : filledTensor(rewriter, loc, resultType, 0.0);
+    Value init =
+        op.getBias()
+            ? broadcastTo(rewriter, loc,
+                          reshapeTensor(rewriter, loc, op.getBias(),
+                                        RankedTensorType::get(
+                                            {resultType.getDimSize(1), 1, 1},
+                                            resultType.getElementType())),
+                          resultType)
+            : filledTensor(rewriter, loc, resultType, 0.0);
     auto stridesAttr = rewriter.getI64TensorAttr(strides);
     auto dilationsAttr = rewriter.getI64TensorAttr(dilations);
     int64_t group = op.getGroup();
@@ -392,14 +392,13 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                kernel[0] * kernel[1] <= kMaxWindowTaps) {
       // Depthwise: out = bias + sum over taps of tap * weight[c, tap], the
       // weight of each tap broadcast from [1, C, 1, 1].
-      SmallVector<Value> inputs =
-          windowTaps(rewriter, loc, padded, resultType, kernel, strides,
-                     dilations);
+      SmallVector<Value> inputs = windowTaps(rewriter, loc, padded, resultType,
+                                             kernel, strides, dilations);
       int64_t numTaps = inputs.size();
-      auto tapWeightType = RankedTensorType::get(
-          {1, channels, 1, 1}, weightType.getElementType());
-      auto weightColumns = RankedTensorType::get(
-          {channels, numTaps}, weightType.getElementType());
+      auto tapWeightType = RankedTensorType::get({1, channels, 1, 1},
+                                                 weightType.getElementType());
+      auto weightColumns = RankedTensorType::get({channels, numTaps},
+                                                 weightType.getElementType());
       Value columns = reshapeTensor(rewriter, loc, weight, weightColumns);
       MLIRContext *context = rewriter.getContext();
       for (int64_t t = 0; t < numTaps; ++t) {
@@ -419,9 +418,9 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       result = buildElementwise(
           rewriter, loc, resultType, inputs,
           [&](OpBuilder &b, Location l, ValueRange args) {
-            Value sum = op.getBias() ? args.back()
-                                     : scalarConstant(b, l,
-                                                      args[0].getType(), 0.0);
+            Value sum = op.getBias()
+                            ? args.back()
+                            : scalarConstant(b, l, args[0].getType(), 0.0);
             for (int64_t t = 0; t < numTaps; ++t)
               sum = isFloat(sum.getType())
                         ? math::FmaOp::create(b, l, args[t], args[numTaps + t],
@@ -451,9 +450,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
           {paddedType.getDimSize(0), group, channels / group,
            paddedType.getDimSize(2), paddedType.getDimSize(3)},
           et);
-      auto w5 = RankedTensorType::get({group, filters / group, channels / group,
-                                       kernel[0], kernel[1]},
-                                      et);
+      auto w5 = RankedTensorType::get(
+          {group, filters / group, channels / group, kernel[0], kernel[1]}, et);
       auto out5 = RankedTensorType::get(
           {resultType.getDimSize(0), group, filters / group,
            resultType.getDimSize(2), resultType.getDimSize(3)},
@@ -478,18 +476,18 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     int64_t n = resultType.getRank() - 2;
     SmallVector<int64_t> kernel(
         tensorType(op.getWeight()).getShape().drop_front(2));
-    Value padded = padForWindow(rewriter, loc, op.getInput(), resultType,
-                                kernel, op.getStrides(), op.getPads(),
-                                op.getDilations(), 0.0);
+    Value padded =
+        padForWindow(rewriter, loc, op.getInput(), resultType, kernel,
+                     op.getStrides(), op.getPads(), op.getDilations(), 0.0);
     Value init = filledTensor(rewriter, loc, resultType, 0.0);
     if (Value bias = op.getBias()) {
       SmallVector<int64_t> biasShape(n + 1, 1);
       biasShape[0] = resultType.getDimSize(1);
       init = broadcastTo(
           rewriter, loc,
-          reshapeTensor(rewriter, loc, bias,
-                        RankedTensorType::get(biasShape,
-                                              resultType.getElementType())),
+          reshapeTensor(
+              rewriter, loc, bias,
+              RankedTensorType::get(biasShape, resultType.getElementType())),
           resultType);
     }
     rewriter.replaceOp(op, convolveNd(rewriter, loc, padded, op.getWeight(),
@@ -539,15 +537,15 @@ std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op) {
 /// (tap by tap for small windows, otherwise with the linalg pooling op
 /// `PoolOp` from an accumulator filled with `initValue`).
 template <typename PoolOp>
-Value lowerPool2d(OpBuilder &b, Location loc, const Pool2d &pool,
-                  double padValue, double initValue,
-                  function_ref<Value(OpBuilder &, Location, Value, Value)>
-                      combine) {
+Value lowerPool2d(
+    OpBuilder &b, Location loc, const Pool2d &pool, double padValue,
+    double initValue,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   SmallVector<int64_t> endPads =
       windowEndPads(pool.inputType, pool.resultType, pool.kernel, pool.strides,
                     pool.pads, pool.dilations);
-  Value padded = padSpatial(b, loc, pool.input, ArrayRef(pool.pads).take_front(2),
-                            endPads, padValue);
+  Value padded = padSpatial(
+      b, loc, pool.input, ArrayRef(pool.pads).take_front(2), endPads, padValue);
   if (pool.kernel[0] * pool.kernel[1] <= kMaxWindowTaps) {
     SmallVector<Value> taps =
         windowTaps(b, loc, padded, pool.resultType, pool.kernel, pool.strides,
@@ -572,8 +570,7 @@ Value lowerPool2d(OpBuilder &b, Location loc, const Pool2d &pool,
 /// Pooling elements: floats, and integers for max pooling (not i1).
 bool isPoolable(Type type) {
   type = getElementTypeOrSelf(type);
-  return isa<FloatType>(type) ||
-         (isa<IntegerType>(type) && !type.isInteger(1));
+  return isa<FloatType>(type) || (isa<IntegerType>(type) && !type.isInteger(1));
 }
 
 struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
@@ -635,8 +632,8 @@ struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
                       dilations = op.getDilations(), pads = op.getPads();
     int64_t n = kernel.size();
     double lowest = lowestValue(elementType);
-    Value padded = padForWindow(rewriter, loc, op.getInput(), valueType,
-                                kernel, strides, pads, dilations, lowest);
+    Value padded = padForWindow(rewriter, loc, op.getInput(), valueType, kernel,
+                                strides, pads, dilations, lowest);
     SmallVector<Value> inits = {filledTensor(rewriter, loc, valueType, lowest),
                                 filledTensor(rewriter, loc, indexType, 0.0)};
     bool columnMajor = op.getColumnMajor();
@@ -758,31 +755,30 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
       Value padded = padForWindow(rewriter, loc, op.getInput(), op.getType(),
                                   op.getKernelShape(), op.getStrides(),
                                   op.getPads(), op.getDilations(), 0.0);
-      sum = windowReduce(rewriter, loc, padded,
-                         filledTensor(rewriter, loc, op.getType(), 0.0),
-                         op.getKernelShape(), op.getStrides(),
-                         op.getDilations(),
-                         [&](OpBuilder &b, Location l, Value x,
-                             ValueRange acc) -> SmallVector<Value> {
-                           return {add(b, l, acc[0], x)};
-                         })
-                .front();
+      sum =
+          windowReduce(rewriter, loc, padded,
+                       filledTensor(rewriter, loc, op.getType(), 0.0),
+                       op.getKernelShape(), op.getStrides(), op.getDilations(),
+                       [&](OpBuilder &b, Location l, Value x,
+                           ValueRange acc) -> SmallVector<Value> {
+                         return {add(b, l, acc[0], x)};
+                       })
+              .front();
     }
     // The table has the op's element type (f16 pools multiply in f16) and
     // broadcasts over N and C.
     Value reciprocal = arith::ConstantOp::create(
         rewriter, loc,
         averageDivisors(tensorType(op.getInput()), op.getType(),
-                        op.getKernelShape(), op.getStrides(),
-                        op.getDilations(), op.getPads(),
-                        op.getCountIncludePad()));
+                        op.getKernelShape(), op.getStrides(), op.getDilations(),
+                        op.getPads(), op.getCountIncludePad()));
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, loc, op.getType(), {sum, reciprocal},
-                             [](OpBuilder &b, Location l, ValueRange args) {
-                               return arith::MulFOp::create(b, l, args[0],
-                                                            args[1])
-                                   .getResult();
-                             }));
+        op,
+        buildElementwise(
+            rewriter, loc, op.getType(), {sum, reciprocal},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+            }));
     return success();
   }
 };
@@ -799,9 +795,9 @@ LogicalResult lowerGlobalPool(
   Location loc = op.getLoc();
   auto inputType = tensorType(op.getInput());
   int64_t rank = inputType.getRank();
-  auto reducedType = RankedTensorType::get(
-      {inputType.getDimSize(0), inputType.getDimSize(1)},
-      inputType.getElementType());
+  auto reducedType =
+      RankedTensorType::get({inputType.getDimSize(0), inputType.getDimSize(1)},
+                            inputType.getElementType());
   MLIRContext *context = rewriter.getContext();
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::reduction);
@@ -813,8 +809,7 @@ LogicalResult lowerGlobalPool(
       linalg::GenericOp::create(
           rewriter, loc, reducedType, op.getInput(),
           filledTensor(rewriter, loc, reducedType, initValue),
-          {AffineMap::getMultiDimIdentityMap(rank, context), outMap},
-          iterators,
+          {AffineMap::getMultiDimIdentityMap(rank, context), outMap}, iterators,
           [&](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
           })
@@ -878,8 +873,8 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     paramShape[0] = type.getDimSize(1);
     auto paramType = RankedTensorType::get(paramShape, type.getElementType());
     SmallVector<Value> inputs = {op.getInput()};
-    for (Value p : {op.getScale(), op.getBias(), op.getMean(),
-                    op.getVariance()})
+    for (Value p :
+         {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
       inputs.push_back(reshapeTensor(rewriter, loc, p, paramType));
     double epsilon = op.getEpsilon().convertToDouble();
     Value result = buildElementwise(
@@ -924,23 +919,23 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
 
-    auto reduce = [&](ValueRange inputs, double init,
-                      function_ref<Value(OpBuilder &, Location, ValueRange)>
-                          combine) {
-      SmallVector<AffineMap> maps;
-      maps.push_back(identity);
-      if (inputs.size() > 1)
-        maps.push_back(reducedMap);
-      maps.push_back(reducedMap);
-      return linalg::GenericOp::create(
-                 rewriter, loc, reducedType, inputs,
-                 filledTensor(rewriter, loc, reducedType, init), maps,
-                 reduceIterators,
-                 [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, combine(b, l, args));
-                 })
-          .getResult(0);
-    };
+    auto reduce =
+        [&](ValueRange inputs, double init,
+            function_ref<Value(OpBuilder &, Location, ValueRange)> combine) {
+          SmallVector<AffineMap> maps;
+          maps.push_back(identity);
+          if (inputs.size() > 1)
+            maps.push_back(reducedMap);
+          maps.push_back(reducedMap);
+          return linalg::GenericOp::create(
+                     rewriter, loc, reducedType, inputs,
+                     filledTensor(rewriter, loc, reducedType, init), maps,
+                     reduceIterators,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       linalg::YieldOp::create(b, l, combine(b, l, args));
+                     })
+              .getResult(0);
+        };
     Value max = reduce(op.getInput(), -std::numeric_limits<double>::infinity(),
                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
                          return arith::MaximumFOp::create(b, l, a[0], a[1]);
@@ -990,8 +985,8 @@ struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), op.getInput(),
-                                         op.getType()));
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, op.getLoc(), op.getInput(), op.getType()));
     return success();
   }
 };
@@ -1018,8 +1013,7 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
     RankedTensorType type = op.getType();
     int64_t axis = op.getAxis();
     Value result = emptyTensor(rewriter, loc, type);
-    SmallVector<int64_t> offsets(type.getRank(), 0),
-        strides(type.getRank(), 1);
+    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
     for (Value input : op.getInputs()) {
       auto inputType = tensorType(input);
       result = tensor::InsertSliceOp::create(
@@ -1062,8 +1056,8 @@ void makeSignless(func::FuncOp func) {
   // (the bits are the same).
   func.walk([&](arith::ConstantOp constant) {
     auto type = dyn_cast<RankedTensorType>(constant.getType());
-    auto element = type ? dyn_cast<IntegerType>(type.getElementType())
-                        : IntegerType();
+    auto element =
+        type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
     if (!element || !element.isUnsigned())
       return;
     auto signlessType = type.clone(*signless(element));
@@ -1072,8 +1066,8 @@ void makeSignless(func::FuncOp func) {
       value = dense.bitcast(signlessType.getElementType());
     else if (auto resource =
                  dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      value = DenseResourceElementsAttr::get(signlessType,
-                                             resource.getRawHandle());
+      value =
+          DenseResourceElementsAttr::get(signlessType, resource.getRawHandle());
     if (value)
       constant.setValueAttr(cast<TypedAttr>(value));
   });
@@ -1091,8 +1085,7 @@ void makeSignless(func::FuncOp func) {
       func.setResultAttr(i, "muon.element_type", TypeAttr::get(element));
 }
 
-struct MuonToLinalgPass
-    : muon::impl::MuonToLinalgBase<MuonToLinalgPass> {
+struct MuonToLinalgPass : muon::impl::MuonToLinalgBase<MuonToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);

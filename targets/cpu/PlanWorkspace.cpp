@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/cpu/Passes.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "targets/cpu/Passes.h"
 
 namespace muon {
 #define GEN_PASS_DEF_MUONPLANWORKSPACE
@@ -80,7 +80,8 @@ struct PlanWorkspacePass
       }
       int64_t bytes = type.getNumElements() *
                       llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-      buffers.push_back({alloc, static_cast<int64_t>(llvm::alignTo(bytes, kAlignment)),
+      buffers.push_back({alloc,
+                         static_cast<int64_t>(llvm::alignTo(bytes, kAlignment)),
                          topLevelPosition(alloc, body, positions),
                          lastUse(alloc, body, positions)});
       return WalkResult::advance();
@@ -118,7 +119,8 @@ struct PlanWorkspacePass
     }
 
     // Resize the workspace argument, then turn allocations into views.
-    auto workspaceType = MemRefType::get({total}, IntegerType::get(&getContext(), 8));
+    auto workspaceType =
+        MemRefType::get({total}, IntegerType::get(&getContext(), 8));
     workspace.setType(workspaceType);
     SmallVector<Type> inputs(func.getArgumentTypes());
     inputs.back() = workspaceType;

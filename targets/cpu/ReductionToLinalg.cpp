@@ -1,4 +1,5 @@
-//===- ReductionToLinalg.cpp - Lowering reductions, arg-reductions and normalisations ---===//
+//===- ReductionToLinalg.cpp - Lowering reductions, arg-reductions and
+//normalisations ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
 // Every reduction is one linalg.generic whose output drops the reduced loops,

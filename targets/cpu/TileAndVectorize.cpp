@@ -19,8 +19,8 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace muon {
@@ -84,11 +84,11 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
 /// below `nr` is blocked at the largest power-of-two fraction of `nr` that
 /// fits (28 columns of 32 become 16 + 8 + 4). Every block has a static shape
 /// and no vector needs a mask.
-using BlockFn = function_ref<LogicalResult(linalg::LinalgOp part, int64_t mr,
-                                           int64_t nr)>;
+using BlockFn =
+    function_ref<LogicalResult(linalg::LinalgOp part, int64_t mr, int64_t nr)>;
 LogicalResult splitIntoWholeBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
-                                   unsigned rowDim, unsigned colDim,
-                                   int64_t mr, int64_t nr, BlockFn blockFn) {
+                                   unsigned rowDim, unsigned colDim, int64_t mr,
+                                   int64_t nr, BlockFn blockFn) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   while (nr > 1 && ranges[colDim] < nr)
     nr /= 2;
@@ -97,9 +97,9 @@ LogicalResult splitIntoWholeBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
     if (range <= size || range % size == 0)
       continue;
     rewriter.setInsertionPoint(op);
-    auto [whole, rest] = linalg::splitOp(
-        rewriter, cast<TilingInterface>(op.getOperation()), dim,
-        rewriter.getIndexAttr(range - range % size));
+    auto [whole, rest] =
+        linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), dim,
+                        rewriter.getIndexAttr(range - range % size));
     bool rows = dim == rowDim;
     if (failed(splitIntoWholeBlocks(
             rewriter, cast<linalg::LinalgOp>(whole.getOperation()), rowDim,
@@ -128,15 +128,15 @@ FailureOr<linalg::LinalgOp> tileIntoSteps(RewriterBase &rewriter,
 
 /// Tiles one whole-block part of a contraction into MR x NR blocks and
 /// reduction steps of 1, and vectorizes each step.
-LogicalResult vectorizeContractionBlocks(RewriterBase &rewriter,
-                                         linalg::LinalgOp op,
-                                         const linalg::ContractionDimensions &dims,
-                                         int64_t mr, int64_t nr) {
+LogicalResult
+vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
+                           const linalg::ContractionDimensions &dims,
+                           int64_t mr, int64_t nr) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> blockSizes(numLoops, 0), stepSizes(numLoops, 0);
-  for (ArrayRef<unsigned> outer : {ArrayRef(dims.batch), ArrayRef(dims.m),
-                                   ArrayRef(dims.n)})
+  for (ArrayRef<unsigned> outer :
+       {ArrayRef(dims.batch), ArrayRef(dims.m), ArrayRef(dims.n)})
     for (unsigned d : outer)
       blockSizes[d] = 1;
   blockSizes[dims.m.back()] = std::min(mr, ranges[dims.m.back()]);
@@ -259,8 +259,8 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
         Value pixels = read(input, {columns}, {3});
         Value accumulator = read(output, {rows, columns}, {1, 3});
         Value product = vector::OuterProductOp::create(
-            rewriter, loc, accumulator.getType(), weights, pixels,
-            accumulator, vector::CombiningKind::ADD);
+            rewriter, loc, accumulator.getType(), weights, pixels, accumulator,
+            vector::CombiningKind::ADD);
         auto write = vector::TransferWriteOp::create(
             rewriter, loc, product, output, origin,
             AffineMapAttr::get(AffineMap::get(
@@ -296,10 +296,11 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
     return failure();
   // Math functions without a polynomial approximation or LLVM intrinsic
   // become libm calls, which take scalars only.
-  bool callsLibm = llvm::any_of(op.getBlock()->getOperations(), [](Operation &o) {
-    return isa<math::TanOp, math::SinhOp, math::CoshOp, math::AsinhOp,
-               math::AcoshOp, math::AtanhOp>(o);
-  });
+  bool callsLibm =
+      llvm::any_of(op.getBlock()->getOperations(), [](Operation &o) {
+        return isa<math::TanOp, math::SinhOp, math::CoshOp, math::AsinhOp,
+                   math::AcoshOp, math::AtanhOp>(o);
+      });
   if (callsLibm)
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -312,9 +313,9 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
     return failure();
   if (inner > nr && inner % nr != 0) {
     rewriter.setInsertionPoint(op);
-    auto [whole, rest] = linalg::splitOp(
-        rewriter, cast<TilingInterface>(op.getOperation()), innerDim,
-        rewriter.getIndexAttr(inner - inner % nr));
+    auto [whole, rest] =
+        linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                        innerDim, rewriter.getIndexAttr(inner - inner % nr));
     for (TilingInterface part : {whole, rest})
       (void)vectorizeElementwise(
           rewriter, cast<linalg::LinalgOp>(part.getOperation()), nr);

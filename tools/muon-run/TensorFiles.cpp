@@ -1,6 +1,7 @@
 //===- TensorFiles.cpp - Tensors in .npy and ONNX .pb files ---------------===//
 //
-// .npy format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+// .npy format:
+// https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,8 +65,8 @@ static std::optional<StringRef> headerValue(StringRef header, StringRef key) {
   if (!rest.consume_front(":"))
     return std::nullopt;
   rest = rest.ltrim();
-  size_t end = rest.starts_with("(") ? rest.find(')') + 1
-                                     : rest.find_first_of(",}");
+  size_t end =
+      rest.starts_with("(") ? rest.find(')') + 1 : rest.find_first_of(",}");
   if (end == StringRef::npos || end == 0)
     return std::nullopt;
   return rest.take_front(end).trim();
@@ -78,13 +79,12 @@ static llvm::Expected<HostTensor> readNpy(StringRef path, StringRef bytes) {
   size_t headerStart = major == 1 ? 10 : 12;
   if (major < 1 || major > 3 || bytes.size() < headerStart)
     return fail(path, "unsupported .npy version " + llvm::Twine(int(major)));
-  uint32_t headerLength = static_cast<uint8_t>(bytes[8]) |
-                          static_cast<uint8_t>(bytes[9]) << 8;
+  uint32_t headerLength =
+      static_cast<uint8_t>(bytes[8]) | static_cast<uint8_t>(bytes[9]) << 8;
   if (major > 1)
-    headerLength |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[10]))
-                        << 16 |
-                    static_cast<uint32_t>(static_cast<uint8_t>(bytes[11]))
-                        << 24;
+    headerLength |=
+        static_cast<uint32_t>(static_cast<uint8_t>(bytes[10])) << 16 |
+        static_cast<uint32_t>(static_cast<uint8_t>(bytes[11])) << 24;
   if (bytes.size() < headerStart + headerLength)
     return fail(path, "truncated .npy header");
   StringRef header = bytes.substr(headerStart, headerLength);
@@ -100,8 +100,8 @@ static llvm::Expected<HostTensor> readNpy(StringRef path, StringRef bytes) {
                           "' (only little-endian numeric types)");
   HostTensor tensor;
   tensor.dtype = type.drop_front().str();
-  if (!llvm::is_contained({"f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1",
-                           "u2", "u4", "u8", "b1"},
+  if (!llvm::is_contained({"f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2",
+                           "u4", "u8", "b1"},
                           tensor.dtype))
     return fail(path, "unsupported dtype '" + type + "'");
   if (*fortran != "False")
@@ -232,8 +232,8 @@ llvm::Error writeNpy(StringRef path, const HostTensor &tensor) {
   if (tensor.shape.size() > 1)
     shape.pop_back();
   shape += ")";
-  std::string prefix = tensor.dtype == "b1" || tensor.dtype[1] == '1' ? "|"
-                                                                      : "<";
+  std::string prefix =
+      tensor.dtype == "b1" || tensor.dtype[1] == '1' ? "|" : "<";
   std::string header = "{'descr': '" + prefix + tensor.dtype +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
   // The header is padded with spaces so the data starts 64-byte aligned.

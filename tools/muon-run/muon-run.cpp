@@ -68,16 +68,18 @@ static std::string driverSource(const muon::ModelInterface &model) {
      << "#include \"model.h\"\n#include <stdio.h>\n#include <stdlib.h>\n"
      << "#include <time.h>\n\n"
      << "static void *slurp(const char *path, size_t bytes) {\n"
-     << "  void *p = malloc(bytes ? bytes : 1); FILE *f = fopen(path, \"rb\");\n"
-     << "  if (!f || fread(p, 1, bytes, f) != bytes) { perror(path); exit(2); }\n"
+     << "  void *p = malloc(bytes ? bytes : 1); FILE *f = fopen(path, "
+        "\"rb\");\n"
+     << "  if (!f || fread(p, 1, bytes, f) != bytes) { perror(path); exit(2); "
+        "}\n"
      << "  fclose(f); return p;\n}\n"
      << "static int cmp(const void *a, const void *b) {\n"
      << "  double x = *(const double *)a, y = *(const double *)b;\n"
      << "  return (x > y) - (x < y);\n}\n"
      << "int main(int argc, char **argv) {\n"
      << "  long slices = atol(argv[1]), bench = atol(argv[2]);\n"
-     << "  void *ws = aligned_alloc(" << upper << "_WORKSPACE_ALIGN, ("
-     << upper << "_WORKSPACE_SIZE + 63) / 64 * 64 + 64);\n";
+     << "  void *ws = aligned_alloc(" << upper << "_WORKSPACE_ALIGN, (" << upper
+     << "_WORKSPACE_SIZE + 63) / 64 * 64 + 64);\n";
   auto declare = [&](const muon::TensorInterface &t, StringRef prefix,
                      size_t index, bool input) {
     os << "  size_t " << prefix << index << "_n = " << t.numElements()
@@ -118,7 +120,8 @@ static std::string driverSource(const muon::ModelInterface &model) {
   call("0");
   os << ";\n"
      << "    for (long i = 0; i < bench; ++i) {\n"
-     << "      struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);\n      ";
+     << "      struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);\n     "
+        " ";
   call("0");
   os << ";\n"
      << "      clock_gettime(CLOCK_MONOTONIC, &b);\n"
@@ -153,20 +156,18 @@ readInputs(const muon::ModelInterface &model) {
     StringRef name = arg.split('=').first, file = arg.split('=').second;
     size_t index = next++;
     if (!file.empty()) {
-      auto it = llvm::find_if(model.inputs, [&](const auto &t) {
-        return t.onnxName == name;
-      });
+      auto it = llvm::find_if(
+          model.inputs, [&](const auto &t) { return t.onnxName == name; });
       if (it == model.inputs.end())
-        return llvm::createStringError("the model has no input named '" +
-                                       name + "'");
+        return llvm::createStringError("the model has no input named '" + name +
+                                       "'");
       index = it - model.inputs.begin();
     } else {
       file = name;
     }
     if (index >= model.inputs.size())
-      return llvm::createStringError(
-          "too many inputs: the model takes " +
-          std::to_string(model.inputs.size()));
+      return llvm::createStringError("too many inputs: the model takes " +
+                                     std::to_string(model.inputs.size()));
     if (tensors[index])
       return llvm::createStringError("input '" + model.inputs[index].onnxName +
                                      "' is given twice");

@@ -27,8 +27,9 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx | model.mlir>"),
                                       cl::cat(category));
 static cl::opt<std::string>
-    outputPath("o", cl::desc("Output file (default: <name>.o, .s, .ll or "
-                             ".mlir by --emit; '-' for stdout)"),
+    outputPath("o",
+               cl::desc("Output file (default: <name>.o, .s, .ll or "
+                        ".mlir by --emit; '-' for stdout)"),
                cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string> headerPath(
     "header",
@@ -51,9 +52,9 @@ static cl::opt<muon::EmitKind> emitKind(
         clEnumValN(muon::EmitKind::Assembly, "asm", "target assembly"),
         clEnumValN(muon::EmitKind::Object, "obj", "an object file (default)")),
     cl::cat(category));
-static cl::opt<unsigned> optLevel(
-    "O", cl::desc("LLVM optimisation level 0-3 (default 3)"), cl::Prefix,
-    cl::init(3), cl::cat(category));
+static cl::opt<unsigned>
+    optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
+             cl::Prefix, cl::init(3), cl::cat(category));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
                  cl::cat(category));
@@ -90,7 +91,8 @@ static StringRef extensionFor(muon::EmitKind kind) {
 
 static bool isCIdentifier(StringRef name) {
   return !name.empty() && !llvm::isDigit(name[0]) &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 int main(int argc, char **argv) {
@@ -131,9 +133,8 @@ int main(int argc, char **argv) {
     return 1;
 
   // Write the outputs only now, so a failed compilation leaves none behind.
-  std::string output = outputPath.empty()
-                           ? name + extensionFor(emitKind).str()
-                           : outputPath.getValue();
+  std::string output = outputPath.empty() ? name + extensionFor(emitKind).str()
+                                          : outputPath.getValue();
   std::string error;
   auto outputFile = openOutputFile(output, &error);
   if (!outputFile) {

@@ -1,5 +1,5 @@
 //===- OnnxDataMovementOps.cpp - ONNX indexing and data movement with run-time
-//inputs ---===//
+// inputs ---===//
 //
 // Conversions of ONNX operators to muon ops; registered in lookupConverter
 // (OnnxOps.cpp) through addDataMovementConverters. Gather and Slice of

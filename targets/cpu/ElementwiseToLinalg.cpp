@@ -1,5 +1,5 @@
 //===- ElementwiseToLinalg.cpp - Lowering element-wise math, comparison and
-//logic ops ---===//
+// logic ops ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
 // Every op becomes one parallel linalg.generic over the broadcast result

@@ -50,8 +50,46 @@ Value maximum(OpBuilder &b, Location loc, Value lhs, Value rhs) {
 
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    double value) {
-  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return filledTensor(b, loc, type,
+                      scalarConstant(b, loc, type.getElementType(), value));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value scalar) {
   return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+RankedTensorType droppedType(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(axes, d))
+      shape.push_back(type.getDimSize(d));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
+                     ArrayRef<int64_t> axes, Value init, ScalarBody combine) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(inputs[0].getType());
+  int64_t rank = inputType.getRank();
+  auto resultType = RankedTensorType::get(
+      droppedType(inputType, axes).getShape(), init.getType());
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap reduced = identity.dropResults(axes);
+  SmallVector<AffineMap> maps = {identity};
+  maps.append(inputs.size(), reduced);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  for (int64_t axis : axes)
+    iterators[axis] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, filledTensor(b, loc, resultType, init),
+             maps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc,
+                                       combine(nested, nestedLoc, args));
+             })
       .getResult(0);
 }
 

@@ -33,6 +33,12 @@ mlir::Value maximum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
 /// A tensor of `type` filled with `value` (linalg.fill).
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, double value);
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::Value scalar);
+
+/// The type of `type` with the dimensions in `axes` dropped.
+mlir::RankedTensorType droppedType(mlir::RankedTensorType type,
+                                   llvm::ArrayRef<int64_t> axes);
 
 /// The indexing map that reads `operandType` when iterating over
 /// `resultShape` with ONNX multidirectional broadcasting: dimensions align at
@@ -44,6 +50,16 @@ mlir::AffineMap broadcastMap(mlir::RankedTensorType operandType,
 /// Computes one result element from the elements of the inputs.
 using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange /*inputs*/)>;
+
+/// One linalg.generic reducing `inputs[0]` over `axes` into a tensor of its
+/// other dimensions, filled with `init` first. Further inputs already have
+/// that reduced shape and are read at the current output position (e.g. the
+/// maximum a softmax shifts by). `combine` gets the input elements and then
+/// the accumulator, and returns the new accumulator.
+mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::ValueRange inputs,
+                           llvm::ArrayRef<int64_t> axes, mlir::Value init,
+                           ScalarBody combine);
 
 /// A parallel linalg.generic computing `body` element-wise over `inputs`,
 /// broadcast (ONNX rules) to `resultType`.

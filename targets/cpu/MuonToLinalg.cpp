@@ -794,26 +794,17 @@ LogicalResult lowerGlobalPool(
     return rewriter.notifyMatchFailure(op, "only float element types");
   Location loc = op.getLoc();
   auto inputType = tensorType(op.getInput());
-  int64_t rank = inputType.getRank();
   auto reducedType =
       RankedTensorType::get({inputType.getDimSize(0), inputType.getDimSize(1)},
                             inputType.getElementType());
-  MLIRContext *context = rewriter.getContext();
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::reduction);
-  iterators[0] = iterators[1] = utils::IteratorType::parallel;
-  AffineMap outMap = AffineMap::get(
-      rank, 0, {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
-      context);
-  Value reduced =
-      linalg::GenericOp::create(
-          rewriter, loc, reducedType, op.getInput(),
-          filledTensor(rewriter, loc, reducedType, initValue),
-          {AffineMap::getMultiDimIdentityMap(rank, context), outMap}, iterators,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
-          })
-          .getResult(0);
+  SmallVector<int64_t> spatial =
+      llvm::to_vector(llvm::seq<int64_t>(2, inputType.getRank()));
+  Value reduced = buildReduction(
+      rewriter, loc, op.getInput(), spatial,
+      scalarConstant(rewriter, loc, inputType.getElementType(), initValue),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        return combine(b, l, args[0], args[1]);
+      });
   if (finish)
     reduced = buildElementwise(rewriter, loc, reducedType, reduced,
                                [&](OpBuilder &b, Location l, ValueRange args) {
@@ -907,40 +898,21 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
     int64_t axis = op.getAxis();
-    SmallVector<int64_t> reducedShape(type.getShape());
-    reducedShape.erase(reducedShape.begin() + axis);
-    auto reducedType =
-        RankedTensorType::get(reducedShape, type.getElementType());
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
     AffineMap reducedMap = identity.dropResult(axis);
-    SmallVector<utils::IteratorType> reduceIterators(
-        rank, utils::IteratorType::parallel);
-    reduceIterators[axis] = utils::IteratorType::reduction;
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
-
-    auto reduce =
-        [&](ValueRange inputs, double init,
-            function_ref<Value(OpBuilder &, Location, ValueRange)> combine) {
-          SmallVector<AffineMap> maps;
-          maps.push_back(identity);
-          if (inputs.size() > 1)
-            maps.push_back(reducedMap);
-          maps.push_back(reducedMap);
-          return linalg::GenericOp::create(
-                     rewriter, loc, reducedType, inputs,
-                     filledTensor(rewriter, loc, reducedType, init), maps,
-                     reduceIterators,
-                     [&](OpBuilder &b, Location l, ValueRange args) {
-                       linalg::YieldOp::create(b, l, combine(b, l, args));
-                     })
-              .getResult(0);
-        };
-    Value max = reduce(op.getInput(), -std::numeric_limits<double>::infinity(),
+    Type elementType = type.getElementType();
+    Value max =
+        buildReduction(rewriter, loc, op.getInput(), axis,
+                       scalarConstant(rewriter, loc, elementType,
+                                      -std::numeric_limits<double>::infinity()),
                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
                          return arith::MaximumFOp::create(b, l, a[0], a[1]);
                        });
-    Value sum = reduce({op.getInput(), max}, 0.0,
+    Value sum =
+        buildReduction(rewriter, loc, {op.getInput(), max}, axis,
+                       scalarConstant(rewriter, loc, elementType, 0.0),
                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
                          Value e = math::ExpOp::create(
                              b, l, arith::SubFOp::create(b, l, a[0], a[1]));

@@ -143,10 +143,6 @@ SmallVector<double> toDoubles(ArrayRef<int64_t> values) {
                              [](int64_t v) { return static_cast<double>(v); });
 }
 
-Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(value));
-}
-
 Value i64Constant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
 }

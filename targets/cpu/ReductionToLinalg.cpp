@@ -1,5 +1,5 @@
 //===- ReductionToLinalg.cpp - Lowering reductions, arg-reductions and
-//normalisations ---===//
+// normalisations ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
 // Every reduction is one linalg.generic whose output drops the reduced loops,
@@ -52,20 +52,6 @@ Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
                                      : APInt::getSignedMinValue(width)));
 }
 
-Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value scalar) {
-  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
-      .getResult(0);
-}
-
-/// The type of `type` with the dimensions in `axes` dropped.
-RankedTensorType droppedType(RankedTensorType type, ArrayRef<int64_t> axes) {
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (!llvm::is_contained(axes, d))
-      shape.push_back(type.getDimSize(d));
-  return RankedTensorType::get(shape, type.getElementType());
-}
-
 /// The type of `type` with the dimensions in `axes` set to 1.
 RankedTensorType keptType(RankedTensorType type, ArrayRef<int64_t> axes) {
   SmallVector<int64_t> shape(type.getShape());
@@ -79,36 +65,6 @@ int64_t reducedCount(RankedTensorType type, ArrayRef<int64_t> axes) {
   for (int64_t axis : axes)
     count *= type.getDimSize(axis);
   return count;
-}
-
-/// One linalg.generic reducing `inputs[0]` over `axes` into a tensor of its
-/// other dimensions, filled with `init` first. Further inputs already have
-/// that reduced shape and are read at the current output position (e.g. the
-/// maximum a log-sum-exp shifts by). `combine` gets the input elements and
-/// then the accumulator, and returns the new accumulator.
-Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
-                     ArrayRef<int64_t> axes, Value init, ScalarBody combine) {
-  MLIRContext *context = b.getContext();
-  auto inputType = tensorType(inputs[0]);
-  int64_t rank = inputType.getRank();
-  auto resultType = RankedTensorType::get(
-      droppedType(inputType, axes).getShape(), init.getType());
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
-  AffineMap reduced = identity.dropResults(axes);
-  SmallVector<AffineMap> maps = {identity};
-  maps.append(inputs.size(), reduced);
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  for (int64_t axis : axes)
-    iterators[axis] = utils::IteratorType::reduction;
-  return linalg::GenericOp::create(
-             b, loc, resultType, inputs, filled(b, loc, resultType, init), maps,
-             iterators,
-             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(nested, nestedLoc,
-                                       combine(nested, nestedLoc, args));
-             })
-      .getResult(0);
 }
 
 /// The index (i64, `axis` dropped from the shape) of the maximum or minimum
@@ -127,10 +83,10 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   iterators[axis] = utils::IteratorType::reduction;
-  Value values =
-      filled(b, loc, valueType, extremeConstant(b, loc, elementType, !maximum));
-  Value indices =
-      filled(b, loc, indexType, scalarConstant(b, loc, b.getI64Type(), 0));
+  Value values = filledTensor(b, loc, valueType,
+                              extremeConstant(b, loc, elementType, !maximum));
+  Value indices = filledTensor(b, loc, indexType,
+                               scalarConstant(b, loc, b.getI64Type(), 0));
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{valueType, indexType}, input,
       ValueRange{values, indices}, {identity, reduced, reduced}, iterators,

@@ -229,6 +229,30 @@ static FailureOr<Value> zeroPointAsFloat(NodeContext &node, unsigned i,
   return alignToAxis(node, *value, axis, rank);
 }
 
+/// Whether the scale (input 1) and the optional zero point (input 2) of a
+/// QuantizeLinear or DequantizeLinear are constants, which then define a
+/// quantized type; else the node is computed with float ops.
+static bool hasConstantParams(NodeContext &node) {
+  return getF32Constant(node.input(1)) &&
+         (!node.input(2) || getIntConstant(node.input(2)));
+}
+
+/// The quantized type of `storage` that the constant scale (input 1, named
+/// `scaleName`) and zero point (input 2, `zeroPointName`) define.
+static FailureOr<Type> readParamsType(NodeContext &node, Type storage,
+                                      StringRef scaleName,
+                                      StringRef zeroPointName,
+                                      std::optional<int64_t> axis) {
+  FailureOr<SmallVector<double>> scales = readScales(node, 1, scaleName);
+  if (failed(scales))
+    return failure();
+  FailureOr<SmallVector<int64_t>> zeroPoints =
+      readZeroPoints(node, 2, zeroPointName, scales->size());
+  if (failed(zeroPoints))
+    return failure();
+  return quantizedType(node, storage, *scales, *zeroPoints, axis);
+}
+
 /// QuantizeLinear-10/13: y = saturate(round(x / y_scale) + y_zero_point),
 /// per tensor or (13) per `axis`; y has the zero point's type, uint8
 /// without one. Constant parameters give muon.quantize to a quantized type;
@@ -253,9 +277,7 @@ static LogicalResult convertQuantizeLinear(NodeContext &node) {
   if (failed(axis))
     return failure();
 
-  bool constantParams = getF32Constant(node.input(1)) &&
-                        (!node.input(2) || getIntConstant(node.input(2)));
-  if (!constantParams) {
+  if (!hasConstantParams(node)) {
     FailureOr<Value> scale =
         alignToAxis(node, node.input(1), *axis, inputType.getRank());
     FailureOr<Value> zeroPoint =
@@ -265,15 +287,8 @@ static LogicalResult convertQuantizeLinear(NodeContext &node) {
     return node.setResult(0, quantizeWithFloatOps(node, node.input(0), *scale,
                                                   *zeroPoint, storage));
   }
-  FailureOr<SmallVector<double>> scales = readScales(node, 1, "y_scale");
-  if (failed(scales))
-    return failure();
-  FailureOr<SmallVector<int64_t>> zeroPoints =
-      readZeroPoints(node, 2, "y_zero_point", scales->size());
-  if (failed(zeroPoints))
-    return failure();
   FailureOr<Type> element =
-      quantizedType(node, storage, *scales, *zeroPoints, *axis);
+      readParamsType(node, storage, "y_scale", "y_zero_point", *axis);
   if (failed(element))
     return failure();
   Value quantized = QuantizeOp::create(node.builder(), node.loc(),
@@ -298,9 +313,7 @@ static LogicalResult convertDequantizeLinear(NodeContext &node) {
     return failure();
 
   Type f32 = Float32Type::get(node.context());
-  bool constantParams = getF32Constant(node.input(1)) &&
-                        (!node.input(2) || getIntConstant(node.input(2)));
-  if (!constantParams) {
+  if (!hasConstantParams(node)) {
     FailureOr<Value> scale =
         alignToAxis(node, node.input(1), *axis, inputType.getRank());
     FailureOr<Value> zeroPoint =
@@ -313,15 +326,8 @@ static LogicalResult convertDequantizeLinear(NodeContext &node) {
       return failure();
     return node.setResult(0, node.create<MulOp>(*centered, *scale));
   }
-  FailureOr<SmallVector<double>> scales = readScales(node, 1, "x_scale");
-  if (failed(scales))
-    return failure();
-  FailureOr<SmallVector<int64_t>> zeroPoints =
-      readZeroPoints(node, 2, "x_zero_point", scales->size());
-  if (failed(zeroPoints))
-    return failure();
   FailureOr<Type> element =
-      quantizedType(node, storage, *scales, *zeroPoints, *axis);
+      readParamsType(node, storage, "x_scale", "x_zero_point", *axis);
   if (failed(element))
     return failure();
   FailureOr<Value> quantized = toQuantized(node, node.input(0), *element);

@@ -44,3 +44,14 @@ if node and os.path.isfile(os.path.join(
     config.available_features.add("onnxruntime")
     config.substitutions.append(
         ("%{ort_run}", f"{node} {config.muon_src_root}/test/models/ort_run.mjs"))
+
+# The int8 accuracy tests of the trained models (test/models/trained/*-int8.test)
+# run once muon-run can quantize a float model after calibration.
+try:
+    muon_run_help = subprocess.run(
+        [os.path.join(config.muon_tools_dir, "muon-run"), "--help"],
+        capture_output=True, text=True, timeout=30).stdout
+except (OSError, subprocess.SubprocessError):
+    muon_run_help = ""
+if "--quantize=" in muon_run_help and "--calibration=" in muon_run_help:
+    config.available_features.add("muon-int8")

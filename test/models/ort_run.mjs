@@ -6,12 +6,15 @@
 //        [--bench N] [--warmup W] [--api sync|async] [--json]
 //
 // Inputs are positional in graph order, or by name. Outputs go to
-// DIR/<output name made a C identifier>.npy, as muon-run names them.
+// DIR/<output name made a C identifier>.npy, as muon-run names them. As for
+// muon-run, an input with one more leading dimension than the model declares
+// is a batch: the model runs once per slice and the outputs are stacked.
 // ONNX Runtime runs on one thread (intra- and inter-op), sequential execution,
 // graphOptimizationLevel 'all', the CPU execution provider.
 //
-// --bench N times N calls after W warm-up calls (default 10) and prints
-// "N runs: min X us, median Y us" (or one JSON object with --json).
+// --bench N times N calls (on the first slice of a batch) after W warm-up
+// calls (default 10) and prints "N runs: min X us, median Y us" (or one JSON
+// object with --json).
 // --api sync (default) calls the native binding's InferenceSession.run, which
 // is synchronous, with the outputs pre-allocated once; --api async goes through
 // the public `await session.run()`, whose promise and setImmediate hop add tens
@@ -140,21 +143,51 @@ async function main(argv) {
   if (args.inputs.length !== inputNames.length)
     usage(`the model has ${inputNames.length} input(s) (${inputNames.join(', ')}), ` +
           `got ${args.inputs.length}`);
-  const feeds = {};
+  // An input with one more leading dimension than the model declares is a
+  // batch, as for muon-run: the model runs once per slice and every output is
+  // written stacked, [N, ...declared shape].
+  const metadata = Object.fromEntries(native.inputMetadata.map((m) => [m.name, m]));
+  const tensors = {};
+  let slices = 0;
   args.inputs.forEach((spec, i) => {
     const eq = spec.indexOf('=');
     const named = eq > 0 && !fs.existsSync(spec);
     const name = named ? spec.slice(0, eq) : inputNames[i];
     const t = readNpy(named ? spec.slice(eq + 1) : spec);
-    feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+    const declared = metadata[name]?.shape ?? [];
+    const batched = t.dims.length === declared.length + 1 &&
+        declared.every((d, k) => typeof d !== 'number' || d < 0 || d === t.dims[k + 1]);
+    if (batched) {
+      if (slices && t.dims[0] !== slices) usage('batched inputs disagree on the batch size');
+      slices = t.dims[0];
+    }
+    tensors[name] = { ...t, batched };
   });
+  const feedsOf = (slice) => Object.fromEntries(Object.entries(tensors).map(([name, t]) => {
+    if (!t.batched) return [name, new ort.Tensor(t.type, t.data, t.dims)];
+    const size = t.data.length / t.dims[0];
+    return [name, new ort.Tensor(t.type, t.data.slice(slice * size, (slice + 1) * size),
+                                 t.dims.slice(1))];
+  }));
+  const feeds = feedsOf(0);
 
   const fetches = Object.fromEntries(outputNames.map((n) => [n, null]));
   const results = native.run(feeds, fetches, {});
+  const stacked = Object.fromEntries(outputNames.map((n) => [n, [results[n]]]));
+  for (let s = 1; s < slices; ++s) {
+    const more = native.run(feedsOf(s), fetches, {});
+    for (const n of outputNames) stacked[n].push(more[n]);
+  }
   fs.mkdirSync(args.outputDir, { recursive: true });
   for (const name of outputNames) {
     const r = results[name];
-    writeNpy(path.join(args.outputDir, `${cIdentifier(name)}.npy`), r.type, r.dims, r.data);
+    let dims = r.dims, data = r.data;
+    if (slices) {
+      dims = [slices, ...r.dims];
+      data = new data.constructor(slices * r.data.length);
+      stacked[name].forEach((part, s) => data.set(part.data, s * r.data.length));
+    }
+    writeNpy(path.join(args.outputDir, `${cIdentifier(name)}.npy`), r.type, dims, data);
   }
   if (args.bench <= 0) return;
 

@@ -18,8 +18,9 @@ Nesterov, one-cycle learning rate, batch 64, seeded, one CPU thread.
 
 Result (Debian python3-torch 1.13, one thread): float test accuracy
 95.90% (959/1000) on test samples 0..999, recorded in shapes_resnet.json;
-training took 172 s on one core shared with other work (about 300 000 images
-seen, 30 epochs of 10 000).
+training took 172 s to 258 s on one core shared with other work (300 000
+images seen, 30 epochs of 10 000); a retrain writes the same shapes_resnet.onnx,
+bit for bit.
 
 Retrain (overwrites shapes_resnet.onnx and shapes_resnet.json):
     /usr/bin/python3 test/models/trained/train_shapes_resnet.py

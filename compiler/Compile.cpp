@@ -1,6 +1,7 @@
 //===- Compile.cpp - Muon's public C++ entry point ------------------------===//
 
 #include "compiler/Compile.h"
+#include "compiler/onnx/OnnxExporter.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 
@@ -68,6 +69,12 @@ FailureOr<CompileResult> compile(ModuleOp module,
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);
+    return result;
+  }
+  if (options.emit == EmitKind::OnnxQdq) {
+    llvm::raw_string_ostream os(result.output);
+    if (failed(exportOnnx(module, os)))
+      return failure();
     return result;
   }
   if (failed(runPipeline(module, options, [&](PassManager &pm) {

@@ -16,7 +16,7 @@
 namespace muon {
 
 /// How far compilation goes and what it writes.
-enum class EmitKind { Muon, Linalg, LLVMIR, Assembly, Object };
+enum class EmitKind { Muon, OnnxQdq, Linalg, LLVMIR, Assembly, Object };
 
 struct CompileOptions {
   CpuTargetOptions target;

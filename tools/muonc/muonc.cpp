@@ -44,13 +44,17 @@ static cl::opt<std::string>
               cl::cat(category));
 static cl::opt<muon::EmitKind> emitKind(
     "emit", cl::desc("What to write"), cl::init(muon::EmitKind::Object),
-    cl::values(
-        clEnumValN(muon::EmitKind::Muon, "muon", "the imported muon dialect"),
-        clEnumValN(muon::EmitKind::Linalg, "linalg",
-                   "linalg on tensors, before bufferization"),
-        clEnumValN(muon::EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
-        clEnumValN(muon::EmitKind::Assembly, "asm", "target assembly"),
-        clEnumValN(muon::EmitKind::Object, "obj", "an object file (default)")),
+    cl::values(clEnumValN(muon::EmitKind::Muon, "muon",
+                          "the muon dialect after the graph passes"),
+               clEnumValN(muon::EmitKind::OnnxQdq, "onnx-qdq",
+                          "the model after the graph passes as ONNX; quantized "
+                          "tensors as QuantizeLinear/DequantizeLinear pairs"),
+               clEnumValN(muon::EmitKind::Linalg, "linalg",
+                          "linalg on tensors, before bufferization"),
+               clEnumValN(muon::EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
+               clEnumValN(muon::EmitKind::Assembly, "asm", "target assembly"),
+               clEnumValN(muon::EmitKind::Object, "obj",
+                          "an object file (default)")),
     cl::cat(category));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
@@ -85,6 +89,8 @@ static StringRef extensionFor(muon::EmitKind kind) {
     return ".s";
   case muon::EmitKind::Object:
     return ".o";
+  case muon::EmitKind::OnnxQdq:
+    return ".onnx";
   }
   llvm_unreachable("unknown emit kind");
 }

@@ -79,14 +79,17 @@ class Program:
     def __init__(self, config=None):
         self.config = config or default_config()
         self.instructions = []
+        self.sources = []   # (name, fields) of each instruction, for to_mlir
         self.constants = bytearray()
         self.regions = []   # (kind, size); region i + 1
         self.tensors = []   # packed descriptors
+        self.tensor_sources = []
         self.layers = []    # names
 
     # -- building --------------------------------------------------------
     def emit(self, name, **fields):
         self.instructions.append(ISA.encode(name, **fields))
+        self.sources.append((name, fields))
         return len(self.instructions) - 1
 
     def constant(self, data, align=64):
@@ -109,6 +112,8 @@ class Program:
         raw = name.encode()
         dims = list(shape) + [0] * (MAX_RANK - len(shape))
         st = list(strides) + [0] * (MAX_RANK - len(strides))
+        self.tensor_sources.append((name, region, list(shape), list(strides), offset, scale,
+                                    zero_point))
         self.tensors.append(
             raw.ljust(64, b"\0")
             + struct.pack("<IIIifIQ", DTYPE_INT8, region, len(shape), zero_point, scale, 0, offset)
@@ -136,6 +141,49 @@ class Program:
 
     def to_bytes(self):
         return write_npub(self.config, self.sections())
+
+    def to_mlir(self, name="model"):
+        """The same program in the npu dialect, for muon-npu-translate, which
+        must write exactly to_bytes()."""
+        def attrs(values):
+            return "{" + ", ".join(f"{k} = {v}" for k, v in values.items()) + "}"
+
+        def f32(x):
+            return "0x%08X : f32" % struct.unpack("<I", struct.pack("<f", x))[0]
+
+        kinds = {v: k for k, v in REGION_KINDS.items()}
+        config = attrs({k: f"{self.config[k]} : i64" for k in CONFIG_FIELDS})
+        extra = f", layers = [{', '.join(chr(34) + n + chr(34) for n in self.layers)}]" \
+            if self.layers else ""
+        lines = ["module {", f"  npu.program @{name} attributes {{config = {config}{extra}}} {{"]
+        for kind, size in self.regions:
+            lines.append(f'    npu.region "{kinds[kind]}", {size}')
+        for tname, region, shape, strides, offset, scale, zp in self.tensor_sources:
+            lines.append(f'    npu.tensor "{tname}" ' + attrs({
+                "region": f"{region} : i64",
+                "shape": "array<i64: " + ", ".join(map(str, shape)) + ">",
+                "strides": "array<i64: " + ", ".join(map(str, strides)) + ">",
+                "offset": f"{offset} : i64", "scale": f32(scale),
+                "zero_point": f"{zp} : i64"}))
+        if self.constants:
+            lines.append(f'    npu.constants dense<"0x{bytes(self.constants).hex().upper()}"> : '
+                         f"tensor<{len(self.constants)}xi8>")
+        for ins_name, fields in self.sources:
+            ins = ISA.by_name[ins_name]
+            values = {}
+            for key, value in fields.items():
+                f = ins.field(key)
+                if f.enum:
+                    if not isinstance(value, str):
+                        value = {v: k for k, v in ISA.enums[f.enum].items()}[value]
+                    values[key] = f'"{value}"'
+                elif f.width == 1:
+                    values[key] = "true" if value else "false"
+                else:
+                    values[key] = f"{int(value)} : i64"
+            lines.append(f"    npu.{ins_name.lower()}" + (" " + attrs(values) if values else ""))
+        lines += ["  }", "}"]
+        return "\n".join(lines) + "\n"
 
 
 def write_npub(config, sections):

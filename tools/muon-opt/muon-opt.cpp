@@ -3,6 +3,7 @@
 #include "passes/Passes.h"
 #include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Passes.h"
+#include "targets/npu/NpuDialect.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -10,6 +11,7 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   muon::registerCpuTargetDialects(registry);
+  registry.insert<muon::npu::NpuDialect>();
   // Upstream passes, so a test can run the exact lowering steps it checks.
   mlir::registerAllPasses();
   muon::registerMuonPasses();

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Hand-written NPU programs for the tests, with their expected outputs.
 
-  programs.py NAME OUTDIR     writes OUTDIR/model.npub, its inputs (*.npy) and
+  programs.py NAME OUTDIR     writes OUTDIR/model.npub (and the same program in
+                              the npu dialect, OUTDIR/model.mlir), its inputs (*.npy) and
                               OUTDIR/expected_*.npy from reference.py
   programs.py all OUTDIR      every program into OUTDIR/NAME/
 
@@ -497,6 +498,8 @@ def build(name, outdir):
     program = PROGRAMS[name](outdir, rng)
     with open(os.path.join(outdir, "model.npub"), "wb") as f:
         f.write(program.to_bytes())
+    with open(os.path.join(outdir, "model.mlir"), "w") as f:
+        f.write(program.to_mlir())
 
 
 def main():

@@ -93,8 +93,20 @@ std::string shapeString(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+/// numpy's name of a type code: "f4" -> "float32".
+std::string dtypeName(StringRef dtype) {
+  if (dtype == "b1")
+    return "bool";
+  StringRef kind = dtype.take_front();
+  std::string name = kind == "f"   ? "float"
+                     : kind == "i" ? "int"
+                     : kind == "u" ? "uint"
+                                   : dtype.str();
+  return name + std::to_string(dtypeSize(dtype) * 8);
+}
+
 std::string describe(const ExpectedInput &input) {
-  return "input '" + input.name + "' (" + input.dtype + " " +
+  return "input '" + input.name + "' (" + dtypeName(input.dtype) + " " +
          shapeString(input.shape) + ")";
 }
 
@@ -107,8 +119,8 @@ FailureOr<HostTensor> readSampleFile(StringRef path, const ExpectedInput &input,
                    << llvm::toString(tensor.takeError());
   if (tensor->dtype != input.dtype || tensor->shape != input.shape)
     return error() << "calibration sample " << path << " holds "
-                   << tensor->dtype << " " << shapeString(tensor->shape)
-                   << ", but " << describe(input)
+                   << dtypeName(tensor->dtype) << " "
+                   << shapeString(tensor->shape) << ", but " << describe(input)
                    << " is expected (one sample per file, with the model's "
                       "batch size)";
   return std::move(*tensor);

@@ -1,0 +1,178 @@
+"""End-to-end test of post-training quantization (muonc/muon-run --quantize).
+
+  ptq_end_to_end.py make DIR     writes DIR/model.onnx (a seeded float CNN),
+                                 DIR/calib/*.npy (calibration samples) and
+                                 DIR/input.npy (a batch of test inputs)
+  ptq_end_to_end.py check DIR OUT  compares OUT/y.npy, Muon's int8 outputs,
+                                 with a numpy simulation of the same
+                                 fake-quant arithmetic and with float
+
+The simulation shares no code with Muon: it computes the float activations
+with numpy, takes each quantized tensor's min/max over the calibration
+samples, derives scales and zero points as docs/quantization.md states, and
+runs the network with every quantized tensor rounded through int8.
+"""
+import glob
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+f32 = np.float32
+
+
+def weights():
+    rng = np.random.default_rng(2024)
+    w = {}
+    w["W1"] = (rng.standard_normal((8, 3, 3, 3)) * 0.4).astype(f32)
+    w["B1"] = (rng.standard_normal(8) * 0.1).astype(f32)
+    w["W2"] = (rng.standard_normal((8, 8, 3, 3)) * 0.15).astype(f32)
+    w["B2"] = (rng.standard_normal(8) * 0.1).astype(f32)
+    w["W3"] = (rng.standard_normal((10, 8)) * 0.5).astype(f32)  # Gemm, transB
+    w["B3"] = (rng.standard_normal(10) * 0.1).astype(f32)
+    return w
+
+
+def make(directory):
+    w = weights()
+    nodes = [
+        helper.make_node("Conv", ["x", "W1", "B1"], ["c1"], name="conv1",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "W2", "B2"], ["c2"], name="conv2",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c2", "p1"], ["s2"], name="add2"),
+        helper.make_node("Relu", ["s2"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "W3", "B3"], ["y"], name="fc",
+                         transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "ptq_cnn",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])],
+        [numpy_helper.from_array(v, k) for k, v in w.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    os.makedirs(os.path.join(directory, "calib"), exist_ok=True)
+    onnx.save(model, os.path.join(directory, "model.onnx"))
+    rng = np.random.default_rng(7)
+    for i in range(16):
+        sample = rng.standard_normal((1, 3, 8, 8)).astype(f32)
+        np.save(os.path.join(directory, "calib", f"sample_{i:02d}.npy"), sample)
+    np.save(os.path.join(directory, "input.npy"),
+            rng.standard_normal((8, 1, 3, 8, 8)).astype(f32))
+
+
+# ---------------------------------------------------------------- numpy model
+
+def conv(x, w, b):
+    """NCHW convolution, stride 1, pads 1, in float64."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    y = np.zeros((n, o, h, wd))
+    for i in range(kh):
+        for j in range(kw):
+            y += np.einsum("nchw,oc->nohw", xp[:, :, i:i + h, j:j + wd],
+                           w[:, :, i, j].astype(np.float64))
+    return (y + b[None, :, None, None]).astype(f32)
+
+
+def maxpool(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+def forward(x, w, fq=None):
+    """The network; fq(name, value) rounds a quantized tensor through int8
+    (identity for the float model) and may record it."""
+    fq = fq or (lambda name, v: v)
+    x = fq("x", x)
+    r1 = fq("r1", np.maximum(conv(x, w["W1"], w["B1"]), 0))
+    p1 = fq("p1", maxpool(r1))
+    c2 = fq("c2", conv(p1, w["W2"], w["B2"]))
+    r2 = fq("r2", np.maximum(c2 + p1, 0))
+    g = fq("g", r2.mean(axis=(2, 3), dtype=np.float64).astype(f32))
+    f = fq("f", g.reshape(g.shape[0], -1))
+    y = (f.astype(np.float64) @ w["W3"].T.astype(np.float64) + w["B3"]).astype(f32)
+    return fq("y", y)
+
+
+def activation_params(lo, hi):
+    """docs/quantization.md: the range widened to include 0, s = (hi - lo) /
+    255 in float32, z = round_half_even(-128 - lo / s) clamped."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    s = f32((hi - lo) / 255.0)
+    if s == 0:
+        s = f32(1)
+    z = int(np.clip(np.round(-128.0 - lo / float(s)), -128, 127))
+    return s, z
+
+
+def fake_quant(v, s, z):
+    q = np.clip(np.round(v.astype(f32) / s) + z, -128, 127)
+    return ((q - z).astype(f32) * s).astype(f32)
+
+
+def quantized_weights(w):
+    """Per output channel symmetric int8 weights and int32 biases."""
+    q = dict(w)
+    for name, axis_shape in (("W1", (-1, 1, 1, 1)), ("W2", (-1, 1, 1, 1)),
+                             ("W3", (-1, 1))):
+        m = np.abs(w[name]).reshape(w[name].shape[0], -1).max(axis=1)
+        s = (m / f32(127)).astype(f32)
+        qw = np.clip(np.round(w[name] / s.reshape(axis_shape)), -127, 127)
+        q[name] = (qw * s.reshape(axis_shape)).astype(f32)
+        q[name + "_scale"] = s
+    return q
+
+
+def check(directory, out):
+    w = weights()
+    calib = [np.load(p) for p in sorted(glob.glob(os.path.join(directory, "calib", "*.npy")))]
+    ranges = {}
+
+    def record(name, v):
+        lo, hi = ranges.get(name, (np.inf, -np.inf))
+        ranges[name] = (min(lo, v.min()), max(hi, v.max()))
+        return v
+
+    for sample in calib:
+        forward(sample, w, record)
+    params = {k: activation_params(*r) for k, r in ranges.items()}
+    qw = quantized_weights(w)
+    # Biases: int32 with scale s_x * s_w (float32), as the quantizer writes.
+    for bias, weight, inp in (("B1", "W1", "x"), ("B2", "W2", "p1"), ("B3", "W3", "f")):
+        s = (params[inp][0] * qw[weight + "_scale"]).astype(f32)
+        qw[bias] = (np.round(w[bias] / s) * s).astype(f32)
+
+    x = np.load(os.path.join(directory, "input.npy"))
+    got = np.load(os.path.join(out, "y.npy")).reshape(-1, 10)
+    sim = np.concatenate([
+        forward(x[i], qw, lambda n, v: fake_quant(v, *params[n])) for i in range(len(x))])
+    ref = np.concatenate([forward(x[i], w) for i in range(len(x))])
+
+    step = params["y"][0]
+    diff = np.abs(got - sim)
+    steps = diff.max() / step
+    sqnr = 10 * np.log10(np.sum(ref.astype(np.float64) ** 2) /
+                         np.sum((ref.astype(np.float64) - got) ** 2))
+    print(f"max |muon - simulation| = {diff.max():.3g} = {steps:.2f} quantization steps "
+          f"({np.count_nonzero(diff > step / 2)} of {diff.size} outputs differ)")
+    print(f"SQNR vs float: {sqnr:.1f} dB")
+    ok = steps <= 1.0 + 1e-3 and sqnr > 20
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "make":
+        make(sys.argv[2])
+    else:
+        sys.exit(check(sys.argv[2], sys.argv[3]))

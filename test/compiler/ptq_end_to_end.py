@@ -6,6 +6,10 @@
   ptq_end_to_end.py check DIR OUT  compares OUT/y.npy, Muon's int8 outputs,
                                  with a numpy simulation of the same
                                  fake-quant arithmetic and with float
+  ptq_end_to_end.py make-two-inputs DIR / check-two-inputs DIR OUT
+                                 the same for y = (a + b) @ W, whose
+                                 calibration samples are directories
+                                 holding a.npy and b.npy
 
 The simulation shares no code with Muon: it computes the float activations
 with numpy, takes each quantized tensor's min/max over the calibration
@@ -171,8 +175,69 @@ def check(directory, out):
     return 0 if ok else 1
 
 
+# ------------------------------------------------------- two inputs, MatMul
+
+def two_input_weight():
+    return (np.random.default_rng(5).standard_normal((6, 3)) * 0.7).astype(f32)
+
+
+def make_two_inputs(directory):
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["s"], name="add"),
+         helper.make_node("MatMul", ["s", "W"], ["y"], name="matmul")],
+        "ptq_two_inputs",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 6]) for n in "ab"],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+        [numpy_helper.from_array(two_input_weight(), "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    os.makedirs(directory, exist_ok=True)
+    onnx.save(model, os.path.join(directory, "model.onnx"))
+    rng = np.random.default_rng(9)
+    for i in range(8):
+        sample = os.path.join(directory, "calib", f"sample_{i}")
+        os.makedirs(sample, exist_ok=True)
+        np.save(os.path.join(sample, "a.npy"), rng.uniform(-1, 2, (2, 6)).astype(f32))
+        np.save(os.path.join(sample, "b.npy"), rng.uniform(-3, 1, (2, 6)).astype(f32))
+    np.save(os.path.join(directory, "a.npy"), rng.uniform(-1, 2, (2, 6)).astype(f32))
+    np.save(os.path.join(directory, "b.npy"), rng.uniform(-3, 1, (2, 6)).astype(f32))
+
+
+def check_two_inputs(directory, out):
+    w = two_input_weight()
+    samples = sorted(glob.glob(os.path.join(directory, "calib", "sample_*")))
+    values = {"a": [], "b": [], "s": [], "y": []}
+    for sample in samples:
+        a, b = (np.load(os.path.join(sample, n + ".npy")) for n in "ab")
+        s = a + b
+        for name, v in (("a", a), ("b", b), ("s", s), ("y", (s.astype(np.float64) @ w).astype(f32))):
+            values[name].append(v)
+    params = {k: activation_params(min(x.min() for x in v), max(x.max() for x in v))
+              for k, v in values.items()}
+    m = np.abs(w).max(axis=0)
+    ws = (m / f32(127)).astype(f32)
+    wq = (np.clip(np.round(w / ws), -127, 127) * ws).astype(f32)
+    a, b = (np.load(os.path.join(directory, n + ".npy")) for n in "ab")
+    s = fake_quant(fake_quant(a, *params["a"]) + fake_quant(b, *params["b"]), *params["s"])
+    sim = fake_quant((s.astype(np.float64) @ wq).astype(f32), *params["y"])
+    ref = ((a + b).astype(np.float64) @ w).astype(f32)
+    got = np.load(os.path.join(out, "y.npy"))
+    steps = np.abs(got - sim).max() / params["y"][0]
+    sqnr = 10 * np.log10(np.sum(ref.astype(np.float64) ** 2) /
+                         np.sum((ref.astype(np.float64) - got) ** 2))
+    print(f"max |muon - simulation| = {steps:.2f} quantization steps")
+    print(f"SQNR vs float: {sqnr:.1f} dB")
+    ok = steps <= 1.0 + 1e-3 and sqnr > 20
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
-    else:
+    elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1] == "make-two-inputs":
+        make_two_inputs(sys.argv[2])
+    else:
+        sys.exit(check_two_inputs(sys.argv[2], sys.argv[3]))

@@ -119,6 +119,13 @@ muon::getActivationsToQuantize(func::FuncOp func,
       if (!isF32Tensor(value.getType()) || isConstant(value) ||
           biasOperand(op) == operand.getOperandNumber())
         continue;
+      // A range is recorded per defining op or per argument of the function.
+      if (auto result = dyn_cast<OpResult>(value);
+          result && result.getOwner()->getNumResults() != 1)
+        continue;
+      if (auto argument = dyn_cast<BlockArgument>(value);
+          argument && argument.getOwner()->getParentOp() != func)
+        continue;
       activations.insert(value);
     }
     activations.insert(quantizedOutput(op, excluded));

@@ -6,6 +6,15 @@
   ptq_end_to_end.py check DIR OUT  compares OUT/y.npy, Muon's int8 outputs,
                                  with a numpy simulation of the same
                                  fake-quant arithmetic and with float
+  ptq_end_to_end.py make-qdq DIR  writes DIR/qdq.onnx: the CNN as a QDQ model
+                                 (QuantizeLinear/DequantizeLinear where
+                                 docs/quantization.md places them, with
+                                 numpy's parameters)
+  ptq_end_to_end.py compare-ir A.mlir B.mlir
+                                 checks that two muon modules hold the same
+                                 ops with the same types, scales and zero
+                                 points masked (numpy's and Muon's float
+                                 activations differ in the last bits)
   ptq_end_to_end.py make-two-inputs DIR / check-two-inputs DIR OUT
                                  the same for y = (a + b) @ W, whose
                                  calibration samples are directories
@@ -139,17 +148,7 @@ def quantized_weights(w):
 
 def check(directory, out):
     w = weights()
-    calib = [np.load(p) for p in sorted(glob.glob(os.path.join(directory, "calib", "*.npy")))]
-    ranges = {}
-
-    def record(name, v):
-        lo, hi = ranges.get(name, (np.inf, -np.inf))
-        ranges[name] = (min(lo, v.min()), max(hi, v.max()))
-        return v
-
-    for sample in calib:
-        forward(sample, w, record)
-    params = {k: activation_params(*r) for k, r in ranges.items()}
+    params = numpy_calibration(directory, w)
     qw = quantized_weights(w)
     # Biases: int32 with scale s_x * s_w (float32), as the quantizer writes.
     for bias, weight, inp in (("B1", "W1", "x"), ("B2", "W2", "p1"), ("B3", "W3", "f")):
@@ -173,6 +172,116 @@ def check(directory, out):
     ok = steps <= 1.0 + 1e-3 and sqnr > 20
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
+
+
+# ------------------------------------------------------------ the QDQ model
+
+def numpy_calibration(directory, w):
+    calib = [np.load(p) for p in sorted(glob.glob(os.path.join(directory, "calib", "*.npy")))]
+    ranges = {}
+
+    def record(name, v):
+        lo, hi = ranges.get(name, (np.inf, -np.inf))
+        ranges[name] = (min(lo, v.min()), max(hi, v.max()))
+        return v
+
+    for sample in calib:
+        forward(sample, w, record)
+    return {k: activation_params(*r) for k, r in ranges.items()}
+
+
+def make_qdq(directory):
+    """The CNN as ONNX Runtime's QDQ format writes it. The Gemm weight is
+    stored transposed (transB = 0), the layout Muon's constant folding gives
+    a constant transB operand before quantization."""
+    w = weights()
+    params = numpy_calibration(directory, w)
+    initializers, nodes = [], []
+
+    def qdq(name, value):
+        s, z = params[name]
+        initializers.extend([numpy_helper.from_array(np.array(s, f32), name + "_scale"),
+                             numpy_helper.from_array(np.array(z, np.int8), name + "_zero")])
+        nodes.append(helper.make_node("QuantizeLinear", [value, name + "_scale", name + "_zero"],
+                                      [value + "_q"]))
+        nodes.append(helper.make_node("DequantizeLinear", [value + "_q", name + "_scale", name + "_zero"],
+                                      [value + "_dq"]))
+        return value + "_dq"
+
+    def dequantized(name, q, s, axis):
+        initializers.extend([numpy_helper.from_array(q, name + "_q"),
+                             numpy_helper.from_array(s, name + "_scale"),
+                             numpy_helper.from_array(np.zeros(len(s), q.dtype), name + "_zero")])
+        nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_scale", name + "_zero"],
+                                      [name + "_dq"], axis=axis))
+        return name + "_dq"
+
+    def weight_and_bias(weight, bias, inp, axis):
+        wt = w[weight] if axis == 0 else w[weight].T
+        m = np.abs(wt).max(axis=tuple(d for d in range(wt.ndim) if d != axis))
+        s = (m / f32(127)).astype(f32)
+        shape = [1] * wt.ndim
+        shape[axis] = -1
+        q = np.clip(np.round(wt / s.reshape(shape)), -127, 127).astype(np.int8)
+        bs = (params[inp][0] * s).astype(f32)
+        bq = np.round(w[bias] / bs).astype(np.int32)
+        return dequantized(weight, q, s, axis), dequantized(bias, bq, bs, 0)
+
+    x = qdq("x", "x")
+    W, B = weight_and_bias("W1", "B1", "x", 0)
+    nodes += [helper.make_node("Conv", [x, W, B], ["c1"], pads=[1, 1, 1, 1]),
+              helper.make_node("Relu", ["c1"], ["r1"])]
+    r1 = qdq("r1", "r1")
+    nodes.append(helper.make_node("MaxPool", [r1], ["p1"], kernel_shape=[2, 2], strides=[2, 2]))
+    p1 = qdq("p1", "p1")
+    W, B = weight_and_bias("W2", "B2", "p1", 0)
+    nodes.append(helper.make_node("Conv", [p1, W, B], ["c2"], pads=[1, 1, 1, 1]))
+    c2 = qdq("c2", "c2")
+    nodes += [helper.make_node("Add", [c2, p1], ["s2"]), helper.make_node("Relu", ["s2"], ["r2"])]
+    r2 = qdq("r2", "r2")
+    nodes.append(helper.make_node("GlobalAveragePool", [r2], ["g"]))
+    g = qdq("g", "g")
+    nodes.append(helper.make_node("Flatten", [g], ["f"]))
+    f = qdq("f", "f")
+    W, B = weight_and_bias("W3", "B3", "f", 1)
+    nodes.append(helper.make_node("Gemm", [f, W, B], ["y_float"]))
+    s, z = params["y"]
+    initializers.extend([numpy_helper.from_array(np.array(s, f32), "y_scale"),
+                         numpy_helper.from_array(np.array(z, np.int8), "y_zero")])
+    nodes += [helper.make_node("QuantizeLinear", ["y_float", "y_scale", "y_zero"], ["y_q"]),
+              helper.make_node("DequantizeLinear", ["y_q", "y_scale", "y_zero"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "ptq_cnn_qdq",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(directory, "qdq.onnx"))
+
+
+def normalized_ops(path):
+    """The function's ops with value names, constant data and quantization
+    parameters masked, sorted (the two modules order constants differently)."""
+    import re
+    text = open(path).read()
+    body = text[text.index("func.func"):text.index("\n  }\n")]
+    lines = []
+    for line in body.splitlines()[1:]:
+        line = re.sub(r"%[0-9]+", "%v", line.strip())
+        line = re.sub(r"dense_resource<\w+>", "dense_resource<data>", line)
+        line = re.sub(r"dense<[^>]*>", "dense<data>", line)
+        line = re.sub(r"(!quant\.uniform<\w+:f32), [-0-9.eE]+:-?[0-9]+>", r"\1, s:z>", line)
+        line = re.sub(r"(!quant\.uniform<\w+:f32:\d+), \{[^}]*\}>", r"\1, {s}>", line)
+        lines.append(line)
+    return sorted(lines)
+
+
+def compare_ir(a, b):
+    ops_a, ops_b = normalized_ops(a), normalized_ops(b)
+    import difflib
+    diff = list(difflib.unified_diff(ops_a, ops_b, a, b, lineterm=""))
+    print("\n".join(diff) if diff else f"same {len(ops_a)} ops")
+    return 1 if diff else 0
 
 
 # ------------------------------------------------------- two inputs, MatMul
@@ -237,6 +346,10 @@ if __name__ == "__main__":
         make(sys.argv[2])
     elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1] == "make-qdq":
+        make_qdq(sys.argv[2])
+    elif sys.argv[1] == "compare-ir":
+        sys.exit(compare_ir(sys.argv[2], sys.argv[3]))
     elif sys.argv[1] == "make-two-inputs":
         make_two_inputs(sys.argv[2])
     else:

@@ -85,6 +85,14 @@ static bool isConstant(Value value) {
   return value.getDefiningOp<ConstantOp>() != nullptr;
 }
 
+/// Whether `value` already comes out of, or goes into, int8 (a model that was
+/// quantized elsewhere, or twice through this pass).
+static bool isQuantizedAlready(Value value) {
+  return value.getDefiningOp<DequantizeOp>() ||
+         llvm::any_of(value.getUsers(),
+                      [](Operation *user) { return isa<QuantizeOp>(user); });
+}
+
 /// The operand index of a product's bias, if it has one.
 static std::optional<unsigned> biasOperand(Operation *op) {
   if (isa<ConvOp, GemmOp>(op) && op->getNumOperands() == 3)
@@ -117,7 +125,8 @@ muon::getActivationsToQuantize(func::FuncOp func,
       // Constants are weights (quantized per channel below) or stay float;
       // a bias computed at run time stays float.
       if (!isF32Tensor(value.getType()) || isConstant(value) ||
-          biasOperand(op) == operand.getOperandNumber())
+          biasOperand(op) == operand.getOperandNumber() ||
+          isQuantizedAlready(value))
         continue;
       // A range is recorded per defining op or per argument of the function.
       if (auto result = dyn_cast<OpResult>(value);
@@ -128,7 +137,9 @@ muon::getActivationsToQuantize(func::FuncOp func,
         continue;
       activations.insert(value);
     }
-    activations.insert(quantizedOutput(op, excluded));
+    Value output = quantizedOutput(op, excluded);
+    if (!isQuantizedAlready(output))
+      activations.insert(output);
   });
   return activations;
 }

@@ -106,3 +106,20 @@ func.func @float_only(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = muon.sigmoid %x : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Values already quantized (a QDQ model, or a second run of the pass) are
+// left as they are, and so are weights that are not float constants.
+// CHECK-LABEL: func @already_quantized
+// CHECK-COUNT-2: muon.quantize
+// CHECK-NOT: muon.quantize
+func.func @already_quantized(%x: tensor<1x4xf32>, %w: tensor<4x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<1x2xf32> {
+  %q = muon.quantize %x : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32, 0.5:3>>
+  %d = muon.dequantize %q : (tensor<1x4x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<1x4xf32>
+  %wd = muon.dequantize %w : (tensor<4x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x2xf32>
+  %y = muon.matmul %d, %wd : (tensor<1x4xf32>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  %yq = muon.quantize %y : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.1:0>>
+  %yd = muon.dequantize %yq : (tensor<1x2x!quant.uniform<i8:f32, 0.1:0>>) -> tensor<1x2xf32>
+  return %yd : tensor<1x2xf32>
+}

@@ -15,6 +15,11 @@
                                  ops with the same types, scales and zero
                                  points masked (numpy's and Muon's float
                                  activations differ in the last bits)
+  ptq_end_to_end.py make-mlp DIR / check-mlp DIR OUT
+                                 the same for an MLP (two MatMuls of the same
+                                 shape, each followed by a float tanh, so
+                                 both their results are calibrated; a Gemm
+                                 and a float softmax; outputs y and z)
   ptq_end_to_end.py make-two-inputs DIR / check-two-inputs DIR OUT
                                  the same for y = (a + b) @ W, whose
                                  calibration samples are directories
@@ -284,6 +289,99 @@ def compare_ir(a, b):
     return 1 if diff else 0
 
 
+# -------------------------------------------------------------------- the MLP
+
+def mlp_weights():
+    rng = np.random.default_rng(31)
+    return {"W1": (rng.standard_normal((16, 16)) * 0.35).astype(f32),  # MatMul [K, N]
+            "W2": (rng.standard_normal((16, 16)) * 0.35).astype(f32),  # MatMul [K, N]
+            "W3": (rng.standard_normal((8, 16)) * 0.5).astype(f32),
+            "B3": (rng.standard_normal(8) * 0.1).astype(f32)}
+
+
+def make_mlp(directory):
+    w = mlp_weights()
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["m1"], name="mm1"),
+             helper.make_node("Tanh", ["m1"], ["t1"], name="tanh1"),
+             helper.make_node("MatMul", ["t1", "W2"], ["m2"], name="mm2"),
+             helper.make_node("Tanh", ["m2"], ["t"], name="tanh2"),
+             helper.make_node("Gemm", ["t", "W3", "B3"], ["z"], name="fc3", transB=1),
+             helper.make_node("Softmax", ["z"], ["y"], name="softmax", axis=1)]
+    graph = helper.make_graph(
+        nodes, "ptq_mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 8]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [4, 8])],
+        [numpy_helper.from_array(v, k) for k, v in w.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    os.makedirs(os.path.join(directory, "calib"), exist_ok=True)
+    onnx.save(model, os.path.join(directory, "model.onnx"))
+    rng = np.random.default_rng(8)
+    for i in range(16):
+        np.save(os.path.join(directory, "calib", f"{i:02d}.npy"),
+                rng.standard_normal((4, 16)).astype(f32))
+    np.save(os.path.join(directory, "input.npy"), rng.standard_normal((6, 4, 16)).astype(f32))
+
+
+def mlp_forward(x, w, fq=None):
+    fq = fq or (lambda name, v: v)
+
+    def gemm(a, wt, b):
+        return (a.astype(np.float64) @ wt.T.astype(np.float64) + b).astype(f32)
+
+    def matmul(a, wt):
+        return (a.astype(np.float64) @ wt.astype(np.float64)).astype(f32)
+
+    # A tanh (float only) reads the dequantized MatMul output; the next
+    # product quantizes the tanh's result again.
+    x = fq("x", x)
+    m1 = fq("m1", matmul(x, w["W1"]))
+    t1 = fq("t1", np.tanh(m1.astype(np.float64)).astype(f32))
+    m2 = fq("m2", matmul(t1, w["W2"]))
+    t = fq("t", np.tanh(m2.astype(np.float64)).astype(f32))
+    z = fq("z", gemm(t, w["W3"], w["B3"]))
+    e = np.exp(z.astype(np.float64) - z.max(axis=1, keepdims=True))
+    return z, (e / e.sum(axis=1, keepdims=True)).astype(f32)
+
+
+def check_mlp(directory, out):
+    w = mlp_weights()
+    ranges = {}
+
+    def record(name, v):
+        lo, hi = ranges.get(name, (np.inf, -np.inf))
+        ranges[name] = (min(lo, v.min()), max(hi, v.max()))
+        return v
+
+    for path in sorted(glob.glob(os.path.join(directory, "calib", "*.npy"))):
+        mlp_forward(np.load(path), w, record)
+    params = {k: activation_params(*r) for k, r in ranges.items()}
+    qw = dict(w)
+    for weight in ("W1", "W2"):  # [K, N]: per column
+        s = (np.abs(w[weight]).max(axis=0) / f32(127)).astype(f32)
+        qw[weight] = (np.clip(np.round(w[weight] / s), -127, 127) * s).astype(f32)
+    s = (np.abs(w["W3"]).max(axis=1) / f32(127)).astype(f32)  # [N, K]: per row
+    qw["W3"] = (np.clip(np.round(w["W3"] / s[:, None]), -127, 127) * s[:, None]).astype(f32)
+    bs = (params["t"][0] * s).astype(f32)
+    qw["B3"] = (np.round(w["B3"] / bs) * bs).astype(f32)
+    x = np.load(os.path.join(directory, "input.npy"))
+    sim = [mlp_forward(x[i], qw, lambda n, v: fake_quant(v, *params[n])) for i in range(len(x))]
+    ref = [mlp_forward(x[i], w) for i in range(len(x))]
+    step = params["z"][0]
+    ok = True
+    for k, name in enumerate(("z", "y")):
+        got = np.load(os.path.join(out, name + ".npy")).reshape(-1, 8)
+        s = np.concatenate([v[k] for v in sim])
+        r = np.concatenate([v[k] for v in ref]).astype(np.float64)
+        steps = np.abs(got - s).max() / step
+        sqnr = 10 * np.log10(np.sum(r ** 2) / np.sum((r - got) ** 2))
+        print(f"{name}: max |muon - simulation| = {steps:.2f} steps of z, SQNR vs float {sqnr:.1f} dB")
+        ok = ok and steps <= 1.0 + 1e-3 and sqnr > 20
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 # ------------------------------------------------------- two inputs, MatMul
 
 def two_input_weight():
@@ -350,6 +448,10 @@ if __name__ == "__main__":
         make_qdq(sys.argv[2])
     elif sys.argv[1] == "compare-ir":
         sys.exit(compare_ir(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1] == "make-mlp":
+        make_mlp(sys.argv[2])
+    elif sys.argv[1] == "check-mlp":
+        sys.exit(check_mlp(sys.argv[2], sys.argv[3]))
     elif sys.argv[1] == "make-two-inputs":
         make_two_inputs(sys.argv[2])
     else:

@@ -89,9 +89,17 @@ static double klDivergence(const std::vector<double> &p,
 }
 
 double TensorStatistics::entropyThreshold() const {
-  // 128 levels: the magnitudes int8 represents on either side of zero.
-  const unsigned levels = 128;
+  // The int8 levels that represent |x| in [0, T]: 128 magnitudes when x takes
+  // both signs (the range is then about [-T, T]), all 255 steps when it
+  // takes one (e.g. after a relu, the range is [0, T]).
+  const unsigned levels = (min < 0.0f && max > 0.0f) ? 128 : 255;
   const unsigned bins = histogram.size();
+  // The bin holding 0 takes its neighbour's count, as NVIDIA's
+  // pytorch-quantization does: after a relu it holds half of all values,
+  // and that spike, which every threshold represents exactly, would
+  // otherwise dominate the divergence and drive the threshold down.
+  std::vector<uint64_t> histogram = this->histogram;
+  histogram[0] = histogram[1];
   double best = std::numeric_limits<double>::infinity();
   unsigned bestStop = bins;
   std::vector<double> p, q;

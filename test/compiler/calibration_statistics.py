@@ -2,6 +2,7 @@
 
   calibration_statistics.py make DIR     writes DIR/sample_*.npy
   calibration_statistics.py check DIR    reads the tool's output on stdin
+  calibration_statistics.py check-relu DIR   the same for DIR/relu/sample_*.npy
 
 Expected values are numpy's (min/max, np.percentile of |x|) or derived by
 hand (the entropy threshold of a Gaussian with a few far outliers).
@@ -29,6 +30,11 @@ def make(directory):
         if i == 3:
             x[0, :5] = [100.0, 120.0, -90.0, 150.0, 110.0]
         np.save(os.path.join(directory, f"sample_{i}.npy"), x)
+    # A relu output: half the values exactly 0, the rest |N(0, 1)|.
+    os.makedirs(os.path.join(directory, "relu"), exist_ok=True)
+    for i in range(4):
+        x = np.maximum(rng.normal(0.0, 1.0, size=(1, 50000)), 0).astype(np.float32)
+        np.save(os.path.join(directory, "relu", f"sample_{i}.npy"), x)
 
 
 def check(directory):
@@ -68,8 +74,29 @@ def check(directory):
     return 0 if ok else 1
 
 
+def check_relu(directory):
+    """Entropy on a relu output: the spike at 0 (half the values, which any
+    threshold represents exactly) must not pull the threshold into the bulk.
+    A threshold below the 99th percentile of the positive values would clip
+    more than 1 % of them; the method should keep at least that much."""
+    x = np.concatenate([s.ravel() for s in samples(os.path.join(directory, "relu"))])
+    got = {}
+    for line in sys.stdin:
+        name, *values = line.split()
+        got[name] = [float(v) for v in values]
+    lo, hi = got["entropy"]
+    keep = np.percentile(x[x > 0].astype(np.float64), 99)
+    ok = lo == 0.0 and keep < hi <= x.max()
+    print(("ok    " if ok else "FAIL  ") +
+          f"relu entropy range [{lo}, {hi}] keeps the 99th percentile {keep:.4g} of x > 0")
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
+    elif sys.argv[1] == "check-relu":
+        sys.exit(check_relu(sys.argv[2]))
     else:
         sys.exit(check(sys.argv[2]))

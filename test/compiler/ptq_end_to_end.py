@@ -15,6 +15,9 @@
                                  ops with the same types, scales and zero
                                  points masked (numpy's and Muon's float
                                  activations differ in the last bits)
+  ptq_end_to_end.py make-bn DIR   DIR/bn.onnx: conv + BatchNormalization + relu,
+                                 twice (for --quantize-exclude by the name of a
+                                 conv that BatchNormalization folds into)
   ptq_end_to_end.py make-mlp DIR / check-mlp DIR OUT
                                  the same for an MLP (two MatMuls of the same
                                  shape, each followed by a float tanh, so
@@ -289,6 +292,33 @@ def compare_ir(a, b):
     return 1 if diff else 0
 
 
+# -------------------------------------------------------- BatchNormalization
+
+def make_bn(directory):
+    rng = np.random.default_rng(3)
+    init = {"W1": rng.standard_normal((4, 3, 3, 3)), "W2": rng.standard_normal((4, 4, 3, 3))}
+    for i in (1, 2):
+        init[f"scale{i}"] = rng.uniform(0.5, 1.5, 4)
+        init[f"bias{i}"] = rng.standard_normal(4)
+        init[f"mean{i}"] = rng.standard_normal(4)
+        init[f"var{i}"] = rng.uniform(0.5, 2, 4)
+    nodes = []
+    for i, (x, y) in enumerate((("x", "r1"), ("r1", "y")), start=1):
+        nodes += [helper.make_node("Conv", [x, f"W{i}"], [f"c{i}"], name=f"conv{i}", pads=[1, 1, 1, 1]),
+                  helper.make_node("BatchNormalization",
+                                   [f"c{i}", f"scale{i}", f"bias{i}", f"mean{i}", f"var{i}"],
+                                   [f"b{i}"], name=f"bn{i}"),
+                  helper.make_node("Relu", [f"b{i}"], [y], name=f"relu{i}")]
+    graph = helper.make_graph(
+        nodes, "ptq_bn",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [numpy_helper.from_array(v.astype(f32), k) for k, v in init.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(directory, "bn.onnx"))
+
+
 # -------------------------------------------------------------------- the MLP
 
 def mlp_weights():
@@ -448,6 +478,8 @@ if __name__ == "__main__":
         make_qdq(sys.argv[2])
     elif sys.argv[1] == "compare-ir":
         sys.exit(compare_ir(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1] == "make-bn":
+        make_bn(sys.argv[2])
     elif sys.argv[1] == "make-mlp":
         make_mlp(sys.argv[2])
     elif sys.argv[1] == "check-mlp":

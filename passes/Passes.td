@@ -54,7 +54,8 @@ def Quantize : Pass<"muon-quantize", "mlir::func::FuncOp"> {
     conv, gemm and matmul become int8 constants, symmetric per output
     channel (s = max|w| / 127): muon.constant -> quant.scast ->
     muon.dequantize; their constant bias int32 with scale s_x * s_w[c] and
-    zero point 0. Other ops keep float inputs and outputs, and values
+    zero point 0; other float constants that add or concat read int8 per
+    tensor. Other ops keep float inputs and outputs, and values
     already quantized (read from a muon.dequantize or into a muon.quantize)
     are left as they are. See docs/quantization.md.
   }];

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -197,7 +198,7 @@ std::string blobNameFor(Value constant, StringRef suffix) {
 }
 
 /// Replaces operand `index` of `op` by dequantize(scast(`data`)) with the
-/// per-axis quantized element type `element`.
+/// quantized element type `element`.
 void replaceByDequantized(Operation *op, unsigned index, Value data,
                           Type element) {
   OpBuilder builder(op);
@@ -235,6 +236,7 @@ private:
   std::optional<std::pair<float, float>> readRange(Value value);
   LogicalResult quantizeActivation(Value value);
   LogicalResult quantizeWeights(Operation *product);
+  LogicalResult quantizeConstantOperands(Operation *op);
 
   Operation *lastArgumentDequantize = nullptr;
 };
@@ -386,6 +388,40 @@ LogicalResult QuantizePass::quantizeWeights(Operation *product) {
   return success();
 }
 
+/// Float constants that add or concat read (a bias added after a matmul, a
+/// constant concatenated): int8 asymmetric per tensor over their own range,
+/// as ONNX Runtime's quantizer writes an initializer input of those ops.
+LogicalResult QuantizePass::quantizeConstantOperands(Operation *op) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value value = operand.get();
+    std::optional<SmallVector<float>> values = getF32Constant(value);
+    if (!values || values->empty())
+      continue;
+    auto [min, max] = std::minmax_element(values->begin(), values->end());
+    auto error = [&] { return op->emitError(); };
+    FailureOr<quant::UniformQuantizedType> element =
+        activationType(*min, *max, error, &getContext());
+    if (failed(element))
+      return failure();
+    float scale = static_cast<float>(element->getScale());
+    int64_t zeroPoint = element->getZeroPoint();
+    SmallVector<int8_t> quantized;
+    for (float v : *values) {
+      float q = std::nearbyint(v / scale) + static_cast<float>(zeroPoint);
+      quantized.push_back(static_cast<int8_t>(std::clamp(q, -128.0f, 127.0f)));
+    }
+    auto type = cast<RankedTensorType>(value.getType());
+    OpBuilder builder(value.getDefiningOp());
+    builder.setInsertionPointAfter(value.getDefiningOp());
+    Value data = ConstantOp::create(
+        builder, value.getLoc(),
+        makeIntElements<int8_t>(type.clone(builder.getI8Type()), quantized,
+                                blobNameFor(value, "_int8")));
+    replaceByDequantized(op, operand.getOperandNumber(), data, *element);
+  }
+  return success();
+}
+
 void QuantizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   lastArgumentDequantize = nullptr;
@@ -393,10 +429,10 @@ void QuantizePass::runOnOperation() {
   for (const std::string &name : excludeNodes)
     excluded.insert(name);
 
-  SmallVector<Operation *> products;
+  SmallVector<Operation *> products, others;
   func.walk([&](Operation *op) {
-    if (isProduct(op) && isQuantizedOp(op, excluded))
-      products.push_back(op);
+    if (isQuantizedOp(op, excluded))
+      (isProduct(op) ? products : others).push_back(op);
   });
   for (Value value : getActivationsToQuantize(func, excluded))
     if (failed(quantizeActivation(value)))
@@ -404,6 +440,9 @@ void QuantizePass::runOnOperation() {
   // After the activations, so that a bias can take its input's scale.
   for (Operation *product : products)
     if (failed(quantizeWeights(product)))
+      return signalPassFailure();
+  for (Operation *op : others)
+    if (failed(quantizeConstantOperands(op)))
       return signalPassFailure();
 
   // The ranges have served; the IR is now what a QDQ model imports to.

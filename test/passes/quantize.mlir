@@ -123,3 +123,19 @@ func.func @already_quantized(%x: tensor<1x4xf32>, %w: tensor<4x2x!quant.uniform<
   %yd = muon.dequantize %yq : (tensor<1x2x!quant.uniform<i8:f32, 0.1:0>>) -> tensor<1x2xf32>
   return %yd : tensor<1x2xf32>
 }
+
+// -----
+
+// A float constant read by add (a bias after a matmul) becomes int8 per
+// tensor over its own range: numpy for [-1, 0.5, 2, 0] gives
+// s = 3 / 255 = 0.011764706112444401, z = -43, q = [-128, -1, 127, -43].
+// CHECK-LABEL: func @add_constant
+// CHECK: %[[C:.*]] = muon.constant dense<[-128, -1, 127, -43]> : tensor<4xi8>
+// CHECK: %[[CQ:.*]] = quant.scast %[[C]] : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.011764706112444401:-43>>
+// CHECK: %[[CD:.*]] = muon.dequantize %[[CQ]]
+// CHECK: muon.add %{{.*}}, %[[CD]]
+func.func @add_constant(%x: tensor<1x4xf32> {muon.calibration_range = array<f32: -1.0, 1.0>}) -> tensor<1x4xf32> {
+  %c = muon.constant dense<[-1.0, 0.5, 2.0, 0.0]> : tensor<4xf32>
+  %y = muon.add %x, %c {muon.calibration_range = array<f32: -2.0, 3.0>} : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}

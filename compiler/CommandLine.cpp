@@ -10,6 +10,88 @@ namespace cl = llvm::cl;
 
 namespace muon {
 
+static cl::OptionCategory compileCategory("Compile options");
+
+static cl::opt<unsigned>
+    optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
+             cl::Prefix, cl::init(3), cl::cat(compileCategory));
+static cl::opt<std::string> targetCpu(
+    "mcpu",
+    cl::desc("Target CPU, e.g. znver3, x86-64-v3 (default: the host's CPU)"),
+    cl::cat(compileCategory));
+
+enum class QuantizeKind { None, Int8 };
+static cl::opt<QuantizeKind> quantize(
+    "quantize",
+    cl::desc("Quantize a float model after calibrating it (needs "
+             "--calibration)"),
+    cl::init(QuantizeKind::None),
+    cl::values(clEnumValN(QuantizeKind::Int8, "int8",
+                          "int8 activations (per tensor) and weights (per "
+                          "output channel); see docs/quantization.md")),
+    cl::cat(compileCategory));
+static cl::opt<std::string> calibrationDir(
+    "calibration",
+    cl::desc("Directory of calibration samples: one .npy file per sample, "
+             "or for several inputs one subdirectory per sample holding "
+             "<input name>.npy for each"),
+    cl::value_desc("dir"), cl::cat(compileCategory));
+static cl::opt<CalibrationMethod> calibrationMethod(
+    "calibration-method", cl::desc("How a tensor's range is chosen"),
+    cl::init(CalibrationMethod::MinMax),
+    cl::values(clEnumValN(CalibrationMethod::MinMax, "minmax",
+                          "the smallest and largest value seen (default)"),
+               clEnumValN(CalibrationMethod::Percentile, "percentile",
+                          "clipped at --calibration-percentile of |x|"),
+               clEnumValN(CalibrationMethod::Entropy, "entropy",
+                          "clipped where the KL divergence of the int8 "
+                          "histogram is least")),
+    cl::cat(compileCategory));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("The percentile of |x| kept by --calibration-method=percentile "
+             "(default 99.99)"),
+    cl::init(99.99), cl::cat(compileCategory));
+static cl::list<std::string> quantizeExclude(
+    "quantize-exclude", cl::desc("ONNX nodes (by name) that stay in float"),
+    cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(compileCategory));
+
+LogicalResult readCompileOptions(CompileOptions &options) {
+  auto fail = [](const llvm::Twine &message) {
+    llvm::errs() << "error: " << message << "\n";
+    return failure();
+  };
+  if (optLevel > 3)
+    return fail("-O" + llvm::Twine(optLevel) + " is not a level (0-3)");
+  options.target.optLevel = optLevel;
+  options.target.cpu = targetCpu;
+  if (quantize == QuantizeKind::None) {
+    if (calibrationDir.getNumOccurrences() ||
+        calibrationMethod.getNumOccurrences() ||
+        calibrationPercentile.getNumOccurrences() ||
+        quantizeExclude.getNumOccurrences())
+      return fail("--calibration, --calibration-method, "
+                  "--calibration-percentile and --quantize-exclude apply "
+                  "only with --quantize=int8");
+    return success();
+  }
+  if (calibrationDir.empty())
+    return fail("--quantize=int8 needs --calibration=DIR, a directory of "
+                "sample inputs (see docs/quantization.md)");
+  if (!(calibrationPercentile > 0.0 && calibrationPercentile <= 100.0))
+    return fail("--calibration-percentile=" +
+                std::to_string(calibrationPercentile.getValue()) +
+                " is not in (0, 100]");
+  QuantizationOptions quantization;
+  quantization.calibrationDir = calibrationDir;
+  quantization.method = calibrationMethod;
+  quantization.percentile = calibrationPercentile;
+  quantization.excludedNodes.assign(quantizeExclude.begin(),
+                                    quantizeExclude.end());
+  options.quantization = std::move(quantization);
+  return success();
+}
+
 void parseToolCommandLine(int argc, char **argv,
                           cl::OptionCategory &toolOptions,
                           llvm::StringRef overview) {
@@ -32,7 +114,7 @@ void parseToolCommandLine(int argc, char **argv,
         key == "mlir-disable-threading")
       option->addCategory(mlirOptions);
   }
-  cl::HideUnrelatedOptions({&toolOptions, &mlirOptions});
+  cl::HideUnrelatedOptions({&toolOptions, &compileCategory, &mlirOptions});
   cl::ParseCommandLineOptions(argc, argv, overview);
 }
 

@@ -2,13 +2,16 @@
 #ifndef MUON_COMPILER_COMMANDLINE_H
 #define MUON_COMPILER_COMMANDLINE_H
 
+#include "compiler/Compile.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 
 namespace muon {
 
 /// Registers MLIR's IR-printing and timing options and parses the command
-/// line. `--help` then lists the tool's own options and those MLIR options
+/// line. `--help` then lists the tool's own options, the compile options
+/// every compiling tool shares (readCompileOptions) and those MLIR options
 /// only, not the hundreds of LLVM backend flags linked into every tool.
 void parseToolCommandLine(int argc, char **argv,
                           llvm::cl::OptionCategory &toolOptions,
@@ -16,6 +19,11 @@ void parseToolCommandLine(int argc, char **argv,
 
 /// Applies the parsed MLIR options (--mlir-print-ir-after-all, ...) to `pm`.
 mlir::LogicalResult applyToolPassOptions(mlir::PassManager &pm);
+
+/// Copies the compile options muonc and muon-run share (-O, -mcpu,
+/// --quantize and its calibration options) into `options`; prints an error
+/// and returns failure when they contradict each other.
+mlir::LogicalResult readCompileOptions(CompileOptions &options);
 
 } // namespace muon
 

@@ -65,7 +65,14 @@ FailureOr<CompileResult> compile(ModuleOp module,
       createTargetMachine(options.target, error);
   if (!machine)
     return module.emitError(error);
+  if (options.quantization &&
+      failed(checkExcludedNodes(module, *options.quantization)))
+    return failure();
   if (failed(runPipeline(module, options, buildGraphPipeline)))
+    return failure();
+  if (options.quantization &&
+      failed(quantizeModule(module, *options.quantization, options.target,
+                            options.configure)))
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);

@@ -2,6 +2,7 @@
 #ifndef MUON_COMPILER_COMPILE_H
 #define MUON_COMPILER_COMPILE_H
 
+#include "compiler/Calibration.h"
 #include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Header.h"
 
@@ -21,6 +22,8 @@ enum class EmitKind { Muon, OnnxQdq, Linalg, LLVMIR, Assembly, Object };
 struct CompileOptions {
   CpuTargetOptions target;
   EmitKind emit = EmitKind::Object;
+  /// Post-training int8 quantization after the graph pipeline, when set.
+  std::optional<QuantizationOptions> quantization;
   /// Called on every pass manager before it runs (IR printing, timing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
 };

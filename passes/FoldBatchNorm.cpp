@@ -87,9 +87,14 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
         rewriter, loc,
         RankedTensorType::get({filters}, weightType.getElementType()), bias,
         "folded_bias");
-    rewriter.replaceOpWithNewOp<ConvOp>(
-        bn, conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
-        conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());
+    // The folded op stands for both ONNX nodes; their names stay in its
+    // location (diagnostics, --quantize-exclude).
+    rewriter.replaceOp(
+        bn, ConvOp::create(rewriter,
+                           rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}),
+                           conv.getInput(), newWeight, newBias,
+                           conv.getStridesAttr(), conv.getPadsAttr(),
+                           conv.getDilationsAttr(), conv.getGroupAttr()));
     return success();
   }
 };
@@ -136,10 +141,12 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
     Value newC = makeConstant(
         rewriter, loc, RankedTensorType::get({n}, bType.getElementType()), c,
         "folded_bias");
-    rewriter.replaceOpWithNewOp<GemmOp>(
-        bn, gemm.getA(), newB, newC, gemm.getAlphaAttr(),
-        rewriter.getF32FloatAttr(1.0f), gemm.getTransAAttr(),
-        gemm.getTransBAttr());
+    rewriter.replaceOp(
+        bn, GemmOp::create(rewriter,
+                           rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}),
+                           gemm.getA(), newB, newC, gemm.getAlphaAttr(),
+                           rewriter.getF32FloatAttr(1.0f), gemm.getTransAAttr(),
+                           gemm.getTransBAttr()));
     return success();
   }
 };

@@ -35,4 +35,35 @@ def DeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
   }];
 }
 
+def Quantize : Pass<"muon-quantize", "mlir::func::FuncOp"> {
+  let summary = "Insert int8 fake quantization from calibrated ranges";
+  let description = [{
+    Post-training quantization: rewrites a float graph into the form that
+    importing the equivalent QDQ ONNX model gives, so that the same later
+    passes and lowerings apply to both. The float ranges come from
+    `muon.calibration_range = array<f32: min, max>` attributes, which
+    calibration writes on the defining op of each value (or on the function
+    argument) and this pass removes.
+
+    Quantized ops: conv, gemm, matmul, add, the pooling ops and concat.
+    Each float activation they read or produce gets
+      muon.quantize (to !quant.uniform<i8:f32, s:z>) -> muon.dequantize,
+    asymmetric per tensor (the range widened to include 0). A relu or clip
+    that is the only user of a quantized op's result is quantized after
+    the activation instead, so that it can be fused. Constant weights of
+    conv, gemm and matmul become int8 constants, symmetric per output
+    channel (s = max|w| / 127): muon.constant -> quant.scast ->
+    muon.dequantize; their constant bias int32 with scale s_x * s_w[c] and
+    zero point 0; other float constants that add or concat read int8 per
+    tensor. Other ops keep float inputs and outputs, and values
+    already quantized (read from a muon.dequantize or into a muon.quantize)
+    are left as they are. See docs/quantization.md.
+  }];
+  let options = [
+    ListOption<"excludeNodes", "exclude", "std::string",
+               "ONNX node names to keep in float">
+  ];
+  let dependentDialects = ["mlir::quant::QuantDialect"];
+}
+
 #endif // MUON_PASSES_TD

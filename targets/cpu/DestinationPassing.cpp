@@ -37,6 +37,48 @@ MemRefType memrefFor(Type tensor) {
       StridedLayoutAttr::get(type.getContext(), /*offset=*/0, strides));
 }
 
+/// The operand holding the tensor whose buffer bufferization computes
+/// `value` in, when it does so in place: the tied init of a
+/// destination-style op, the init of an scf.for result.
+OpOperand *destinationOf(Value value) {
+  auto result = dyn_cast<OpResult>(value);
+  if (!result)
+    return nullptr;
+  Operation *op = result.getOwner();
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+    return dps.getTiedOpOperand(result);
+  if (auto loop = dyn_cast<scf::ForOp>(op))
+    return &loop.getInitArgsMutable()[result.getResultNumber()];
+  return nullptr;
+}
+
+/// Gives the chain of destinations that `output` is computed in its own
+/// tensor.empty (and linalg.fill of it). Empty-tensor elimination replaces
+/// that empty tensor by the output buffer (`to_tensor restrict`); when CSE
+/// has merged it with the destination of another op (two same-shape
+/// matmuls start from one zero fill), both ops would write the output
+/// buffer, and one-shot bufferization, trusting `restrict`, then copies
+/// the outputs out in an order that overwrites one with the other.
+void unshareOutputDestination(Value output) {
+  for (OpOperand *destination = destinationOf(output); destination;
+       destination = destinationOf(destination->get())) {
+    Operation *producer = destination->get().getDefiningOp();
+    if (!producer)
+      return;
+    auto fill = dyn_cast<linalg::FillOp>(producer);
+    bool isEmpty = isa<tensor::EmptyOp>(producer);
+    if (!isEmpty && !(fill && fill.hasPureTensorSemantics()))
+      continue;
+    if (!destination->get().hasOneUse()) {
+      OpBuilder b(producer);
+      b.setInsertionPointAfter(producer);
+      destination->set(b.clone(*producer)->getResult(0));
+    }
+    if (isEmpty)
+      return;
+  }
+}
+
 struct DestinationPassingPass
     : muon::impl::MuonDestinationPassingBase<DestinationPassingPass> {
   using Base::Base;
@@ -97,8 +139,10 @@ struct DestinationPassingPass
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     for (auto [i, result] : llvm::enumerate(ret.getOperands())) {
       Value dest = entryBlock->getArgument(type.getNumInputs() + i);
+      Value output = mapping.lookupOrDefault(result);
+      unshareOutputDestination(output);
       auto store = bufferization::MaterializeInDestinationOp::create(
-          b, ret.getLoc(), TypeRange{}, mapping.lookupOrDefault(result), dest);
+          b, ret.getLoc(), TypeRange{}, output, dest);
       store.setRestrict(true);
       store.setWritable(true);
     }

@@ -1,4 +1,5 @@
 // RUN: muon-opt %s --muon-fold-batchnorm --split-input-file | FileCheck %s
+// RUN: muon-opt %s --muon-fold-batchnorm --split-input-file --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
 
 // batch_norm(y) = (y - mean) / sqrt(var + eps) * scale + bias = y * s + t with
 //   s = scale / sqrt(var + eps),  t = bias - mean * s   (per channel),
@@ -30,10 +31,16 @@ func.func @folds_into_conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %bias = muon.constant dense<[0.0, 3.0]> : tensor<2xf32>
   %mean = muon.constant dense<[1.0, -1.0]> : tensor<2xf32>
   %var = muon.constant dense<[3.0, 15.0]> : tensor<2xf32>
-  %0 = muon.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
-  %1 = muon.batch_norm %0, %scale, %bias, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %0 = muon.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("node 'conv' (Conv)")
+  %1 = muon.batch_norm %0, %scale, %bias, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32> loc("node 'bn' (BatchNormalization)")
   return %1 : tensor<1x2x4x4xf32>
 }
+// The folded conv keeps both nodes' names in its location.
+// LOC-LABEL: func @folds_into_conv
+// LOC: muon.conv {{.*}} loc(#[[FUSED:loc[0-9]*]])
+// LOC-DAG: #[[BN:loc[0-9]+]] = loc("node 'bn' (BatchNormalization)")
+// LOC-DAG: #[[CONV:loc[0-9]+]] = loc("node 'conv' (Conv)")
+// LOC: #[[FUSED]] = loc(fused[#[[CONV]], #[[BN]]])
 
 // -----
 

@@ -3,7 +3,8 @@
 //   muon-run model.onnx --input x.npy --output-dir out/
 //   muon-run model.onnx --input x=test_data_set_0/input_0.pb --bench 100
 //
-// Compiles the model to an object file exactly as muonc does, links it with
+// Compiles the model to an object file exactly as muonc does (with the same
+// compile options, --quantize included), links it with
 // the system C compiler into a small driver program, runs it on the given
 // inputs and writes each output as <output-name>.npy. An input with one more
 // leading dimension than the model expects is a batch: the model runs once
@@ -14,7 +15,7 @@
 #include "compiler/CommandLine.h"
 #include "compiler/Compile.h"
 #include "compiler/Diagnostics.h"
-#include "tools/muon-run/TensorFiles.h"
+#include "compiler/TensorFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -48,11 +49,6 @@ static cl::opt<unsigned>
               cl::desc("Also time N runs (after a warm-up) of the compiled "
                        "code on the first input slice; prints min and median"),
               cl::init(0), cl::cat(category));
-static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level 0-3"),
-                                  cl::Prefix, cl::init(3), cl::cat(category));
-static cl::opt<std::string> targetCpu("mcpu",
-                                      cl::desc("Target CPU (default: host)"),
-                                      cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object, header and driver "
                                         "in the temporary directory"),
@@ -204,13 +200,13 @@ int main(int argc, char **argv) {
   muon::registerMuonDialects(registry);
   MLIRContext context(registry);
   muon::ToolDiagnosticHandler diagnostics(context);
+  muon::CompileOptions options;
+  if (failed(muon::readCompileOptions(options)))
+    return 1;
   OwningOpRef<ModuleOp> module = muon::loadModel(modelPath, context);
   if (!module)
     return 1;
-  muon::CompileOptions options;
   options.target.name = "model";
-  options.target.cpu = targetCpu;
-  options.target.optLevel = optLevel;
   options.configure = muon::applyToolPassOptions;
   FailureOr<muon::CompileResult> compiled = muon::compile(*module, options);
   if (failed(compiled))

@@ -2,6 +2,7 @@
 //
 //   muonc model.onnx -o model.o          # object file + model.h beside it
 //   muonc model.onnx --emit=muon         # the imported graph, for reading
+//   muonc model.onnx --quantize=int8 --calibration=samples/   # int8
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,16 +57,9 @@ static cl::opt<muon::EmitKind> emitKind(
                clEnumValN(muon::EmitKind::Object, "obj",
                           "an object file (default)")),
     cl::cat(category));
-static cl::opt<unsigned>
-    optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
-             cl::Prefix, cl::init(3), cl::cat(category));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
                  cl::cat(category));
-static cl::opt<std::string> targetCpu(
-    "mcpu",
-    cl::desc("Target CPU, e.g. znver3, x86-64-v3 (default: the host's CPU)"),
-    cl::cat(category));
 
 /// "resnet-18.v2.onnx" -> "resnet_18_v2".
 static std::string defaultName(StringRef path) {
@@ -108,10 +102,6 @@ int main(int argc, char **argv) {
       "muonc: compile an ONNX model ahead of time into an object file and a "
       "C header\n");
 
-  if (optLevel > 3) {
-    llvm::errs() << "error: -O" << optLevel << " is not a level (0-3)\n";
-    return 1;
-  }
   std::string name = modelName.empty() ? defaultName(inputPath) : modelName;
   if (!isCIdentifier(name)) {
     llvm::errs() << "error: --name '" << name << "' is not a C identifier\n";
@@ -123,16 +113,16 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   muon::ToolDiagnosticHandler diagnostics(context);
 
+  muon::CompileOptions options;
+  if (failed(muon::readCompileOptions(options)))
+    return 1;
   OwningOpRef<ModuleOp> module = muon::loadModel(inputPath, context);
   if (!module)
     return 1;
 
-  muon::CompileOptions options;
   options.emit = emitKind;
   options.target.name = name;
   options.target.triple = targetTriple;
-  options.target.cpu = targetCpu;
-  options.target.optLevel = optLevel;
   options.configure = muon::applyToolPassOptions;
   FailureOr<muon::CompileResult> result = muon::compile(*module, options);
   if (failed(result))

@@ -68,3 +68,27 @@ func.func @main() -> tensor<2xf32> {
 func.func @main(%x: tensor<3x0x5xi64>, %y: tensor<0x5xf32>) -> tensor<3x0x5xi64> {
   return %x : tensor<3x0x5xi64>
 }
+
+// -----
+
+// Two matmuls whose results are both outputs start from one zero fill (CSE
+// merged them). Each output's chain of destinations gets its own fill and
+// empty tensor, so that empty-tensor elimination can put each in its own
+// output buffer: shared, both would be computed in the first output's.
+// CHECK-LABEL: func.func @net_run
+// CHECK: %[[E0:.*]] = tensor.empty() : tensor<2x2xf32>
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<2x2xf32>
+// CHECK: %[[F0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<2x2xf32>)
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<2x2xf32>)
+// CHECK: %[[A:.*]] = linalg.matmul ins({{.*}}) outs(%[[F1]] : tensor<2x2xf32>)
+// CHECK: %[[B:.*]] = linalg.matmul ins({{.*}}) outs(%[[F0]] : tensor<2x2xf32>)
+// CHECK: bufferization.materialize_in_destination %[[A]]
+// CHECK: bufferization.materialize_in_destination %[[B]]
+func.func @main(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<2x2xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %a = linalg.matmul ins(%x, %y : tensor<2x2xf32>, tensor<2x2xf32>) outs(%fill : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %b = linalg.matmul ins(%a, %y : tensor<2x2xf32>, tensor<2x2xf32>) outs(%fill : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %a, %b : tensor<2x2xf32>, tensor<2x2xf32>
+}

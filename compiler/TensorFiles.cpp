@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/muon-run/TensorFiles.h"
+#include "compiler/TensorFiles.h"
 
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringExtras.h"

@@ -1,6 +1,6 @@
 //===- TensorFiles.h - Tensors in .npy and ONNX .pb files -------*- C++ -*-===//
-#ifndef MUON_TOOLS_MUON_RUN_TENSORFILES_H
-#define MUON_TOOLS_MUON_RUN_TENSORFILES_H
+#ifndef MUON_COMPILER_TENSORFILES_H
+#define MUON_COMPILER_TENSORFILES_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"

@@ -17,6 +17,7 @@
 
 #include "targets/cpu/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -126,12 +127,215 @@ FailureOr<linalg::LinalgOp> tileIntoSteps(RewriterBase &rewriter,
   return tile(rewriter, *block, stepSizes);
 }
 
+/// How an int32 contraction of two 8-bit operands widens them: its body is
+/// `out + ext(a) * ext(b)` with each `ext` an arith.extsi or arith.extui from
+/// i8 (named ops spell their implicit casts the same way in their region).
+struct EightBitContraction {
+  bool lhsSigned, rhsSigned;
+};
+
+/// `op`'s operand extensions when it is an int32 contraction of two 8-bit
+/// inputs.
+std::optional<EightBitContraction>
+matchEightBitContraction(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto isInteger = [](Value value, unsigned width) {
+    return getElementTypeOrSelf(value.getType()).isSignlessInteger(width);
+  };
+  if (!isInteger(op.getDpsInputs()[0], 8) ||
+      !isInteger(op.getDpsInputs()[1], 8) ||
+      !isInteger(op.getDpsInits()[0], 32))
+    return std::nullopt;
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return std::nullopt;
+  Value accumulator = body->getArgument(2);
+  Value product = add.getLhs() == accumulator   ? add.getRhs()
+                  : add.getRhs() == accumulator ? add.getLhs()
+                                                : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return std::nullopt;
+  // Which input a factor extends (its block argument number), and whether
+  // with sign.
+  auto extension =
+      [&](Value factor) -> std::optional<std::pair<unsigned, bool>> {
+    Operation *ext = factor.getDefiningOp();
+    if (!isa_and_nonnull<arith::ExtSIOp, arith::ExtUIOp>(ext))
+      return std::nullopt;
+    auto arg = dyn_cast<BlockArgument>(ext->getOperand(0));
+    if (!arg || arg.getOwner() != body || arg.getArgNumber() > 1)
+      return std::nullopt;
+    return std::pair(arg.getArgNumber(), isa<arith::ExtSIOp>(ext));
+  };
+  auto lhs = extension(mul.getLhs()), rhs = extension(mul.getRhs());
+  if (!lhs || !rhs || lhs->first == rhs->first)
+    return std::nullopt;
+  if (lhs->first == 1)
+    std::swap(lhs, rhs);
+  return EightBitContraction{lhs->second, rhs->second};
+}
+
+/// The exact dot product of i16 pairs on `bits`-wide vectors: i32 lane i is
+/// a[2i] * b[2i] + a[2i+1] * b[2i+1] (x86 vpmaddwd). Products of 8-bit
+/// values (at most 2 x 2^15 in magnitude) cannot overflow it.
+StringRef pairDotIntrinsic(int64_t bits) {
+  return bits == 512 ? "llvm.x86.avx512.pmaddw.d.512"
+                     : "llvm.x86.avx2.pmadd.wd";
+}
+
+/// The permutation map and shape of the vector of loops `loopDims` of
+/// operand `operand` of `step` (every other loop of extent 1): vector
+/// dimension i comes from the operand dimension whose index expression uses
+/// loop loopDims[i] and has its extent.
+FailureOr<std::pair<AffineMap, SmallVector<int64_t>>>
+stepOperandVector(linalg::LinalgOp step, OpOperand &operand,
+                  ArrayRef<unsigned> loopDims) {
+  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
+  AffineMap map = step.getMatchingIndexingMap(&operand);
+  auto type = cast<ShapedType>(operand.get().getType());
+  MLIRContext *context = step->getContext();
+  SmallVector<AffineExpr> results;
+  SmallVector<int64_t> shape;
+  for (unsigned d : loopDims) {
+    std::optional<unsigned> source;
+    for (auto [r, expr] : llvm::enumerate(map.getResults()))
+      if (expr.isFunctionOfDim(d) && type.getDimSize(r) == ranges[d] &&
+          !llvm::is_contained(results, getAffineDimExpr(r, context)))
+        source = r;
+    if (!source)
+      return failure();
+    results.push_back(getAffineDimExpr(*source, context));
+    shape.push_back(ranges[d]);
+  }
+  return std::pair(AffineMap::get(type.getRank(), 0, results, context), shape);
+}
+
+/// One reduction step of two of an 8-bit contraction (`step`: an MR x NR
+/// block of the output along loops `m` x `n`, extent 2 along loop `k`)
+/// with pair dot products on `bits`-wide vectors. B's two rows are widened
+/// to i16 and interleaved, (b[k][j], b[k+1][j]) in 32-bit lane j, and for
+/// each of A's MR rows multiplied by the row's pair (a[i][k], a[i][k+1])
+/// broadcast to every 32-bit lane: lane j of the result is the step's exact
+/// contribution to c[i][j].
+LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
+                                unsigned m, unsigned n, unsigned k,
+                                EightBitContraction kind, int64_t bits) {
+  OpOperand &lhsOperand = *step.getDpsInputOperand(0);
+  OpOperand &rhsOperand = *step.getDpsInputOperand(1);
+  OpOperand &initOperand = *step.getDpsInitOperand(0);
+  auto lhsVector = stepOperandVector(step, lhsOperand, {m, k});
+  auto rhsVector = stepOperandVector(step, rhsOperand, {k, n});
+  auto initVector = stepOperandVector(step, initOperand, {m, n});
+  if (failed(lhsVector) || failed(rhsVector) || failed(initVector))
+    return failure();
+  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
+  int64_t rows = ranges[m], columns = ranges[n], lanes = bits / 32;
+  Location loc = step.getLoc();
+  rewriter.setInsertionPoint(step);
+  Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type(),
+       i32 = rewriter.getI32Type();
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
+                  Type elementType) -> Value {
+    auto type = cast<ShapedType>(operand.get().getType());
+    Value padding = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(elementType));
+    return vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get(shape, elementType), operand.get(),
+        SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
+        padding, /*mask=*/Value(),
+        rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+  };
+  auto extend = [&](Value value, bool isSigned, VectorType type) -> Value {
+    if (isSigned)
+      return arith::ExtSIOp::create(rewriter, loc, type, value);
+    return arith::ExtUIOp::create(rewriter, loc, type, value);
+  };
+  Value a = read(lhsOperand, lhsVector->first, lhsVector->second, i8);
+  Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
+  Value c = read(initOperand, initVector->first, initVector->second, i32);
+
+  Value bPairs =
+      extend(vector::InterleaveOp::create(
+                 rewriter, loc, vector::ExtractOp::create(rewriter, loc, b, 0),
+                 vector::ExtractOp::create(rewriter, loc, b, 1)),
+             kind.rhsSigned, VectorType::get({2 * columns}, i16));
+  Value aPairs = extend(a, kind.lhsSigned, VectorType::get({rows, 2}, i16));
+  auto pairsType = VectorType::get({2 * lanes}, i16);
+  auto sumsType = VectorType::get({lanes}, i32);
+  SmallVector<Value> bParts;
+  for (int64_t j = 0; j < columns; j += lanes)
+    bParts.push_back(vector::ExtractStridedSliceOp::create(
+        rewriter, loc, bPairs, /*offsets=*/{2 * j}, /*sizes=*/{2 * lanes},
+        /*strides=*/{1}));
+  StringAttr intrinsic = rewriter.getStringAttr(pairDotIntrinsic(bits));
+  for (int64_t i = 0; i < rows; ++i) {
+    Value pair = vector::ExtractOp::create(rewriter, loc, aPairs, i);
+    Value lane = vector::BitCastOp::create(rewriter, loc,
+                                           VectorType::get({1}, i32), pair);
+    Value splat = vector::BitCastOp::create(
+        rewriter, loc, pairsType,
+        vector::BroadcastOp::create(rewriter, loc, sumsType, lane));
+    Value row = vector::ExtractOp::create(rewriter, loc, c, i);
+    for (auto [part, bPart] : llvm::enumerate(bParts)) {
+      int64_t offset = part * lanes;
+      Value sums =
+          LLVM::CallIntrinsicOp::create(rewriter, loc, sumsType, intrinsic,
+                                        ValueRange{bPart, splat})
+              .getResult(0);
+      Value old = vector::ExtractStridedSliceOp::create(rewriter, loc, row,
+                                                        {offset}, {lanes}, {1});
+      row = vector::InsertStridedSliceOp::create(
+          rewriter, loc, arith::AddIOp::create(rewriter, loc, old, sums), row,
+          {offset}, {1});
+    }
+    c = vector::InsertOp::create(rewriter, loc, row, c, i);
+  }
+  auto write = vector::TransferWriteOp::create(
+      rewriter, loc, c, initOperand.get(),
+      SmallVector<Value>(
+          cast<ShapedType>(initOperand.get().getType()).getRank(), zero),
+      AffineMapAttr::get(initVector->first),
+      rewriter.getBoolArrayAttr(SmallVector<bool>(2, true)));
+  rewriter.replaceOp(step, write.getResult());
+  return success();
+}
+
+/// Whether vectorizePairStep can compute the MR x NR blocks of the
+/// contraction `op`: 8-bit operands, input 0 along m and input 1 along n, an
+/// even innermost reduction and blocks of whole `pairDotBits` vectors of
+/// i32.
+std::optional<EightBitContraction>
+matchPairSteps(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
+               int64_t nr, int64_t pairDotBits) {
+  if (pairDotBits != 256 && pairDotBits != 512)
+    return std::nullopt;
+  std::optional<EightBitContraction> kind = matchEightBitContraction(op);
+  if (!kind)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
+  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  if (!lhsMap.isFunctionOfDim(m) || lhsMap.isFunctionOfDim(n) ||
+      !rhsMap.isFunctionOfDim(n) || rhsMap.isFunctionOfDim(m))
+    return std::nullopt;
+  if (ranges[k] % 2 != 0 || std::min(nr, ranges[n]) % (pairDotBits / 32) != 0)
+    return std::nullopt;
+  return kind;
+}
+
 /// Tiles one whole-block part of a contraction into MR x NR blocks and
-/// reduction steps of 1, and vectorizes each step.
+/// reduction steps of 1 (2 for the pair dot products of 8-bit operands),
+/// and vectorizes each step.
 LogicalResult
 vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
                            const linalg::ContractionDimensions &dims,
-                           int64_t mr, int64_t nr) {
+                           int64_t mr, int64_t nr, int64_t pairDotBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> blockSizes(numLoops, 0), stepSizes(numLoops, 0);
@@ -143,11 +347,18 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   blockSizes[dims.n.back()] = std::min(nr, ranges[dims.n.back()]);
   for (unsigned d : dims.k)
     stepSizes[d] = 1;
+  std::optional<EightBitContraction> pairs =
+      matchPairSteps(op, dims, nr, pairDotBits);
+  if (pairs)
+    stepSizes[dims.k.back()] = 2;
   // `op` is replaced from here on.
   FailureOr<linalg::LinalgOp> step =
       tileIntoSteps(rewriter, op, blockSizes, stepSizes);
   if (failed(step))
     return failure();
+  if (pairs)
+    return vectorizePairStep(rewriter, *step, dims.m.back(), dims.n.back(),
+                             dims.k.back(), *pairs, pairDotBits);
   rewriter.setInsertionPoint(*step);
   // A vector.contract (rather than multiply + reduce) lowers to FMAs.
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
@@ -161,9 +372,11 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// MR x NR output blocks, reduction steps of 1, batch dimensions of 1.
+/// MR x NR output blocks, reduction steps of 1 (or 2), batch dimensions of
+/// 1.
 LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
-                                   int64_t mr, int64_t nr) {
+                                   int64_t mr, int64_t nr,
+                                   int64_t pairDotBits) {
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
@@ -173,7 +386,8 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   return splitIntoWholeBlocks(
       rewriter, op, dims->m.back(), dims->n.back(), mr, nr,
       [&](linalg::LinalgOp part, int64_t mr, int64_t nr) {
-        return vectorizeContractionBlocks(rewriter, part, *dims, mr, nr);
+        return vectorizeContractionBlocks(rewriter, part, *dims, mr, nr,
+                                          pairDotBits);
       });
 }
 
@@ -337,7 +551,11 @@ struct TileAndVectorizePass
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
     for (linalg::Conv2DNchwFchwOp conv : convs) {
-      if (isDirectConvolution(conv, nr)) {
+      // The direct path's outer products have no pair form yet; the pair
+      // dot products over im2col patches are the faster choice for 8-bit
+      // convolutions.
+      bool pairs = pairDotBits && matchEightBitContraction(conv);
+      if (!pairs && isDirectConvolution(conv, nr)) {
         if (failed(vectorizeDirectConvolution(rewriter, conv, mr, nr)))
           return signalPassFailure();
         continue;
@@ -355,7 +573,7 @@ struct TileAndVectorizePass
       // Ops that fit neither scheme stay as they are and become loops.
       if (linalg::isaContractionOpInterface(op) ||
           succeeded(linalg::inferContractionDims(op))) {
-        if (succeeded(vectorizeContraction(rewriter, op, mr, nr)))
+        if (succeeded(vectorizeContraction(rewriter, op, mr, nr, pairDotBits)))
           continue;
       } else if (isa<linalg::GenericOp>(op)) {
         (void)vectorizeElementwise(rewriter, op, nr);

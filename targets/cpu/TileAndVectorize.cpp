@@ -33,6 +33,9 @@ using namespace mlir;
 
 namespace {
 
+LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   int64_t nr);
+
 /// Tiles `op` by `sizes` (0 = not tiled) and returns the tiled op, or `op`
 /// itself when nothing is tiled.
 FailureOr<linalg::LinalgOp> tile(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -214,27 +217,263 @@ stepOperandVector(linalg::LinalgOp step, OpOperand &operand,
   return std::pair(AffineMap::get(type.getRank(), 0, results, context), shape);
 }
 
-/// One reduction step of two of an 8-bit contraction (`step`: an MR x NR
-/// block of the output along loops `m` x `n`, extent 2 along loop `k`)
-/// with pair dot products on `bits`-wide vectors. B's two rows are widened
-/// to i16 and interleaved, (b[k][j], b[k+1][j]) in 32-bit lane j, and for
-/// each of A's MR rows multiplied by the row's pair (a[i][k], a[i][k+1])
-/// broadcast to every 32-bit lane: lane j of the result is the step's exact
-/// contribution to c[i][j].
+/// An 8-bit contraction in the form vectorizePairStep computes: its
+/// reduction over k split into k2 (the old loop k, half the extent) and a
+/// new innermost loop `pairLoop` of extent 2, with A widened to i16 and
+/// B either widened to i16 and packed with the pair innermost (a constant)
+/// or 8-bit with the pair beside k2.
+struct PairContraction {
+  EightBitContraction kind;
+  unsigned pairLoop;
+  bool packedRhs;
+};
+
+/// The values of an int8 constant, possibly reshaped, in row-major order.
+std::optional<SmallVector<int8_t>> readInt8Constant(Value value) {
+  while (Operation *op = value.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      break;
+    value = op->getOperand(0);
+  }
+  ElementsAttr values;
+  if (!matchPattern(value, m_Constant(&values)) ||
+      !values.getElementType().isSignlessInteger(8))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(values))
+    return llvm::to_vector(dense.getValues<int8_t>());
+  if (auto resource = dyn_cast<DenseI8ResourceElementsAttr>(values))
+    if (std::optional<ArrayRef<int8_t>> data = resource.tryGetAsArrayRef())
+      if (int64_t(data->size()) == values.getNumElements())
+        return llvm::to_vector(*data);
+  return std::nullopt;
+}
+
+/// `value` widened from 8 to 16 bits with or without sign.
+int16_t widen(int8_t value, bool isSigned) {
+  return isSigned ? int16_t(value) : int16_t(uint8_t(value));
+}
+
+/// Rewrites the 8-bit contraction `op` (reduction loop `k` of even extent,
+/// a plain dimension of both inputs and used nowhere else in them) into its
+/// PairContraction form. A is widened once, before the contraction (at
+/// compile time when it is a constant), so that each of its pairs is one
+/// 32-bit lane to broadcast; a constant B is packed at compile time into the
+/// interleaved i16 rows the pair dot product reads.
+FailureOr<std::pair<linalg::LinalgOp, PairContraction>>
+splitIntoPairs(RewriterBase &rewriter, linalg::LinalgOp op, unsigned n,
+               unsigned k, EightBitContraction kind) {
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr kExpr = getAffineDimExpr(k, context);
+  auto kPosition = [&](AffineMap map) -> std::optional<unsigned> {
+    std::optional<unsigned> position;
+    for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+      if (expr == kExpr && !position)
+        position = r;
+      else if (expr.isFunctionOfDim(k))
+        return std::nullopt;
+    }
+    return position;
+  };
+  OpOperand *lhsOperand = op.getDpsInputOperand(0);
+  OpOperand *rhsOperand = op.getDpsInputOperand(1);
+  AffineMap lhsMap = op.getMatchingIndexingMap(lhsOperand);
+  AffineMap rhsMap = op.getMatchingIndexingMap(rhsOperand);
+  std::optional<unsigned> lhsK = kPosition(lhsMap), rhsK = kPosition(rhsMap);
+  auto lhsType = cast<RankedTensorType>(lhsOperand->get().getType());
+  auto rhsType = cast<RankedTensorType>(rhsOperand->get().getType());
+  if (!lhsK || !rhsK || !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+    return failure();
+  int64_t pairs = lhsType.getDimSize(*lhsK) / 2;
+  unsigned numLoops = op.getNumLoops(), pairLoop = numLoops;
+  AffineExpr pairExpr = getAffineDimExpr(pairLoop, context);
+  Location loc = op.getLoc();
+  Type i16 = rewriter.getI16Type();
+  rewriter.setInsertionPoint(op);
+
+  // Dimension `position` of `shape` split into (pairs, 2).
+  auto splitShape = [&](ArrayRef<int64_t> shape, unsigned position) {
+    SmallVector<int64_t> split(shape);
+    split[position] = pairs;
+    split.insert(split.begin() + position + 1, 2);
+    return split;
+  };
+  auto splitReassociation = [&](int64_t rank, unsigned position) {
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t first = i <= int64_t(position) ? i : i + 1;
+      groups.push_back(i == int64_t(position)
+                           ? ReassociationIndices{first, first + 1}
+                           : ReassociationIndices{first});
+    }
+    return groups;
+  };
+  // `map` over numLoops + 1 loops, the pair loop inserted at `position`.
+  auto pairMap = [&](AffineMap map, std::optional<unsigned> position) {
+    SmallVector<AffineExpr> results(map.getResults());
+    if (position)
+      results.insert(results.begin() + *position, pairExpr);
+    return AffineMap::get(numLoops + 1, 0, results, context);
+  };
+
+  // A: widened to i16, the pair beside k2.
+  SmallVector<int64_t> lhsShape = splitShape(lhsType.getShape(), *lhsK);
+  auto lhsPairType = RankedTensorType::get(lhsShape, i16);
+  Value lhs;
+  if (std::optional<SmallVector<int8_t>> values =
+          readInt8Constant(lhsOperand->get())) {
+    SmallVector<int16_t> wide = llvm::map_to_vector(
+        *values, [&](int8_t v) { return widen(v, kind.lhsSigned); });
+    lhs = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(lhsPairType, ArrayRef<int16_t>(wide)));
+  } else {
+    auto wideType = RankedTensorType::get(lhsType.getShape(), i16);
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, wideType.getShape(), i16);
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(lhsType.getRank(), context);
+    auto widening = linalg::GenericOp::create(
+        rewriter, loc, wideType, lhsOperand->get(), empty,
+        ArrayRef<AffineMap>{identity, identity},
+        SmallVector<utils::IteratorType>(lhsType.getRank(),
+                                         utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value wide =
+              kind.lhsSigned
+                  ? arith::ExtSIOp::create(b, l, i16, args[0]).getResult()
+                  : arith::ExtUIOp::create(b, l, i16, args[0]).getResult();
+          linalg::YieldOp::create(b, l, wide);
+        });
+    lhs = tensor::ExpandShapeOp::create(
+        rewriter, loc, lhsPairType, widening.getResult(0),
+        splitReassociation(lhsType.getRank(), *lhsK));
+  }
+
+  // B: a constant packed as i16 with the pair innermost; otherwise 8-bit
+  // with the pair beside k2.
+  Value rhs;
+  bool packedRhs = false;
+  std::optional<unsigned> rhsPairPosition = *rhsK + 1;
+  std::optional<unsigned> rhsN;
+  for (auto [r, expr] : llvm::enumerate(rhsMap.getResults()))
+    if (expr == getAffineDimExpr(n, context))
+      rhsN = r;
+  std::optional<SmallVector<int8_t>> rhsValues;
+  if (rhsN && rhsMap.isProjectedPermutation())
+    rhsValues = readInt8Constant(rhsOperand->get());
+  if (rhsValues) {
+    // Packed: B's other dimensions (k halved), then n, then the pair, so
+    // that a step's NR pairs are 2 NR contiguous i16.
+    ArrayRef<int64_t> sourceShape = rhsType.getShape();
+    int64_t rank = sourceShape.size();
+    SmallVector<int64_t> order; // packed dimension -> B's dimension
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != int64_t(*rhsN))
+        order.push_back(d);
+    order.push_back(*rhsN);
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> results;
+    for (int64_t d : order) {
+      shape.push_back(d == int64_t(*rhsK) ? pairs : sourceShape[d]);
+      results.push_back(rhsMap.getResult(d));
+    }
+    shape.push_back(2);
+    results.push_back(pairExpr);
+    SmallVector<int64_t> sourceStrides(rank, 1);
+    for (int64_t d = rank - 2; d >= 0; --d)
+      sourceStrides[d] = sourceStrides[d + 1] * sourceShape[d + 1];
+    SmallVector<int16_t> packed(rhsValues->size());
+    SmallVector<int64_t> index(shape.size(), 0);
+    for (int16_t &element : packed) {
+      int64_t source = 0;
+      for (int64_t p = 0; p < rank; ++p) {
+        int64_t d = order[p];
+        source +=
+            sourceStrides[d] *
+            (d == int64_t(*rhsK) ? 2 * index[p] + index.back() : index[p]);
+      }
+      element = widen((*rhsValues)[source], kind.rhsSigned);
+      for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    rhs = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get(shape, i16),
+                               ArrayRef<int16_t>(packed)));
+    rhsMap = AffineMap::get(numLoops, 0, results, context);
+    rhsPairPosition = std::nullopt;
+    packedRhs = true;
+  } else {
+    rhs = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get(splitShape(rhsType.getShape(), *rhsK),
+                              rhsType.getElementType()),
+        rhsOperand->get(), splitReassociation(rhsType.getRank(), *rhsK));
+  }
+
+  SmallVector<AffineMap> maps = {
+      pairMap(lhsMap, *lhsK + 1),
+      packedRhs ? AffineMap::get(numLoops + 1, 0, rhsMap.getResults(), context)
+                : pairMap(rhsMap, rhsPairPosition),
+      pairMap(op.getMatchingIndexingMap(op.getDpsInitOperand(0)),
+              std::nullopt)};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::reduction);
+  Value init = op.getDpsInits()[0];
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        Type i32 = b.getI32Type();
+        // A 16-bit operand holds the widened value already.
+        auto extend = [&](Value v, bool isSigned) -> Value {
+          if (isSigned || v.getType().isInteger(16))
+            return arith::ExtSIOp::create(b, l, i32, v);
+          return arith::ExtUIOp::create(b, l, i32, v);
+        };
+        Value product =
+            arith::MulIOp::create(b, l, extend(args[0], kind.lhsSigned),
+                                  extend(args[1], kind.rhsSigned));
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddIOp::create(b, l, args[2], product)});
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  // The widening of a computed A is element-wise: vectorized like others.
+  if (auto expand = lhs.getDefiningOp<tensor::ExpandShapeOp>())
+    if (auto widening = expand.getSrc().getDefiningOp<linalg::GenericOp>())
+      (void)vectorizeElementwise(rewriter, widening, /*nr=*/32);
+  return std::pair(cast<linalg::LinalgOp>(generic.getOperation()),
+                   PairContraction{kind, pairLoop, packedRhs});
+}
+
+/// One reduction step of an 8-bit contraction in PairContraction form
+/// (`step`: an MR x NR block of the output along loops `m` x `n`, extent 2
+/// along the pair loop, 1 along the others) with pair dot products on
+/// `bits`-wide vectors. B's pairs (b[k][j], b[k+1][j]) fill 32-bit lane j
+/// (read as such when packed, else B's two rows are widened and
+/// interleaved); for each of A's MR rows, the row's pair (a[i][k],
+/// a[i][k+1]) is broadcast to every 32-bit lane, and lane j of the pair dot
+/// product is the step's exact contribution to c[i][j].
 LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
-                                unsigned m, unsigned n, unsigned k,
-                                EightBitContraction kind, int64_t bits) {
+                                unsigned m, unsigned n,
+                                const PairContraction &pair, int64_t bits) {
+  unsigned t = pair.pairLoop;
   OpOperand &lhsOperand = *step.getDpsInputOperand(0);
   OpOperand &rhsOperand = *step.getDpsInputOperand(1);
   OpOperand &initOperand = *step.getDpsInitOperand(0);
-  auto lhsVector = stepOperandVector(step, lhsOperand, {m, k});
-  auto rhsVector = stepOperandVector(step, rhsOperand, {k, n});
+  auto lhsVector = stepOperandVector(step, lhsOperand, {m, t});
+  auto rhsVector = stepOperandVector(step, rhsOperand,
+                                     pair.packedRhs ? ArrayRef<unsigned>{n, t}
+                                                    : ArrayRef<unsigned>{t, n});
   auto initVector = stepOperandVector(step, initOperand, {m, n});
   if (failed(lhsVector) || failed(rhsVector) || failed(initVector))
-    return failure();
+    return step->emitOpError("pair step of unexpected operand shapes");
   SmallVector<int64_t> ranges = step.getStaticLoopRanges();
   int64_t rows = ranges[m], columns = ranges[n], lanes = bits / 32;
   Location loc = step.getLoc();
+  MLIRContext *context = rewriter.getContext();
   rewriter.setInsertionPoint(step);
   Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type(),
        i32 = rewriter.getI32Type();
@@ -250,21 +489,37 @@ LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
         padding, /*mask=*/Value(),
         rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
   };
-  auto extend = [&](Value value, bool isSigned, VectorType type) -> Value {
-    if (isSigned)
-      return arith::ExtSIOp::create(rewriter, loc, type, value);
-    return arith::ExtUIOp::create(rewriter, loc, type, value);
-  };
-  Value a = read(lhsOperand, lhsVector->first, lhsVector->second, i8);
-  Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
+  Value aPairs = read(lhsOperand, lhsVector->first, lhsVector->second, i16);
   Value c = read(initOperand, initVector->first, initVector->second, i32);
-
-  Value bPairs =
-      extend(vector::InterleaveOp::create(
-                 rewriter, loc, vector::ExtractOp::create(rewriter, loc, b, 0),
-                 vector::ExtractOp::create(rewriter, loc, b, 1)),
-             kind.rhsSigned, VectorType::get({2 * columns}, i16));
-  Value aPairs = extend(a, kind.lhsSigned, VectorType::get({rows, 2}, i16));
+  auto bPairsType = VectorType::get({2 * columns}, i16);
+  Value bPairs;
+  if (pair.packedRhs) {
+    // The step's [1, ..., 1, NR, 2] slice of the packed B is contiguous: one
+    // 1-D read (a 2-D one would be unrolled into NR reads of one pair).
+    Value slice = rhsOperand.get();
+    auto sliceType = cast<RankedTensorType>(slice.getType());
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, sliceType.getRank()));
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, slice, ArrayRef<ReassociationIndices>{all});
+    Value padding =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i16));
+    bPairs = vector::TransferReadOp::create(
+        rewriter, loc, bPairsType, flat, ValueRange{zero},
+        AffineMapAttr::get(AffineMap::getMinorIdentityMap(1, 1, context)),
+        padding, /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
+  } else {
+    Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
+    Value interleaved = vector::InterleaveOp::create(
+        rewriter, loc, vector::ExtractOp::create(rewriter, loc, b, 0),
+        vector::ExtractOp::create(rewriter, loc, b, 1));
+    bPairs =
+        pair.kind.rhsSigned
+            ? arith::ExtSIOp::create(rewriter, loc, bPairsType, interleaved)
+                  .getResult()
+            : arith::ExtUIOp::create(rewriter, loc, bPairsType, interleaved)
+                  .getResult();
+  }
   auto pairsType = VectorType::get({2 * lanes}, i16);
   auto sumsType = VectorType::get({lanes}, i32);
   SmallVector<Value> bParts;
@@ -274,9 +529,9 @@ LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
         /*strides=*/{1}));
   StringAttr intrinsic = rewriter.getStringAttr(pairDotIntrinsic(bits));
   for (int64_t i = 0; i < rows; ++i) {
-    Value pair = vector::ExtractOp::create(rewriter, loc, aPairs, i);
+    Value rowPair = vector::ExtractOp::create(rewriter, loc, aPairs, i);
     Value lane = vector::BitCastOp::create(rewriter, loc,
-                                           VectorType::get({1}, i32), pair);
+                                           VectorType::get({1}, i32), rowPair);
     Value splat = vector::BitCastOp::create(
         rewriter, loc, pairsType,
         vector::BroadcastOp::create(rewriter, loc, sumsType, lane));
@@ -305,37 +560,14 @@ LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
   return success();
 }
 
-/// Whether vectorizePairStep can compute the MR x NR blocks of the
-/// contraction `op`: 8-bit operands, input 0 along m and input 1 along n, an
-/// even innermost reduction and blocks of whole `pairDotBits` vectors of
-/// i32.
-std::optional<EightBitContraction>
-matchPairSteps(linalg::LinalgOp op, const linalg::ContractionDimensions &dims,
-               int64_t nr, int64_t pairDotBits) {
-  if (pairDotBits != 256 && pairDotBits != 512)
-    return std::nullopt;
-  std::optional<EightBitContraction> kind = matchEightBitContraction(op);
-  if (!kind)
-    return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
-  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
-  if (!lhsMap.isFunctionOfDim(m) || lhsMap.isFunctionOfDim(n) ||
-      !rhsMap.isFunctionOfDim(n) || rhsMap.isFunctionOfDim(m))
-    return std::nullopt;
-  if (ranges[k] % 2 != 0 || std::min(nr, ranges[n]) % (pairDotBits / 32) != 0)
-    return std::nullopt;
-  return kind;
-}
-
 /// Tiles one whole-block part of a contraction into MR x NR blocks and
-/// reduction steps of 1 (2 for the pair dot products of 8-bit operands),
-/// and vectorizes each step.
+/// reduction steps of 1 (of one pair for a PairContraction whose blocks are
+/// whole `pairDotBits` vectors of i32), and vectorizes each step.
 LogicalResult
 vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
                            const linalg::ContractionDimensions &dims,
-                           int64_t mr, int64_t nr, int64_t pairDotBits) {
+                           int64_t mr, int64_t nr, const PairContraction *pair,
+                           int64_t pairDotBits) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> blockSizes(numLoops, 0), stepSizes(numLoops, 0);
@@ -347,18 +579,19 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   blockSizes[dims.n.back()] = std::min(nr, ranges[dims.n.back()]);
   for (unsigned d : dims.k)
     stepSizes[d] = 1;
-  std::optional<EightBitContraction> pairs =
-      matchPairSteps(op, dims, nr, pairDotBits);
-  if (pairs)
-    stepSizes[dims.k.back()] = 2;
+  // Blocks narrower than a vector of i32 (remainders) use the generic
+  // vectorization of the pair form: still exact, not as fast.
+  bool pairSteps = pair && blockSizes[dims.n.back()] % (pairDotBits / 32) == 0;
+  if (pair)
+    stepSizes[pair->pairLoop] = pairSteps ? 0 : 1;
   // `op` is replaced from here on.
   FailureOr<linalg::LinalgOp> step =
       tileIntoSteps(rewriter, op, blockSizes, stepSizes);
   if (failed(step))
     return failure();
-  if (pairs)
+  if (pairSteps)
     return vectorizePairStep(rewriter, *step, dims.m.back(), dims.n.back(),
-                             dims.k.back(), *pairs, pairDotBits);
+                             *pair, pairDotBits);
   rewriter.setInsertionPoint(*step);
   // A vector.contract (rather than multiply + reduce) lowers to FMAs.
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
@@ -372,8 +605,11 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// MR x NR output blocks, reduction steps of 1 (or 2), batch dimensions of
-/// 1.
+/// MR x NR output blocks, reduction steps of 1 (or of one pair), batch
+/// dimensions of 1. An int32 contraction of 8-bit operands (input 0 along
+/// m, input 1 along n) with an even innermost reduction is first rewritten
+/// into its PairContraction form when the target has pair dot products of
+/// `pairDotBits`.
 LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                                    int64_t mr, int64_t nr,
                                    int64_t pairDotBits) {
@@ -381,13 +617,29 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return failure();
-  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
     return failure();
+  std::optional<PairContraction> pair;
+  std::optional<EightBitContraction> kind;
+  if (pairDotBits == 256 || pairDotBits == 512)
+    kind = matchEightBitContraction(op);
+  unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
+  if (kind && ranges[k] % 2 == 0 &&
+      !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isFunctionOfDim(n) &&
+      !op.getMatchingIndexingMap(op.getDpsInputOperand(1)).isFunctionOfDim(m)) {
+    auto split = splitIntoPairs(rewriter, op, n, k, *kind);
+    if (succeeded(split)) {
+      op = split->first;
+      pair = split->second;
+      dims->k.push_back(pair->pairLoop);
+    }
+  }
   return splitIntoWholeBlocks(
-      rewriter, op, dims->m.back(), dims->n.back(), mr, nr,
+      rewriter, op, m, n, mr, nr,
       [&](linalg::LinalgOp part, int64_t mr, int64_t nr) {
         return vectorizeContractionBlocks(rewriter, part, *dims, mr, nr,
-                                          pairDotBits);
+                                          pair ? &*pair : nullptr, pairDotBits);
       });
 }
 

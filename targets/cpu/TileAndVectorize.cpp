@@ -713,13 +713,21 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
           SmallVector<AffineExpr> results = llvm::map_to_vector(
               dims, [&](unsigned d) { return getAffineDimExpr(d, context); });
           auto map = AffineMap::get(4, 0, results, context);
-          auto type = VectorType::get(shape, elementType);
+          Type sourceType = getElementTypeOrSelf(source.getType());
           Value padding = arith::ConstantOp::create(
-              rewriter, loc, rewriter.getZeroAttr(elementType));
-          return vector::TransferReadOp::create(
-              rewriter, loc, type, source, origin, AffineMapAttr::get(map),
-              padding, /*mask=*/Value(),
+              rewriter, loc, rewriter.getZeroAttr(sourceType));
+          Value vector = vector::TransferReadOp::create(
+              rewriter, loc, VectorType::get(shape, sourceType), source, origin,
+              AffineMapAttr::get(map), padding, /*mask=*/Value(),
               rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+          // Narrower operands (an int32 convolution of 8-bit tensors) are
+          // extended as the named op's body does: integers with sign.
+          auto wideType = VectorType::get(shape, elementType);
+          if (sourceType != elementType && isa<IntegerType>(sourceType))
+            vector = arith::ExtSIOp::create(rewriter, loc, wideType, vector);
+          else if (sourceType != elementType)
+            vector = arith::ExtFOp::create(rewriter, loc, wideType, vector);
+          return vector;
         };
         Value weights = read(filter, {rows}, {0});
         Value pixels = read(input, {columns}, {3});

@@ -747,6 +747,125 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
       });
 }
 
+/// An 8-bit NCHW convolution as a pair contraction over im2col patches: the
+/// patch tensor [N, C, KH, KW, OH, OW] is gathered by a loop nest that copies
+/// one output row of input pixels (a vector of OW, or every stride-th of a
+/// longer one) per step, rather than by linalg's im2col gather, which stays
+/// a scalar loop with a division per element (a 1x1 stride-1 convolution
+/// needs no patches); then an int32 contraction of
+/// the filter [F, C KH KW] (along m) and the patches [N, C KH KW, OH OW]
+/// (along n) with the operands' sign extension in its body.
+LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
+                                          linalg::Conv2DNchwFchwOp conv) {
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outputType = cast<RankedTensorType>(init.getType());
+  if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outputType.hasStaticShape())
+    return failure();
+  SmallVector<int64_t> strides =
+      llvm::to_vector(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations =
+      llvm::to_vector(conv.getDilations().getValues<int64_t>());
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
+  int64_t oh = outputType.getDimSize(2), ow = outputType.getDimSize(3);
+  Location loc = conv.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  rewriter.setInsertionPoint(conv);
+  Value patches;
+  bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+                   inputType.getDimSize(2) == oh &&
+                   inputType.getDimSize(3) == ow;
+  if (pointwise) {
+    // A 1x1 convolution's patches are its input.
+    patches = tensor::CollapseShapeOp::create(
+        rewriter, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  } else {
+    Type i8 = rewriter.getI8Type();
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    Value zero = index(0), one = index(1);
+    Value padding =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i8));
+    auto patchesType = RankedTensorType::get({n, c, kh, kw, oh, ow}, i8);
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(), i8);
+    int64_t span = (ow - 1) * strides[1] + 1;
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, SmallVector<Value>(5, zero),
+        {index(n), index(c), index(kh), index(kw), index(oh)},
+        SmallVector<Value>(5, one), ValueRange{empty},
+        [&](OpBuilder &b, Location l, ValueRange ivs,
+            ValueRange patches) -> scf::ValueVector {
+          AffineExpr y, ky, kx;
+          bindDims(context, y, ky, kx);
+          Value row = affine::AffineApplyOp::create(
+              b, l, AffineMap::get(3, 0, y * strides[0] + ky * dilations[0]),
+              ValueRange{ivs[4], ivs[2], ivs[3]});
+          Value column = affine::AffineApplyOp::create(
+              b, l, AffineMap::get(3, 0, kx * dilations[1]),
+              ValueRange{ivs[4], ivs[2], ivs[3]});
+          Value pixels = vector::TransferReadOp::create(
+              b, l, VectorType::get({span}, i8), input,
+              ValueRange{ivs[0], ivs[1], row, column},
+              AffineMapAttr::get(AffineMap::getMinorIdentityMap(4, 1, context)),
+              padding, /*mask=*/Value(), b.getBoolArrayAttr({true}));
+          if (strides[1] != 1) {
+            SmallVector<int64_t> every;
+            for (int64_t x = 0; x < ow; ++x)
+              every.push_back(x * strides[1]);
+            pixels = vector::ShuffleOp::create(b, l, pixels, pixels, every);
+          }
+          Value written =
+              vector::TransferWriteOp::create(
+                  b, l, pixels, patches[0],
+                  ValueRange{ivs[0], ivs[1], ivs[2], ivs[3], ivs[4], zero},
+                  AffineMapAttr::get(
+                      AffineMap::getMinorIdentityMap(6, 1, context)),
+                  b.getBoolArrayAttr({true}))
+                  .getResult();
+          return {written};
+        });
+    patches = tensor::CollapseShapeOp::create(
+        rewriter, loc, nest.results[0],
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  }
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
+  Value outputInit =
+      tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
+  // Loops (n, f, p, k): filter (f, k), patches (n, k, p), output (n, f, p).
+  AffineExpr dn, df, dp, dk;
+  bindDims(context, dn, df, dp, dk);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {df, dk}, context),
+                                 AffineMap::get(4, 0, {dn, dk, dp}, context),
+                                 AffineMap::get(4, 0, {dn, df, dp}, context)};
+  using utils::IteratorType;
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, outputInit.getType(), ValueRange{weights, patches},
+      outputInit, maps,
+      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+       IteratorType::reduction},
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Type i32 = b.getI32Type();
+        Value p = arith::MulIOp::create(
+            b, l, arith::ExtSIOp::create(b, l, i32, args[0]),
+            arith::ExtSIOp::create(b, l, i32, args[1]));
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddIOp::create(b, l, args[2], p)});
+      });
+  rewriter.replaceOp(
+      conv, tensor::ExpandShapeOp::create(rewriter, loc, outputType,
+                                          product.getResult(0), outputGroups)
+                .getResult());
+  return success();
+}
+
 /// Element-wise ops: `nr` elements at a time along the innermost loop. An
 /// innermost extent that is not a multiple of `nr` is split into a whole
 /// part and a remainder vectorized at its own width, so no vector needs a
@@ -820,6 +939,8 @@ struct TileAndVectorizePass
           return signalPassFailure();
         continue;
       }
+      if (pairs && succeeded(rewriteEightBitConvInIm2Col(rewriter, conv)))
+        continue;
       rewriter.setInsertionPoint(conv);
       (void)linalg::rewriteInIm2Col(rewriter, conv);
     }

@@ -9,6 +9,8 @@ with onnx.helper, seeded random data:
   float   MatMul / Conv on float32
   int8    MatMulInteger / ConvInteger, int8 x int8 -> int32, no zero points
   qlinear QLinearMatMul / QLinearConv, int8 with zero points, requantized
+  qlinear_u8  the same with uint8 activations (zero point 128) and int8
+          weights, the combination ONNX Runtime's x86 kernels favour
 and times each with Muon (build/tools/muon-run --bench: compiled ahead of
 time, called from a C driver) and ONNX Runtime (test/models/ort_run.mjs
 --bench: one thread, graphOptimizationLevel 'all', the synchronous native run),
@@ -40,7 +42,7 @@ CASES = {
     "conv3x3_64_56": ("conv", 64, 64, 56, 56, 3),
     "conv1x1_64_256_28": ("conv", 64, 256, 28, 28, 1),
 }
-KINDS = ["float", "int8", "qlinear"]
+KINDS = ["float", "int8", "qlinear", "qlinear_u8"]
 
 
 def tensor(name, value):
@@ -50,6 +52,7 @@ def tensor(name, value):
 def value_info(name, array):
     dtype = {np.dtype(np.float32): TensorProto.FLOAT,
              np.dtype(np.int8): TensorProto.INT8,
+             np.dtype(np.uint8): TensorProto.UINT8,
              np.dtype(np.int32): TensorProto.INT32}[array.dtype]
     return helper.make_tensor_value_info(name, dtype, list(array.shape))
 
@@ -82,14 +85,20 @@ def build_model(case, kind, rng):
         inits = [tensor("w", weight)]
         y = helper.make_tensor_value_info("y", TensorProto.INT32, list(y_shape))
     else:
+        unsigned = kind == "qlinear_u8"
         x, weight = i8(x_shape), i8(w_shape)
+        x_zp, y_zp = np.int8(3), np.int8(-5)
+        if unsigned:
+            x = (x.astype(np.int16) + 128).astype(np.uint8)
+            x_zp, y_zp = np.uint8(128), np.uint8(120)
         names = ["x", "x_scale", "x_zp", "w", "w_scale", "w_zp", "y_scale", "y_zp"]
         node = helper.make_node(q_op, names, ["y"], **attrs)
-        inits = [tensor("x_scale", np.float32(0.05)), tensor("x_zp", np.int8(3)),
+        inits = [tensor("x_scale", np.float32(0.05)), tensor("x_zp", x_zp),
                  tensor("w", weight), tensor("w_scale", np.float32(0.01)),
                  tensor("w_zp", np.int8(0)), tensor("y_scale", np.float32(2.0)),
-                 tensor("y_zp", np.int8(-5))]
-        y = helper.make_tensor_value_info("y", TensorProto.INT8, list(y_shape))
+                 tensor("y_zp", y_zp)]
+        y = helper.make_tensor_value_info(
+            "y", TensorProto.UINT8 if unsigned else TensorProto.INT8, list(y_shape))
     graph = helper.make_graph([node], f"{case}_{kind}", [value_info("x", x)], [y],
                               inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
@@ -176,8 +185,9 @@ def main():
 
     print(f"min / median µs over {args.rounds} rounds x {args.runs} calls"
           + (f", Muon --mcpu={args.mcpu}" if args.mcpu else "") + "\n")
-    print("| case | Muon float | Muon int8 | Muon qlinear | ORT float | ORT int8 | ORT qlinear |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| case | " + " | ".join(f"Muon {k}" for k in KINDS) + " | "
+          + " | ".join(f"ORT {k}" for k in KINDS) + " |")
+    print("|---|" + "---:|" * (2 * len(KINDS)))
     for case in args.cases:
         row = [cell(results[(case, kind, "muon")]) for kind in KINDS]
         row += [cell(results[(case, kind, "ort")]) for kind in KINDS]

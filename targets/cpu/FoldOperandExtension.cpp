@@ -167,11 +167,9 @@ struct FoldExtensionIntoContraction
       return rewriter.notifyMatchFailure(
           op, "an operand is not an 8-bit tensor widened to int32");
     // Signed named ops extend their operands with sign in their body.
+    // Otherwise a linalg.generic, which tile-and-vectorize recognises as
+    // a matmul or an NCHW convolution by its indexing maps.
     bool keepNamed = named && lhs->isSigned && rhs->isSigned;
-    if (!keepNamed && isa<linalg::Conv2DNchwFchwOp>(op))
-      return rewriter.notifyMatchFailure(
-          op, "an unsigned operand of a convolution (the im2col rewrite "
-              "needs the named, signed form)");
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     Value init = op.getDpsInits()[0];

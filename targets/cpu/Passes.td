@@ -38,8 +38,12 @@ def MuonTileAndVectorize : Pass<"muon-tile-and-vectorize", "mlir::func::FuncOp">
     row's pair of A as one 32-bit lane, and accumulates with the target's
     exact pair dot product (`llvm.x86.avx512.pmaddw.d.512` or
     `llvm.x86.avx2.pmadd.wd`, i16 x i16 products summed in pairs into i32,
-    which cannot overflow for 8-bit inputs). Convolutions of 8-bit operands
-    take the im2col path.
+    which cannot overflow for 8-bit inputs). A is widened to i16 once before
+    the contraction (at compile time when constant) and a constant B is
+    packed at compile time into the interleaved i16 pairs the step reads.
+    NCHW convolutions of 8-bit operands (named, or generic with a uint8
+    operand) become such a contraction over im2col patches gathered a row
+    vector at a time.
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "6", "Rows of the register block">,
@@ -60,10 +64,9 @@ def MuonFoldOperandExtension : Pass<"muon-fold-operand-extension", "mlir::func::
     An int32 matmul, batch_matmul or NCHW convolution whose two operands are
     each an 8-bit tensor widened by an element-wise `arith.extsi`/`arith.extui`
     (or an int32 constant whose values fit in int8) becomes the same
-    contraction on the 8-bit tensors, the extension in its body (a named op
-    when both extensions are signed, or both unsigned for a matmul; a
-    `linalg.generic` otherwise, except for convolutions, which keep their
-    named form so the im2col rewrite applies and are then left alone).
+    contraction on the 8-bit tensors, the extension in its body (the same
+    named op when both extensions are signed, a `linalg.generic` with the
+    op's indexing maps otherwise).
     Tile-and-vectorize computes such 8-bit contractions with exact integer
     pair dot products; the int32 operands would cost four times the memory
     traffic and a 32-bit multiply per product.

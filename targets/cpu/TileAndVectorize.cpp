@@ -756,19 +756,18 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
 /// the filter [F, C KH KW] (along m) and the patches [N, C KH KW, OH OW]
 /// (along n) with the operands' sign extension in its body.
 LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
-                                          linalg::Conv2DNchwFchwOp conv) {
-  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
-  Value init = conv.getOutputs()[0];
+                                          linalg::LinalgOp conv,
+                                          ArrayRef<int64_t> strides,
+                                          ArrayRef<int64_t> dilations,
+                                          EightBitContraction kind) {
+  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1];
+  Value init = conv.getDpsInits()[0];
   auto inputType = cast<RankedTensorType>(input.getType());
   auto filterType = cast<RankedTensorType>(filter.getType());
   auto outputType = cast<RankedTensorType>(init.getType());
   if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
       !outputType.hasStaticShape())
     return failure();
-  SmallVector<int64_t> strides =
-      llvm::to_vector(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations =
-      llvm::to_vector(conv.getDilations().getValues<int64_t>());
   int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
   int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
   int64_t oh = outputType.getDimSize(2), ow = outputType.getDimSize(3);
@@ -853,9 +852,13 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
        IteratorType::reduction},
       [&](OpBuilder &b, Location l, ValueRange args) {
         Type i32 = b.getI32Type();
-        Value p = arith::MulIOp::create(
-            b, l, arith::ExtSIOp::create(b, l, i32, args[0]),
-            arith::ExtSIOp::create(b, l, i32, args[1]));
+        auto extend = [&](Value v, bool isSigned) -> Value {
+          if (isSigned)
+            return arith::ExtSIOp::create(b, l, i32, v);
+          return arith::ExtUIOp::create(b, l, i32, v);
+        };
+        Value p = arith::MulIOp::create(b, l, extend(args[0], kind.rhsSigned),
+                                        extend(args[1], kind.lhsSigned));
         linalg::YieldOp::create(
             b, l, ValueRange{arith::AddIOp::create(b, l, args[2], p)});
       });
@@ -927,20 +930,44 @@ struct TileAndVectorizePass
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
 
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    func.walk([&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
-    for (linalg::Conv2DNchwFchwOp conv : convs) {
+    // Named NCHW convolutions, and 8-bit ones written as linalg.generic
+    // (a zero-extended uint8 operand has no named form).
+    SmallVector<linalg::LinalgOp> convs;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv2DNchwFchwOp>(op) ||
+          (isa<linalg::GenericOp>(op) && op.hasPureTensorSemantics() &&
+           matchEightBitContraction(op)))
+        convs.push_back(op);
+    });
+    for (linalg::LinalgOp op : convs) {
+      SmallVector<int64_t> strides, dilations;
+      if (auto named = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) {
+        strides = llvm::to_vector(named.getStrides().getValues<int64_t>());
+        dilations = llvm::to_vector(named.getDilations().getValues<int64_t>());
+      } else if (!linalg::isaConvolutionOpOfType<linalg::Conv2DNchwFchwOp>(
+                     op, &dilations, &strides) ||
+                 strides.size() != 2 || dilations.size() != 2) {
+        continue;
+      }
       // The direct path's outer products have no pair form yet; the pair
       // dot products over im2col patches are the faster choice for 8-bit
-      // convolutions.
-      bool pairs = pairDotBits && matchEightBitContraction(conv);
-      if (!pairs && isDirectConvolution(conv, nr)) {
+      // convolutions. A generic one takes this path on any target (the
+      // contraction is then vectorized one step of k at a time).
+      std::optional<EightBitContraction> eightBit =
+          matchEightBitContraction(op);
+      bool named = isa<linalg::Conv2DNchwFchwOp>(op);
+      if (eightBit && (pairDotBits || !named) &&
+          succeeded(rewriteEightBitConvInIm2Col(rewriter, op, strides,
+                                                dilations, *eightBit)))
+        continue;
+      auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
+      if (!conv)
+        continue;
+      if (isDirectConvolution(conv, nr)) {
         if (failed(vectorizeDirectConvolution(rewriter, conv, mr, nr)))
           return signalPassFailure();
         continue;
       }
-      if (pairs && succeeded(rewriteEightBitConvInIm2Col(rewriter, conv)))
-        continue;
       rewriter.setInsertionPoint(conv);
       (void)linalg::rewriteInIm2Col(rewriter, conv);
     }

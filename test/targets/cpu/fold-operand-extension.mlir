@@ -115,11 +115,15 @@ func.func @padded_conv(%x: tensor<1x2x4x4xi8>, %c: tensor<1x4x4x4xi32>) -> tenso
 // -----
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-// A zero-extended convolution input stays int32: the named convolution
-// extends with sign only, and the im2col rewrite needs the named form.
-// CHECK-LABEL: func @keeps_unsigned_conv
-// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x4x4xi32>, tensor<4x2x3x3xi32>)
-func.func @keeps_unsigned_conv(%x: tensor<1x2x4x4xi8>, %c: tensor<1x4x2x2xi32>) -> tensor<1x4x2x2xi32> {
+// A zero-extended (uint8) convolution input: the named convolution extends
+// with sign only, so the product becomes a linalg.generic with the
+// convolution's indexing maps and the extensions in its body.
+// CHECK-LABEL: func @unsigned_conv
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {{.*}} ins(%arg0, %{{.*}} : tensor<1x2x4x4xi8>, tensor<4x2x3x3xi8>) outs(%arg1 : tensor<1x4x2x2xi32>)
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+func.func @unsigned_conv(%x: tensor<1x2x4x4xi8>, %c: tensor<1x4x2x2xi32>) -> tensor<1x4x2x2xi32> {
   %ex = tensor.empty() : tensor<1x2x4x4xi32>
   %wx = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x4x4xi8>) outs(%ex : tensor<1x2x4x4xi32>) {
   ^bb0(%v: i8, %o: i32):

@@ -138,6 +138,15 @@ def cases(rng):
                   pads=(0, 1, 1, 0)),
         conv_case("conv_min_times_min", full((1, 64, 6, 6), -128, i8),
                   full((32, 64, 3, 3), -128, i8)),
+        # uint8 input (zero-extended): a generic convolution, as is
+        # 255 x 255 over a reduction of 576.
+        conv_case("conv_u8_i8", random(rng, u8, (1, 16, 12, 12)),
+                  random(rng, i8, (32, 16, 3, 3))),
+        conv_case("conv_u8_strided", random(rng, u8, (1, 6, 13, 11)),
+                  random(rng, i8, (20, 6, 3, 3)), stride=2,
+                  pads=(1, 0, 0, 1)),
+        conv_case("conv_u8_max_times_max", full((1, 64, 5, 5), 255, u8),
+                  full((16, 64, 3, 3), 255, u8)),
         conv_case("conv_u8_zero_point", random(rng, u8, (1, 8, 9, 9)),
                   random(rng, u8, (16, 8, 3, 3)), x_zp=np.array(100, u8)),
     ]

@@ -75,10 +75,13 @@ func.func @matmul_odd_reduction(%a: tensor<8x33xi8>, %b: tensor<33x32xi8>, %c: t
 // -----
 
 // An 8-bit convolution with full-width rows still goes through im2col (the
-// direct path has no pair form): a pair contraction of the filter (widened
-// at compile time) and the patches.
+// direct path has no pair form): the patches are gathered one output row
+// (a vector of 32 pixels) per step, then a pair contraction of the filter
+// (widened at compile time) and the patches.
 // CHECK-LABEL: func @conv_int8
-// CHECK: linalg.generic {{.*}} ins({{.*}} : tensor<1x8x3x34xi8>) outs({{.*}} : tensor<1x72x32xi8>)
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x8x3x34xi8>, vector<32xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<32xi8>, tensor<1x8x3x3x1x32xi8>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x72x32xi8>
 // CHECK: arith.constant dense<-128> : tensor<16x36x2xi16>
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
@@ -89,4 +92,36 @@ func.func @conv_int8(%x: tensor<1x8x3x34xi8>, %c: tensor<1x16x1x32xi32>) -> tens
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x8x3x34xi8>, tensor<16x8x3x3xi8>) outs(%c : tensor<1x16x1x32xi32>) -> tensor<1x16x1x32xi32>
   return %0 : tensor<1x16x1x32xi32>
+}
+
+// -----
+
+#x = affine_map<(n, f, y, x, c, ky, kx) -> (n, c, y * 2 + ky, x * 2 + kx)>
+#w = affine_map<(n, f, y, x, c, ky, kx) -> (f, c, ky, kx)>
+#o = affine_map<(n, f, y, x, c, ky, kx) -> (n, f, y, x)>
+// A stride-2 convolution of a uint8 input written as linalg.generic (there
+// is no named form with a zero extension): the same path; each patch row
+// reads 2 x 16 - 1 pixels and keeps every second one.
+// CHECK-LABEL: func @generic_conv_uint8_strided
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x4x9x33xi8>, vector<31xi8>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<31xi8>, vector<31xi8>
+// CHECK: arith.extui {{.*}} to vector<{{32|64}}xi16>
+// CHECK: llvm.call_intrinsic
+// Without pair dot products the contraction steps one k at a time.
+// NOPAIRS-LABEL: func @generic_conv_uint8_strided
+// NOPAIRS: vector.shuffle
+// NOPAIRS: arith.extui {{.*}} : vector<1x8x32x1xi8> to vector<1x8x32x1xi32>
+// NOPAIRS: vector.multi_reduction <add>
+func.func @generic_conv_uint8_strided(%x: tensor<1x4x9x33xi8>, %c: tensor<1x16x4x16xi32>) -> tensor<1x16x4x16xi32> {
+  %w = arith.constant dense<5> : tensor<16x4x3x3xi8>
+  %0 = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x4x9x33xi8>, tensor<16x4x3x3xi8>) outs(%c : tensor<1x16x4x16xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %aw = arith.extui %a : i8 to i32
+    %bw = arith.extsi %b : i8 to i32
+    %p = arith.muli %aw, %bw : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x16x4x16xi32>
+  return %0 : tensor<1x16x4x16xi32>
 }

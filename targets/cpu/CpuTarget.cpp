@@ -241,7 +241,7 @@ void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   // tensors instead, for the pair dot products of tile-and-vectorize.
   funcPm.addPass(createMuonFoldOperandExtension());
   funcPm.addPass(createMuonTileAndVectorize(
-      {block.rows, block.columns, block.pairDotBits}));
+      {block.rows, block.columns, block.pairDotBits, block.quadDotBits}));
   funcPm.addPass(createCanonicalizerPass());
   // The accumulator tile becomes a loop-carried vector of the reduction
   // loop (on tensors: after bufferization its reads and writes go through
@@ -353,9 +353,15 @@ RegisterBlock chooseRegisterBlock(const llvm::TargetMachine &machine) {
                         : subtarget.checkFeatures("+avx512bw") ? 512
                         : subtarget.checkFeatures("+avx2")     ? 256
                                                                : 0;
-  if (x86 && subtarget.checkFeatures("+avx512f"))
-    return {8, 32, pairDotBits};
-  return {6, 16, pairDotBits};
+  bool avx512 = x86 && subtarget.checkFeatures("+avx512f");
+  int64_t quadDotBits =
+      !x86 || !pairDotBits                                         ? 0
+      : avx512 && subtarget.checkFeatures("+avx512vnni,+avx512bw") ? 512
+      : !avx512 && subtarget.checkFeatures("+avxvnni")             ? 256
+                                                                   : 0;
+  if (avx512)
+    return {8, 32, pairDotBits, quadDotBits};
+  return {6, 16, pairDotBits, quadDotBits};
 }
 
 LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,

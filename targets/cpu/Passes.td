@@ -43,14 +43,22 @@ def MuonTileAndVectorize : Pass<"muon-tile-and-vectorize", "mlir::func::FuncOp">
     packed at compile time into the interleaved i16 pairs the step reads.
     NCHW convolutions of 8-bit operands (named, or generic with a uint8
     operand) become such a contraction over im2col patches gathered a row
-    vector at a time.
+    vector at a time. With `quad-dot-bits`, a contraction whose A is a
+    constant int8 matrix (a convolution's filter) steps four k at a time
+    with `vpdpbusd` (uint8 x int8 quads summed into i32, no saturation): B
+    is read as uint8, b + 128 for a signed B, and the accumulator starts at
+    -128 times the sum of A's row.
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "6", "Rows of the register block">,
     Option<"nr", "nr", "int64_t", "16", "Columns of the register block (a multiple of the vector width)">,
     Option<"pairDotBits", "pair-dot-bits", "int64_t", "0",
            "Vector width in bits of the target's exact dot product of i16 "
-           "pairs (x86 vpmaddwd): 512 with AVX-512BW, 256 with AVX2, 0 none">
+           "pairs (x86 vpmaddwd): 512 with AVX-512BW, 256 with AVX2, 0 none">,
+    Option<"quadDotBits", "quad-dot-bits", "int64_t", "0",
+           "Vector width in bits of the target's dot product of quads of "
+           "uint8 x int8 into i32 without saturation (x86 vpdpbusd): 512 with "
+           "AVX-512 VNNI, 256 with AVX-VNNI, 0 none; used with pair-dot-bits">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",

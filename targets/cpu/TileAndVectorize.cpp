@@ -226,6 +226,12 @@ struct PairContraction {
   EightBitContraction kind;
   unsigned pairLoop;
   bool packedRhs;
+  /// The vector width in bits of the dot product instruction.
+  int64_t bits;
+  /// 4 for the quad form (see splitIntoQuads), whose B holds b + 128 when
+  /// `offsetRhs`.
+  int64_t width = 2;
+  bool offsetRhs = false;
 };
 
 /// The values of an int8 constant, possibly reshaped, in row-major order.
@@ -261,7 +267,7 @@ int16_t widen(int8_t value, bool isSigned) {
 /// interleaved i16 rows the pair dot product reads.
 FailureOr<std::pair<linalg::LinalgOp, PairContraction>>
 splitIntoPairs(RewriterBase &rewriter, linalg::LinalgOp op, unsigned n,
-               unsigned k, EightBitContraction kind) {
+               unsigned k, EightBitContraction kind, int64_t bits) {
   MLIRContext *context = rewriter.getContext();
   AffineExpr kExpr = getAffineDimExpr(k, context);
   auto kPosition = [&](AffineMap map) -> std::optional<unsigned> {
@@ -445,7 +451,7 @@ splitIntoPairs(RewriterBase &rewriter, linalg::LinalgOp op, unsigned n,
     if (auto widening = expand.getSrc().getDefiningOp<linalg::GenericOp>())
       (void)vectorizeElementwise(rewriter, widening, /*nr=*/32);
   return std::pair(cast<linalg::LinalgOp>(generic.getOperation()),
-                   PairContraction{kind, pairLoop, packedRhs});
+                   PairContraction{kind, pairLoop, packedRhs, bits});
 }
 
 /// One reduction step of an 8-bit contraction in PairContraction form
@@ -560,14 +566,254 @@ LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
   return success();
 }
 
+/// Rewrites the 8-bit contraction `op`, whose A is a constant int8 matrix
+/// indexed (m, k) and whose B uses `k` as a plain dimension (nowhere else),
+/// into its quad form: loop k becomes k4 (a quarter of its extent) and a new
+/// innermost loop of extent 4 takes the quad, A is the same constant viewed
+/// as [M, K/4, 4] (each row's quad one 32-bit lane to broadcast), B is
+/// viewed as [.., K/4, 4, ..]. The quad dot product multiplies unsigned B
+/// bytes by signed A bytes, so a signed B is computed as b + 128 (its bits
+/// with the top one flipped, read as uint8) and the accumulator starts at
+/// c - 128 * sum_k a[i][k], computed at compile time.
+FailureOr<std::pair<linalg::LinalgOp, PairContraction>>
+splitIntoQuads(RewriterBase &rewriter, linalg::LinalgOp op, unsigned m,
+               unsigned k, EightBitContraction kind, int64_t bits) {
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr mExpr = getAffineDimExpr(m, context);
+  AffineExpr kExpr = getAffineDimExpr(k, context);
+  OpOperand *lhsOperand = op.getDpsInputOperand(0);
+  OpOperand *rhsOperand = op.getDpsInputOperand(1);
+  OpOperand *initOperand = op.getDpsInitOperand(0);
+  AffineMap lhsMap = op.getMatchingIndexingMap(lhsOperand);
+  AffineMap rhsMap = op.getMatchingIndexingMap(rhsOperand);
+  AffineMap initMap = op.getMatchingIndexingMap(initOperand);
+  if (!kind.lhsSigned || lhsMap.getNumResults() != 2 ||
+      lhsMap.getResult(0) != mExpr || lhsMap.getResult(1) != kExpr)
+    return failure();
+  std::optional<unsigned> rhsK, initM;
+  for (auto [r, expr] : llvm::enumerate(rhsMap.getResults())) {
+    if (expr == kExpr && !rhsK)
+      rhsK = r;
+    else if (expr.isFunctionOfDim(k))
+      return failure();
+  }
+  for (auto [r, expr] : llvm::enumerate(initMap.getResults()))
+    if (expr == mExpr)
+      initM = r;
+  auto rhsType = cast<RankedTensorType>(rhsOperand->get().getType());
+  auto initType = cast<RankedTensorType>(initOperand->get().getType());
+  if (!rhsK || !initM || !rhsType.hasStaticShape() ||
+      !initType.hasStaticShape())
+    return failure();
+  std::optional<SmallVector<int8_t>> weights =
+      readInt8Constant(lhsOperand->get());
+  if (!weights)
+    return failure();
+  int64_t rows = op.getStaticLoopRanges()[m];
+  int64_t depth = op.getStaticLoopRanges()[k], quads = depth / 4;
+  unsigned numLoops = op.getNumLoops(), quadLoop = numLoops;
+  AffineExpr quadExpr = getAffineDimExpr(quadLoop, context);
+  Location loc = op.getLoc();
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  rewriter.setInsertionPoint(op);
+
+  auto lhsType = RankedTensorType::get({rows, quads, 4}, i8);
+  Value lhs = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(lhsType, ArrayRef<int8_t>(*weights)));
+  SmallVector<int64_t> rhsShape(rhsType.getShape());
+  rhsShape[*rhsK] = quads;
+  rhsShape.insert(rhsShape.begin() + *rhsK + 1, 4);
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < rhsType.getRank(); ++i) {
+    int64_t first = i <= int64_t(*rhsK) ? i : i + 1;
+    groups.push_back(i == int64_t(*rhsK)
+                         ? ReassociationIndices{first, first + 1}
+                         : ReassociationIndices{first});
+  }
+  Value rhs = tensor::ExpandShapeOp::create(rewriter, loc,
+                                            RankedTensorType::get(rhsShape, i8),
+                                            rhsOperand->get(), groups);
+
+  Value init = initOperand->get();
+  bool offsetRhs = kind.rhsSigned;
+  if (offsetRhs) {
+    SmallVector<int32_t> correction(rows, 0);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < depth; ++j)
+        correction[i] -= 128 * int32_t((*weights)[i * depth + j]);
+    Value corrections = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({rows}, i32),
+                               ArrayRef<int32_t>(correction)));
+    int64_t rank = initType.getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap perRow =
+        AffineMap::get(rank, 0, getAffineDimExpr(*initM, context));
+    // One pass over the accumulator: c + correction[i], or, when c is a
+    // fill, the fill value + correction[i] written into the fill's tensor.
+    SmallVector<Value> inputs = {corrections};
+    SmallVector<AffineMap> maps = {perRow, identity};
+    Value destination = init;
+    std::optional<Value> fillValue;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      fillValue = fill.getInputs()[0];
+      destination = fill.getOutputs()[0];
+    } else {
+      inputs.push_back(init);
+      maps.insert(maps.begin() + 1, identity);
+    }
+    auto sum = linalg::GenericOp::create(
+        rewriter, loc, initType, inputs, destination, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value start = fillValue ? *fillValue : args[1];
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddIOp::create(b, l, start, args[0])});
+        });
+    init = sum.getResult(0);
+  }
+
+  auto withQuad = [&](AffineMap map, unsigned position) {
+    SmallVector<AffineExpr> results(map.getResults());
+    results.insert(results.begin() + position, quadExpr);
+    return AffineMap::get(numLoops + 1, 0, results, context);
+  };
+  SmallVector<AffineMap> maps = {
+      withQuad(lhsMap, 2), withQuad(rhsMap, *rhsK + 1),
+      AffineMap::get(numLoops + 1, 0, initMap.getResults(), context)};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::reduction);
+  rewriter.setInsertionPoint(op);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, initType, ValueRange{lhs, rhs}, init, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value a = arith::ExtSIOp::create(b, l, i32, args[0]);
+        Value bValue = args[1];
+        if (offsetRhs)
+          bValue = arith::XOrIOp::create(
+              b, l, bValue,
+              arith::ConstantOp::create(b, l, b.getIntegerAttr(i8, -128)));
+        Value product = arith::MulIOp::create(
+            b, l, a, arith::ExtUIOp::create(b, l, i32, bValue));
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddIOp::create(b, l, args[2], product)});
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  // The correction is element-wise: vectorized like others (this replaces
+  // the ops, and their uses in `generic`).
+  if (offsetRhs)
+    (void)vectorizeElementwise(
+        rewriter, cast<linalg::LinalgOp>(init.getDefiningOp()), /*nr=*/16);
+  PairContraction quad{kind, quadLoop, /*packedRhs=*/false, bits};
+  quad.width = 4;
+  quad.offsetRhs = offsetRhs;
+  return std::pair(cast<linalg::LinalgOp>(generic.getOperation()), quad);
+}
+
+/// One reduction step of an 8-bit contraction in quad form (`step`: an
+/// MR x NR block of the output along loops `m` x `n`, extent 4 along the
+/// quad loop): B's four rows interleaved into quads (b[k..k+3][j] in 32-bit
+/// lane j, offset to uint8 when signed), each of A's MR rows' quad
+/// broadcast to every lane, and `vpdpbusd` adds the four products of each
+/// lane to c[i][j].
+LogicalResult vectorizeQuadStep(RewriterBase &rewriter, linalg::LinalgOp step,
+                                unsigned m, unsigned n,
+                                const PairContraction &quad) {
+  unsigned t = quad.pairLoop;
+  OpOperand &lhsOperand = *step.getDpsInputOperand(0);
+  OpOperand &rhsOperand = *step.getDpsInputOperand(1);
+  OpOperand &initOperand = *step.getDpsInitOperand(0);
+  auto lhsVector = stepOperandVector(step, lhsOperand, {m, t});
+  auto rhsVector = stepOperandVector(step, rhsOperand, {t, n});
+  auto initVector = stepOperandVector(step, initOperand, {m, n});
+  if (failed(lhsVector) || failed(rhsVector) || failed(initVector))
+    return step->emitOpError("quad step of unexpected operand shapes");
+  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
+  int64_t rows = ranges[m], columns = ranges[n], lanes = quad.bits / 32;
+  Location loc = step.getLoc();
+  rewriter.setInsertionPoint(step);
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
+                  Type elementType) -> Value {
+    auto type = cast<ShapedType>(operand.get().getType());
+    Value padding = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(elementType));
+    return vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get(shape, elementType), operand.get(),
+        SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
+        padding, /*mask=*/Value(),
+        rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+  };
+  Value a = read(lhsOperand, lhsVector->first, lhsVector->second, i8);
+  Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
+  Value c = read(initOperand, initVector->first, initVector->second, i32);
+  auto row = [&](int64_t r) -> Value {
+    return vector::ExtractOp::create(rewriter, loc, b, r);
+  };
+  // (b0, b2) and (b1, b3) interleaved, then those two: b0 b1 b2 b3 per lane.
+  Value quads = vector::InterleaveOp::create(
+      rewriter, loc,
+      vector::InterleaveOp::create(rewriter, loc, row(0), row(2)),
+      vector::InterleaveOp::create(rewriter, loc, row(1), row(3)));
+  if (quad.offsetRhs)
+    quads = arith::XOrIOp::create(
+        rewriter, loc, quads,
+        arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(VectorType::get({4 * columns}, i8),
+                                   rewriter.getIntegerAttr(i8, -128))));
+  auto bytesType = VectorType::get({4 * lanes}, i8);
+  auto sumsType = VectorType::get({lanes}, i32);
+  SmallVector<Value> bParts;
+  for (int64_t j = 0; j < columns; j += lanes)
+    bParts.push_back(vector::ExtractStridedSliceOp::create(
+        rewriter, loc, quads, /*offsets=*/{4 * j}, /*sizes=*/{4 * lanes},
+        /*strides=*/{1}));
+  StringAttr intrinsic =
+      rewriter.getStringAttr(quad.bits == 512 ? "llvm.x86.avx512.vpdpbusd.512"
+                                              : "llvm.x86.avx512.vpdpbusd.256");
+  for (int64_t i = 0; i < rows; ++i) {
+    Value lane = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get({1}, i32),
+        vector::ExtractOp::create(rewriter, loc, a, i));
+    Value splat = vector::BitCastOp::create(
+        rewriter, loc, bytesType,
+        vector::BroadcastOp::create(rewriter, loc, sumsType, lane));
+    Value accumulators = vector::ExtractOp::create(rewriter, loc, c, i);
+    for (auto [part, bPart] : llvm::enumerate(bParts)) {
+      int64_t offset = part * lanes;
+      Value old = vector::ExtractStridedSliceOp::create(
+          rewriter, loc, accumulators, {offset}, {lanes}, {1});
+      // Unsigned bytes (B) first, signed bytes (A) second.
+      Value sums =
+          LLVM::CallIntrinsicOp::create(rewriter, loc, sumsType, intrinsic,
+                                        ValueRange{old, bPart, splat})
+              .getResult(0);
+      accumulators = vector::InsertStridedSliceOp::create(
+          rewriter, loc, sums, accumulators, {offset}, {1});
+    }
+    c = vector::InsertOp::create(rewriter, loc, accumulators, c, i);
+  }
+  auto write = vector::TransferWriteOp::create(
+      rewriter, loc, c, initOperand.get(),
+      SmallVector<Value>(
+          cast<ShapedType>(initOperand.get().getType()).getRank(), zero),
+      AffineMapAttr::get(initVector->first),
+      rewriter.getBoolArrayAttr(SmallVector<bool>(2, true)));
+  rewriter.replaceOp(step, write.getResult());
+  return success();
+}
+
 /// Tiles one whole-block part of a contraction into MR x NR blocks and
 /// reduction steps of 1 (of one pair for a PairContraction whose blocks are
 /// whole `pairDotBits` vectors of i32), and vectorizes each step.
 LogicalResult
 vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
                            const linalg::ContractionDimensions &dims,
-                           int64_t mr, int64_t nr, const PairContraction *pair,
-                           int64_t pairDotBits) {
+                           int64_t mr, int64_t nr,
+                           const PairContraction *pair) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   SmallVector<int64_t> blockSizes(numLoops, 0), stepSizes(numLoops, 0);
@@ -581,7 +827,7 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
     stepSizes[d] = 1;
   // Blocks narrower than a vector of i32 (remainders) use the generic
   // vectorization of the pair form: still exact, not as fast.
-  bool pairSteps = pair && blockSizes[dims.n.back()] % (pairDotBits / 32) == 0;
+  bool pairSteps = pair && blockSizes[dims.n.back()] % (pair->bits / 32) == 0;
   if (pair)
     stepSizes[pair->pairLoop] = pairSteps ? 0 : 1;
   // `op` is replaced from here on.
@@ -589,9 +835,12 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
       tileIntoSteps(rewriter, op, blockSizes, stepSizes);
   if (failed(step))
     return failure();
+  if (pairSteps && pair->width == 4)
+    return vectorizeQuadStep(rewriter, *step, dims.m.back(), dims.n.back(),
+                             *pair);
   if (pairSteps)
     return vectorizePairStep(rewriter, *step, dims.m.back(), dims.n.back(),
-                             *pair, pairDotBits);
+                             *pair, pair->bits);
   rewriter.setInsertionPoint(*step);
   // A vector.contract (rather than multiply + reduce) lowers to FMAs.
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
@@ -605,14 +854,15 @@ vectorizeContractionBlocks(RewriterBase &rewriter, linalg::LinalgOp op,
   return success();
 }
 
-/// MR x NR output blocks, reduction steps of 1 (or of one pair), batch
-/// dimensions of 1. An int32 contraction of 8-bit operands (input 0 along
-/// m, input 1 along n) with an even innermost reduction is first rewritten
-/// into its PairContraction form when the target has pair dot products of
-/// `pairDotBits`.
+/// MR x NR output blocks, reduction steps of 1 (or of one pair or quad),
+/// batch dimensions of 1. An int32 contraction of 8-bit operands (input 0
+/// along m, input 1 along n) is first rewritten into its quad form when the
+/// target has quad dot products of `quadDotBits` and A is a constant int8
+/// matrix, else into its pair form when it has pair dot products of
+/// `pairDotBits` and the reduction is even.
 LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
-                                   int64_t mr, int64_t nr,
-                                   int64_t pairDotBits) {
+                                   int64_t mr, int64_t nr, int64_t pairDotBits,
+                                   int64_t quadDotBits) {
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
@@ -625,10 +875,14 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (pairDotBits == 256 || pairDotBits == 512)
     kind = matchEightBitContraction(op);
   unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
-  if (kind && ranges[k] % 2 == 0 &&
+  if (kind &&
       !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isFunctionOfDim(n) &&
       !op.getMatchingIndexingMap(op.getDpsInputOperand(1)).isFunctionOfDim(m)) {
-    auto split = splitIntoPairs(rewriter, op, n, k, *kind);
+    FailureOr<std::pair<linalg::LinalgOp, PairContraction>> split = failure();
+    if ((quadDotBits == 256 || quadDotBits == 512) && ranges[k] % 4 == 0)
+      split = splitIntoQuads(rewriter, op, m, k, *kind, quadDotBits);
+    if (failed(split) && ranges[k] % 2 == 0)
+      split = splitIntoPairs(rewriter, op, n, k, *kind, pairDotBits);
     if (succeeded(split)) {
       op = split->first;
       pair = split->second;
@@ -639,7 +893,7 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       rewriter, op, m, n, mr, nr,
       [&](linalg::LinalgOp part, int64_t mr, int64_t nr) {
         return vectorizeContractionBlocks(rewriter, part, *dims, mr, nr,
-                                          pair ? &*pair : nullptr, pairDotBits);
+                                          pair ? &*pair : nullptr);
       });
 }
 
@@ -981,7 +1235,8 @@ struct TileAndVectorizePass
       // Ops that fit neither scheme stay as they are and become loops.
       if (linalg::isaContractionOpInterface(op) ||
           succeeded(linalg::inferContractionDims(op))) {
-        if (succeeded(vectorizeContraction(rewriter, op, mr, nr, pairDotBits)))
+        if (succeeded(vectorizeContraction(rewriter, op, mr, nr, pairDotBits,
+                                           quadDotBits)))
           continue;
       } else if (isa<linalg::GenericOp>(op)) {
         (void)vectorizeElementwise(rewriter, op, nr);

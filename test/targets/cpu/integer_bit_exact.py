@@ -8,7 +8,9 @@ every product -128 x -128 or 127 x -128), runs them with muon-run on seeded
 random data and compares every int32 element with numpy's int64 products.
 
     integer_bit_exact.py --muon-run PATH --work DIR [--mcpu CPU]
-Prints one line per model and 'N passed, N failed'.
+                         [--require-flag FLAG]
+Prints one line per model and 'N passed, N failed', or only 'skipped: ...'
+when the host's /proc/cpuinfo lacks FLAG (code for --mcpu would not run).
 """
 import argparse
 import os
@@ -157,7 +159,16 @@ def main():
     parser.add_argument("--muon-run", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--mcpu", help="passed to muon-run")
+    parser.add_argument("--require-flag",
+                        help="a /proc/cpuinfo flag the --mcpu code needs")
     args = parser.parse_args()
+    if args.require_flag:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                          if line.startswith("flags")), [])
+        if args.require_flag not in flags:
+            print(f"skipped: host lacks {args.require_flag}")
+            return 0
     os.makedirs(args.work, exist_ok=True)
     passed = failed = 0
     for graph, inputs, expected in cases(np.random.default_rng(8)):

@@ -1,6 +1,7 @@
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32 pair-dot-bits=512" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=6 nr=16 pair-dot-bits=256" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32" --split-input-file | FileCheck %s --check-prefix=NOPAIRS
+// RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32 pair-dot-bits=512 quad-dot-bits=512" --split-input-file | FileCheck %s --check-prefix=QUADS
 
 // int8 x int8 -> int32 with a constant B: B is packed at compile time into
 // i16 pairs (b[2k][j], b[2k+1][j]) with the pair innermost, A is widened to
@@ -85,6 +86,17 @@ func.func @matmul_odd_reduction(%a: tensor<8x33xi8>, %b: tensor<33x32xi8>, %c: t
 // CHECK: arith.constant dense<-128> : tensor<16x36x2xi16>
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// With quad dot products (AVX-512 VNNI), the constant filter is read as
+// quads of int8 and the patches (signed) as uint8 quads b + 128: four rows
+// interleaved and their top bits flipped; the accumulator starts at
+// -128 x the sum of each filter row (here -128 x -128 x 72).
+// QUADS-LABEL: func @conv_int8
+// QUADS: arith.constant dense<-128> : tensor<16x18x4xi8>
+// QUADS: tensor.expand_shape {{.*}} into tensor<1x18x4x32xi8>
+// QUADS: arith.constant dense<1179648> : tensor<16xi32>
+// QUADS: vector.interleave {{.*}} : vector<64xi8> -> vector<128xi8>
+// QUADS: arith.xori {{.*}} : vector<128xi8>
+// QUADS: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // NOPAIRS-LABEL: func @conv_int8
 // NOPAIRS: vector.outerproduct
 func.func @conv_int8(%x: tensor<1x8x3x34xi8>, %c: tensor<1x16x1x32xi32>) -> tensor<1x16x1x32xi32> {
@@ -108,6 +120,11 @@ func.func @conv_int8(%x: tensor<1x8x3x34xi8>, %c: tensor<1x16x1x32xi32>) -> tens
 // CHECK: arith.extui {{.*}} to vector<{{32|64}}xi16>
 // CHECK: llvm.call_intrinsic
 // Without pair dot products the contraction steps one k at a time.
+// A uint8 B needs no offset (no xori, no correction) for the quads.
+// QUADS-LABEL: func @generic_conv_uint8_strided
+// QUADS-NOT: arith.xori
+// QUADS: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// QUADS-NOT: arith.xori
 // NOPAIRS-LABEL: func @generic_conv_uint8_strided
 // NOPAIRS: vector.shuffle
 // NOPAIRS: arith.extui {{.*}} : vector<1x8x32x1xi8> to vector<1x8x32x1xi32>

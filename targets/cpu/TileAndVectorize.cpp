@@ -875,9 +875,13 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (pairDotBits == 256 || pairDotBits == 512)
     kind = matchEightBitContraction(op);
   unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
-  if (kind &&
-      !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isFunctionOfDim(n) &&
-      !op.getMatchingIndexingMap(op.getDpsInputOperand(1)).isFunctionOfDim(m)) {
+  // Only matrix-product maps: a convolution that inferContractionDims
+  // accepts (a grouped one) keeps the generic vectorization.
+  AffineMap lhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap rhsMap = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  if (kind && lhsMap.isProjectedPermutation() &&
+      rhsMap.isProjectedPermutation() && !lhsMap.isFunctionOfDim(n) &&
+      !rhsMap.isFunctionOfDim(m)) {
     FailureOr<std::pair<linalg::LinalgOp, PairContraction>> split = failure();
     if ((quadDotBits == 256 || quadDotBits == 512) && ranges[k] % 4 == 0)
       split = splitIntoQuads(rewriter, op, m, k, *kind, quadDotBits);

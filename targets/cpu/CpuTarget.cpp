@@ -237,7 +237,11 @@ void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   funcPm.addPass(std::make_unique<FuseElementwisePass>());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
-  funcPm.addPass(createMuonTileAndVectorize({block.rows, block.columns}));
+  // Integer products whose operands were widened from 8 bits read the 8-bit
+  // tensors instead, for the pair dot products of tile-and-vectorize.
+  funcPm.addPass(createMuonFoldOperandExtension());
+  funcPm.addPass(createMuonTileAndVectorize(
+      {block.rows, block.columns, block.pairDotBits, block.quadDotBits}));
   funcPm.addPass(createCanonicalizerPass());
   // The accumulator tile becomes a loop-carried vector of the reduction
   // loop (on tensors: after bufferization its reads and writes go through
@@ -342,10 +346,22 @@ RegisterBlock chooseRegisterBlock(const llvm::TargetMachine &machine) {
   // 32 vector registers of 16 floats: 8 x 32 accumulators (16 registers)
   // leave room for the operands. With 16 registers of 8 floats (AVX2),
   // 6 x 16 accumulators take 12.
-  if (machine.getTargetTriple().isX86() &&
-      machine.getMCSubtargetInfo()->checkFeatures("+avx512f"))
-    return {8, 32};
-  return {6, 16};
+  // 8-bit contractions use the same blocks of i32 accumulators.
+  const llvm::MCSubtargetInfo &subtarget = *machine.getMCSubtargetInfo();
+  bool x86 = machine.getTargetTriple().isX86();
+  int64_t pairDotBits = !x86                                   ? 0
+                        : subtarget.checkFeatures("+avx512bw") ? 512
+                        : subtarget.checkFeatures("+avx2")     ? 256
+                                                               : 0;
+  bool avx512 = x86 && subtarget.checkFeatures("+avx512f");
+  int64_t quadDotBits =
+      !x86 || !pairDotBits                                         ? 0
+      : avx512 && subtarget.checkFeatures("+avx512vnni,+avx512bw") ? 512
+      : !avx512 && subtarget.checkFeatures("+avxvnni")             ? 256
+                                                                   : 0;
+  if (avx512)
+    return {8, 32, pairDotBits, quadDotBits};
+  return {6, 16, pairDotBits, quadDotBits};
 }
 
 LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,

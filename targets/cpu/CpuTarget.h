@@ -25,6 +25,12 @@ struct CpuTargetOptions {
 /// The output block a contraction keeps in vector registers.
 struct RegisterBlock {
   int64_t rows, columns;
+  /// Vector width in bits of the target's exact i16 pair dot product
+  /// (vpmaddwd: 512 with AVX-512BW, 256 with AVX2), 0 when it has none.
+  int64_t pairDotBits = 0;
+  /// Vector width in bits of its uint8 x int8 quad dot product (vpdpbusd:
+  /// 512 with AVX-512 VNNI, 256 with AVX-VNNI), 0 when it has none.
+  int64_t quadDotBits = 0;
 };
 
 /// The LLVM target machine for `options` (the host when no triple or CPU is

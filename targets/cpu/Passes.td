@@ -31,14 +31,56 @@ def MuonTileAndVectorize : Pass<"muon-tile-and-vectorize", "mlir::func::FuncOp">
     stays in registers once bufferization and hoisting run. Element-wise ops
     are vectorized `nr` elements at a time along their innermost dimension.
     Partial tiles are masked.
+
+    A contraction of 8-bit operands into int32 (the extension in its body)
+    steps its reduction two at a time when `pair-dot-bits` is set: each step
+    widens the two rows of B to i16 and interleaves them, broadcasts each
+    row's pair of A as one 32-bit lane, and accumulates with the target's
+    exact pair dot product (`llvm.x86.avx512.pmaddw.d.512` or
+    `llvm.x86.avx2.pmadd.wd`, i16 x i16 products summed in pairs into i32,
+    which cannot overflow for 8-bit inputs). A is widened to i16 once before
+    the contraction (at compile time when constant) and a constant B is
+    packed at compile time into the interleaved i16 pairs the step reads.
+    NCHW convolutions of 8-bit operands (named, or generic with a uint8
+    operand) become such a contraction over im2col patches gathered a row
+    vector at a time. With `quad-dot-bits`, a contraction whose A is a
+    constant int8 matrix (a convolution's filter) steps four k at a time
+    with `vpdpbusd` (uint8 x int8 quads summed into i32, no saturation): B
+    is read as uint8, b + 128 for a signed B, and the accumulator starts at
+    -128 times the sum of A's row.
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "6", "Rows of the register block">,
-    Option<"nr", "nr", "int64_t", "16", "Columns of the register block (a multiple of the vector width)">
+    Option<"nr", "nr", "int64_t", "16", "Columns of the register block (a multiple of the vector width)">,
+    Option<"pairDotBits", "pair-dot-bits", "int64_t", "0",
+           "Vector width in bits of the target's exact dot product of i16 "
+           "pairs (x86 vpmaddwd): 512 with AVX-512BW, 256 with AVX2, 0 none">,
+    Option<"quadDotBits", "quad-dot-bits", "int64_t", "0",
+           "Vector width in bits of the target's dot product of quads of "
+           "uint8 x int8 into i32 without saturation (x86 vpdpbusd): 512 with "
+           "AVX-512 VNNI, 256 with AVX-VNNI, 0 none; used with pair-dot-bits">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
+def MuonFoldOperandExtension : Pass<"muon-fold-operand-extension", "mlir::func::FuncOp"> {
+  let summary = "Let integer contractions read 8-bit operands and extend them in their body";
+  let description = [{
+    An int32 matmul, batch_matmul or NCHW convolution whose two operands are
+    each an 8-bit tensor widened by an element-wise `arith.extsi`/`arith.extui`
+    (or an int32 constant whose values fit in int8) becomes the same
+    contraction on the 8-bit tensors, the extension in its body (the same
+    named op when both extensions are signed, a `linalg.generic` with the
+    op's indexing maps otherwise).
+    Tile-and-vectorize computes such 8-bit contractions with exact integer
+    pair dot products; the int32 operands would cost four times the memory
+    traffic and a 32-bit multiply per product.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def MuonDestinationPassing : Pass<"muon-destination-passing", "mlir::ModuleOp"> {

@@ -45,6 +45,9 @@ void buildGraphPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createFoldBatchNorm());
+  // Before constant folding, so that a weight's dequantize reaches the QDQ
+  // fold as the importer wrote it.
+  funcPm.addPass(createFoldQuantDequant());
   funcPm.addPass(createConstantFold());
   funcPm.addPass(createDeadCodeElimination());
 }

@@ -14,11 +14,10 @@
 //   tensor<..x!quant.uniform<i8:f32, s:z>> %d = muon.dequantize %q :
 //   (tensor<..x!quant.uniform<i8:f32, s:z>>) -> tensor<..xf32>
 //
-// (quant.scast pairs between the two fold away; for uint8 storage a
-// quant.scast -> muon.cast (i8 -> ui8) -> muon.cast (ui8 -> i8) ->
-// quant.scast chain may remain between them, which storageSource looks
-// through), and a weight or bias is an integer constant viewed as its
-// quantized type:
+// (the ONNX-visible uint8 tensor between them imports as quant.scast ->
+// muon.cast i8 -> ui8 -> muon.cast ui8 -> i8 -> quant.scast, which
+// FoldStorageRoundTrip below removes and the scast folder then joins), and
+// a weight or bias is an integer constant viewed as its quantized type:
 //
 //   %w  = muon.constant dense<...> : tensor<..xi8>           (i32 for a bias)
 //   %wq = quant.scast %w : tensor<..xi8> to tensor<..x!quant.uniform<i8:f32:0,
@@ -319,6 +318,27 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// muon.cast(muon.cast(x)) between integer types of one width that returns
+/// to x's type is x: the casts reinterpret the bits (the uint8 round trip
+/// the importer writes at each ONNX-visible uint8 tensor of a QDQ model).
+struct FoldStorageRoundTrip : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CastOp cast,
+                                PatternRewriter &rewriter) const override {
+    auto inner = cast.getInput().getDefiningOp<CastOp>();
+    if (!inner || inner.getInput().getType() != cast.getType())
+      return rewriter.notifyMatchFailure(cast, "not a round trip");
+    auto outer = dyn_cast<IntegerType>(cast.getType().getElementType());
+    auto middle = dyn_cast<IntegerType>(inner.getType().getElementType());
+    if (!outer || !middle || outer.getWidth() != middle.getWidth() ||
+        outer.getWidth() == 1)
+      return rewriter.notifyMatchFailure(
+          cast, "not a reinterpretation between integers of one width");
+    rewriter.replaceOp(cast, inner.getInput());
+    return success();
+  }
+};
+
 /// b. quantize(op(dequantize(x), ...)) for data movement, when every input
 ///    and the output have the same quantized type: op on the quantized
 ///    tensors (the values move, their meaning does not change).
@@ -469,6 +489,7 @@ struct FoldQuantDequantPass
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     patterns.add<FoldQuantizedProduct>(context, /*benefit=*/4);
+    patterns.add<FoldStorageRoundTrip>(context);
     patterns.add<FoldQuantizedAdd, FoldQuantizedAveragePool>(context,
                                                              /*benefit=*/2);
     patterns.add<FoldQuantizedDataMovement<MaxPoolOp>,

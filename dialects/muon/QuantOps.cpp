@@ -161,7 +161,7 @@ LogicalResult QuantizedAddOp::verify() {
     if (!isEightBit(*type) || !isa<quant::UniformQuantizedType>(*type))
       return emitOpError() << what
                            << " must be 8-bit and quantized per tensor, not "
-                           << type->getStorageType();
+                           << value.getType();
     types.push_back(*type);
   }
   if (failed(verifySameShape(*this, getLhs().getType(), getType())) ||

@@ -196,3 +196,53 @@ func.func @keeps_sigmoid(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0
   %1 = muon.quantize %0 : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.25>>
   return %1 : tensor<4x!quant.uniform<i8:f32, 0.25>>
 }
+
+// -----
+
+// A uint8 tensor visible in the ONNX graph imports as a round trip through
+// ui8 between the quantize and the dequantize; the casts reinterpret bits,
+// so the round trip goes and the quantized conv reads the quantize itself.
+// CHECK-LABEL: func @uint8_round_trip
+// CHECK: %[[XQ:.*]] = muon.quantize
+// CHECK-NOT: muon.cast
+// CHECK: muon.conv %[[XQ]]
+func.func @uint8_round_trip(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 1.0:128>> {
+  %xq = muon.quantize %x : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>
+  %s = quant.scast %xq : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>> to tensor<1x1x2x2xi8>
+  %u = muon.cast %s to ui8 : tensor<1x1x2x2xi8>
+  %i = muon.cast %u to i8 : tensor<1x1x2x2xui8>
+  %q = quant.scast %i : tensor<1x1x2x2xi8> to tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>
+  %xf = muon.dequantize %q : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x1x2x2xf32>
+  %w = muon.constant dense<3> : tensor<1x1x1x1xi8>
+  %wq = quant.scast %w : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!quant.uniform<i8:f32, 0.25>>
+  %wf = muon.dequantize %wq : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x1x1x1xf32>
+  %0 = muon.conv %xf, %wf {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %1 = muon.quantize %0 : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 1.0:128>>
+  return %1 : tensor<1x1x2x2x!quant.uniform<u8:f32, 1.0:128>>
+}
+
+// -----
+
+// Concat of equally quantized inputs and a transpose run on the quantized
+// tensors; a concat of differently quantized inputs stays in float.
+// CHECK-LABEL: func @concat_transpose
+// CHECK: %[[C:.*]] = muon.concat %{{.*}}, %{{.*}} {axis = 0 : i64} : {{.*}} -> tensor<4x3x!quant.uniform<i8:f32, 5.000000e-01:2>>
+// CHECK: %[[T:.*]] = muon.transpose %[[C]] {{.*}} -> tensor<3x4x!quant.uniform<i8:f32, 5.000000e-01:2>>
+// CHECK: muon.concat {{.*}} -> tensor<4x3xf32>
+// CHECK: return %[[T]]
+func.func @concat_transpose(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> (tensor<3x4x!quant.uniform<i8:f32, 0.5:2>>, tensor<4x3x!quant.uniform<i8:f32, 0.5:2>>) {
+  %aq = muon.quantize %a : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5:2>>
+  %af = muon.dequantize %aq : (tensor<2x3x!quant.uniform<i8:f32, 0.5:2>>) -> tensor<2x3xf32>
+  %bq = muon.quantize %b : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5:2>>
+  %bf = muon.dequantize %bq : (tensor<2x3x!quant.uniform<i8:f32, 0.5:2>>) -> tensor<2x3xf32>
+  %0 = muon.concat %af, %bf {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %1 = muon.quantize %0 : (tensor<4x3xf32>) -> tensor<4x3x!quant.uniform<i8:f32, 0.5:2>>
+  %2 = muon.dequantize %1 : (tensor<4x3x!quant.uniform<i8:f32, 0.5:2>>) -> tensor<4x3xf32>
+  %3 = muon.transpose %2 {perm = array<i64: 1, 0>} : (tensor<4x3xf32>) -> tensor<3x4xf32>
+  %4 = muon.quantize %3 : (tensor<3x4xf32>) -> tensor<3x4x!quant.uniform<i8:f32, 0.5:2>>
+  %cq = muon.quantize %b : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.25:2>>
+  %cf = muon.dequantize %cq : (tensor<2x3x!quant.uniform<i8:f32, 0.25:2>>) -> tensor<2x3xf32>
+  %5 = muon.concat %af, %cf {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %6 = muon.quantize %5 : (tensor<4x3xf32>) -> tensor<4x3x!quant.uniform<i8:f32, 0.5:2>>
+  return %4, %6 : tensor<3x4x!quant.uniform<i8:f32, 0.5:2>>, tensor<4x3x!quant.uniform<i8:f32, 0.5:2>>
+}

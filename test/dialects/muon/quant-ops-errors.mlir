@@ -176,3 +176,19 @@ func.func @gemm_quantized_alpha(%x: tensor<2x3x!quant.uniform<i8:f32, 0.5>>, %w:
   %0 = muon.gemm %x, %w {alpha = 2.0 : f32} : (tensor<2x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x4x!quant.uniform<i8:f32, 0.25>>) -> tensor<2x4x!quant.uniform<i32:f32, 0.125>>
   return %0 : tensor<2x4x!quant.uniform<i32:f32, 0.125>>
 }
+
+// -----
+
+func.func @quantized_add_shapes(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<1x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @+1 {{'muon.quantized_add' op result shape differs from the input's}}
+  %0 = muon.quantized_add %a, %b : (tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<1x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @quantized_add_per_axis(%a: tensor<2x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, %b: tensor<2x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @+1 {{'muon.quantized_add' op lhs must be 8-bit and quantized per tensor}}
+  %0 = muon.quantized_add %a, %b : (tensor<2x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, tensor<2x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x!quant.uniform<i8:f32, 0.5>>
+  return %0 : tensor<2x!quant.uniform<i8:f32, 0.5>>
+}

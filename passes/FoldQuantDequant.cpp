@@ -89,10 +89,13 @@ struct Activation {
 };
 
 /// A clamp bound in the output's storage terms, as muon.quantize computes
-/// it: saturate(round_half_to_even(bound / scale) + zero_point) in f32.
+/// it: saturate(round_half_to_even(bound / scale) + zero_point) in f32, NaN
+/// to the lower bound.
 int64_t quantizeBound(float bound, quant::UniformQuantizedType type) {
   float scaled = std::nearbyint(bound / static_cast<float>(type.getScale())) +
                  static_cast<float>(type.getZeroPoint());
+  if (std::isnan(scaled))
+    return type.getStorageTypeMin();
   scaled = std::max(scaled, static_cast<float>(type.getStorageTypeMin()));
   scaled = std::min(scaled, static_cast<float>(type.getStorageTypeMax()));
   return static_cast<int64_t>(scaled);

@@ -227,7 +227,7 @@ def conv_block(g, act, filters, k, stride, pads, out_scale, out_zp,
     return qdq(g, y, q, out_scale, out_zp)
 
 
-def finish(g, act, inputs, x, name):
+def finish(g, act, inputs, x, name, extra_feeds=None):
     """The graph's output is the last QuantizeLinear's integer tensor."""
     out = g.nodes[-1].input[0]
     # The last node is a DequantizeLinear of a QuantizeLinear output: drop it
@@ -244,7 +244,9 @@ def finish(g, act, inputs, x, name):
         helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.checker.check_model(model)
-    return model, {"x": x}, act.q
+    feeds = {"x": x}
+    feeds.update(extra_feeds or {})
+    return model, feeds, act.q
 
 
 def input_activation(g, shape, scale, zp, dtype):
@@ -309,6 +311,25 @@ def matmul_case(rng):
                              float(np.float32(0.006))], 0, 0.03, -1, np.int8)
     act = qdq(g, y, q, 0.03, -1)
     return finish(g, act, inputs, x, "matmul")
+
+
+def matmul_activations_case(rng):
+    """MatMul of two quantized activations (as attention's Q x K^T): the
+    right operand, symmetric int8 (zero point 0), is not a constant, so
+    the zero point of the left one is folded through a run-time reduction."""
+    g = Graph(rng)
+    x = rng.uniform(-2.0, 2.0, (4, 16)).astype(np.float32)
+    x2 = rng.uniform(-2.0, 2.0, (16, 8)).astype(np.float32)
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16]),
+              helper.make_tensor_value_info("x2", TensorProto.FLOAT, [16, 8])]
+    lhs = qdq(g, "x", quantize(x, 0.02, -6, np.int8), 0.02, -6)
+    rhs = qdq(g, "x2", quantize(x2, 0.015, 0, np.int8), 0.015, 0)
+    y = g.node("MatMul", [lhs.name, rhs.name])
+    acc = (lhs.q.astype(np.int64) - lhs.zp) @ rhs.q.astype(np.int64)
+    q = requantize_all(acc, [float(np.float32(0.02)) *
+                             float(np.float32(0.015))], 0, 0.05, 3, np.int8)
+    act = qdq(g, y, q, 0.05, 3)
+    return finish(g, act, inputs, x, "matmul_activations", {"x2": x2})
 
 
 def residual_case(rng):
@@ -377,7 +398,7 @@ def small_cnn_case(rng):
 
 
 CASES = [conv_relu_case, conv_clip_u8_case, gemm_case, matmul_case,
-         residual_case, max_pool_case, global_average_pool_case,
+         matmul_activations_case, residual_case, max_pool_case, global_average_pool_case,
          small_cnn_case]
 
 

@@ -50,6 +50,12 @@ void buildGraphPipeline(OpPassManager &pm) {
   funcPm.addPass(createDeadCodeElimination());
 }
 
+void buildIntegerPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createFoldQuantDequant());
+  funcPm.addPass(createDeadCodeElimination());
+}
+
 static std::string printModule(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -74,14 +80,18 @@ FailureOr<CompileResult> compile(ModuleOp module,
       failed(quantizeModule(module, *options.quantization, options.target,
                             options.configure)))
     return failure();
-  if (options.emit == EmitKind::Muon) {
-    result.output = printModule(module);
-    return result;
-  }
+  // The model is in QDQ form here, whether it was imported so or quantized
+  // above: the form ONNX has a name for.
   if (options.emit == EmitKind::OnnxQdq) {
     llvm::raw_string_ostream os(result.output);
     if (failed(exportOnnx(module, os)))
       return failure();
+    return result;
+  }
+  if (failed(runPipeline(module, options, buildIntegerPipeline)))
+    return failure();
+  if (options.emit == EmitKind::Muon) {
+    result.output = printModule(module);
     return result;
   }
   if (failed(runPipeline(module, options, [&](PassManager &pm) {

@@ -4,6 +4,7 @@
 
 #include "dialects/muon/MuonOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Pass/Pass.h"
 
 namespace muon {

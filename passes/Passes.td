@@ -26,6 +26,23 @@ def ConstantFold : Pass<"muon-constant-fold", "mlir::func::FuncOp"> {
   }];
 }
 
+def FoldQuantDequant : Pass<"muon-fold-qdq", "mlir::func::FuncOp"> {
+  let summary = "Fold dequantize -> float op -> quantize into integer ops";
+  let description = [{
+    A QDQ model (and a model quantized by Muon) computes each op as
+    dequantize -> float op -> quantize. Where an integer form exists, the op
+    runs on the quantized tensors instead:
+      quantize(act?(conv|matmul|gemm(dequantize(x), dequantize(w), b)))
+        -> requantize(quantized conv|matmul|gemm(x, w, b_int32)), with a
+           Relu or Clip `act` as the requantization's clamp;
+      quantize(op(dequantize(x))) with equal quantization on both sides, for
+        max pool, reshape, transpose and concat -> op(x).
+    The fake-quant form it matches is documented in FoldQuantDequant.cpp.
+    Everything else stays in float between its dequantize and quantize.
+  }];
+  let dependentDialects = ["mlir::quant::QuantDialect"];
+}
+
 def DeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
   let summary = "Erase muon ops whose results are unused";
   let description = [{

@@ -9,18 +9,20 @@
 // and zero point, so those must be constants known at import time; ONNX
 // tensors themselves stay plain int8/uint8/int32, with quant.scast at the
 // seams (uint8 is first reinterpreted as i8 by a same-width muon.cast, since
-// quant.scast takes signless storage). Integer products (MatMulInteger,
-// ConvInteger and the accumulation of the QLinear ops) subtract the zero
-// points in int32 and run muon.matmul / muon.conv on int32, so zero points
-// may be run-time values there; QLinearMatMul and QLinearConv then apply
-// muon.requantize, the requantization every target shares
-// (docs/quantization.md).
+// quant.scast takes signless storage). QLinearMatMul and QLinearConv with
+// constant zero points become quantized muon.matmul / muon.conv (8-bit
+// quantized operands, an int32 accumulator) and muon.requantize, the
+// requantization every target shares (docs/quantization.md) — the form the
+// QDQ fold (passes/FoldQuantDequant.cpp) gives QDQ models. MatMulInteger,
+// ConvInteger and the QLinear ops with run-time zero points subtract the
+// zero points in int32 and run muon.matmul / muon.conv on int32.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/onnx/NodeContext.h"
 #include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
+#include "dialects/muon/Quantization.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -500,14 +502,11 @@ static LogicalResult convertConvInteger(NodeContext &node) {
   return node.setResult(0, integerConv(node, 0, 2, 1, 3, Value()));
 }
 
-/// The int32 accumulator `acc` of a product of tensors with scales
-/// `lhsScale` (one) and `rhsScales` (one, or one per element of `axis` of
-/// the result) requantized to y_scale / y_zero_point (inputs `yScale` and
-/// `yScale + 1`) and returned as the ONNX tensor of the zero point's type.
-static LogicalResult requantizeResult(NodeContext &node, Value acc,
-                                      double lhsScale,
-                                      ArrayRef<double> rhsScales, int64_t axis,
-                                      unsigned yScale) {
+/// The quantized int32 accumulator `acc` requantized to y_scale /
+/// y_zero_point (inputs `yScale` and `yScale + 1`) and returned as the ONNX
+/// tensor of the zero point's type.
+static LogicalResult requantizeAccumulator(NodeContext &node, Value acc,
+                                           unsigned yScale) {
   FailureOr<SmallVector<double>> outScale = readScales(node, yScale, "y_scale");
   if (failed(outScale))
     return failure();
@@ -524,10 +523,27 @@ static LogicalResult requantizeResult(NodeContext &node, Value acc,
       readZeroPoints(node, yScale + 1, "y_zero_point", 1);
   if (failed(outZeroPoint))
     return failure();
+  FailureOr<Type> outElement =
+      quantizedType(node, storage, *outScale, *outZeroPoint, {});
+  if (failed(outElement))
+    return failure();
+  Value requantized = RequantizeOp::create(node.builder(), node.loc(),
+                                           withElementType(acc, *outElement),
+                                           acc, IntegerAttr(), IntegerAttr());
+  return node.setResult(0, fromQuantized(node, requantized, storage));
+}
 
+/// The plain int32 accumulator `acc` of a product of centered tensors with
+/// scales `lhsScale` (one) and `rhsScales` (one, or one per element of
+/// `axis` of the result), viewed as the quantized accumulator and
+/// requantized as requantizeAccumulator does.
+static LogicalResult requantizeResult(NodeContext &node, Value acc,
+                                      double lhsScale,
+                                      ArrayRef<double> rhsScales, int64_t axis,
+                                      unsigned yScale) {
   // The accumulator's scale is the product of the operands' (zero point 0).
-  SmallVector<double> accScales =
-      llvm::map_to_vector(rhsScales, [&](double s) { return lhsScale * s; });
+  SmallVector<double> accScales = llvm::map_to_vector(
+      rhsScales, [&](double s) { return getProductScale(lhsScale, s); });
   std::optional<int64_t> accAxis;
   if (accScales.size() > 1)
     accAxis = axis;
@@ -536,16 +552,122 @@ static LogicalResult requantizeResult(NodeContext &node, Value acc,
                     SmallVector<int64_t>(accScales.size(), 0), accAxis);
   if (failed(accElement))
     return failure();
-  FailureOr<Type> outElement =
-      quantizedType(node, storage, *outScale, *outZeroPoint, {});
-  if (failed(outElement))
-    return failure();
   Value accQuantized = quant::StorageCastOp::create(
       node.builder(), node.loc(), withElementType(acc, *accElement), acc);
-  Value requantized =
-      RequantizeOp::create(node.builder(), node.loc(),
-                           withElementType(acc, *outElement), accQuantized);
-  return node.setResult(0, fromQuantized(node, requantized, storage));
+  return requantizeAccumulator(node, accQuantized, yScale);
+}
+
+/// The quantized type of input `i` of a QLinear op with constant scale
+/// `scaleIndex` and zero point `scaleIndex + 1`: per tensor when both have
+/// one element, else per `axis` (a one-element scale or zero point then
+/// applies to every channel). Fails quietly (returns nullopt) when the zero
+/// point is not a constant, or is per axis where `axis` is none.
+static FailureOr<std::optional<Type>>
+readOperandType(NodeContext &node, unsigned i, unsigned scaleIndex,
+                StringRef scaleName, std::optional<int64_t> axis) {
+  unsigned zeroPointIndex = scaleIndex + 1;
+  if (node.input(zeroPointIndex) && !getIntConstant(node.input(zeroPointIndex)))
+    return std::optional<Type>();
+  FailureOr<SmallVector<double>> scales =
+      readScales(node, scaleIndex, scaleName);
+  if (failed(scales))
+    return failure();
+  SmallVector<int64_t> zeroPoints = {0};
+  if (node.input(zeroPointIndex))
+    zeroPoints = *getIntConstant(node.input(zeroPointIndex));
+  Type storage = node.inputType(i).getElementType();
+  if (!isEightBit(storage))
+    return node.emitError()
+           << "input " << i << " must be int8 or uint8, not " << storage;
+  if (node.input(zeroPointIndex) &&
+      node.inputType(zeroPointIndex).getElementType() != storage)
+    return node.emitError() << "zero point (input " << zeroPointIndex
+                            << ") must have the element type of input " << i;
+  size_t count = std::max(scales->size(), zeroPoints.size());
+  if (count == 1) {
+    FailureOr<Type> type =
+        quantizedType(node, storage, *scales, zeroPoints, {});
+    if (failed(type))
+      return failure();
+    return std::optional<Type>(*type);
+  }
+  int64_t channels = axis ? node.inputType(i).getDimSize(*axis) : 0;
+  if (!axis || static_cast<int64_t>(count) != channels ||
+      (scales->size() != 1 && scales->size() != count) ||
+      (zeroPoints.size() != 1 && zeroPoints.size() != count))
+    return std::optional<Type>();
+  scales->resize(count, scales->front());
+  zeroPoints.resize(count, zeroPoints.front());
+  FailureOr<Type> type =
+      quantizedType(node, storage, *scales, zeroPoints, axis);
+  if (failed(type))
+    return failure();
+  return std::optional<Type>(*type);
+}
+
+/// QLinearMatMul and QLinearConv with constant zero points (the common case)
+/// become the quantized muon.matmul / muon.conv of their operands as
+/// quantized tensors, whose result is the int32 accumulator, and a
+/// muon.requantize: the same representation the QDQ fold produces. Returns
+/// false (nothing built) when a zero point is a run-time value or varies
+/// along an axis that the quantized ops do not allow (a per-row a_zero_point):
+/// those keep the centered int32 products.
+static FailureOr<bool> convertQuantizedProduct(NodeContext &node, bool isConv) {
+  RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(3);
+  if (!isConv && (lhsType.getRank() < 2 || rhsType.getRank() < 2))
+    return false;
+  auto lhs =
+      readOperandType(node, 0, 1, isConv ? "x_scale" : "a_scale", std::nullopt);
+  if (failed(lhs))
+    return failure();
+  auto rhs = readOperandType(node, 3, 4, isConv ? "w_scale" : "b_scale",
+                             isConv ? int64_t(0) : rhsType.getRank() - 1);
+  if (failed(rhs))
+    return failure();
+  if (!*lhs || !*rhs || !**lhs || !**rhs)
+    return false;
+  FailureOr<Value> lhsValue = toQuantized(node, node.input(0), **lhs);
+  FailureOr<Value> rhsValue = toQuantized(node, node.input(3), **rhs);
+  if (failed(lhsValue) || failed(rhsValue))
+    return failure();
+  FailureOr<Value> acc;
+  if (!isConv) {
+    acc = node.create<MatMulOp>(*lhsValue, *rhsValue);
+  } else {
+    RankedTensorType weight = rhsType;
+    if (weight.getRank() < 3)
+      return node.emitError() << "weight " << weight << " must have rank >= 3";
+    SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+    std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
+    if (declared && *declared != kernel)
+      return node.emitError() << "kernel_shape [" << *declared
+                              << "] does not match weight " << weight;
+    FailureOr<Window> window = readWindow(node, lhsType, kernel);
+    if (failed(window))
+      return failure();
+    Value bias;
+    if (node.input(8)) {
+      if (!node.inputType(8).getElementType().isSignlessInteger(32))
+        return node.emitError()
+               << "B must be int32, not " << node.inputType(8).getElementType();
+      // The bias has the accumulator's scales along its one axis.
+      quant::QuantizedType accumulator =
+          getAccumulatorType(cast<quant::UniformQuantizedType>(**lhs),
+                             cast<quant::QuantizedType>(**rhs), 0,
+                             [&] { return node.emitError(); });
+      if (!accumulator)
+        return failure();
+      bias = quant::StorageCastOp::create(
+          node.builder(), node.loc(),
+          withElementType(node.input(8), accumulator), node.input(8));
+    }
+    acc = node.create<ConvOp>(*lhsValue, *rhsValue, bias, window->strides,
+                              window->pads, window->dilations,
+                              static_cast<uint64_t>(node.getInt("group", 1)));
+  }
+  if (failed(acc) || failed(requantizeAccumulator(node, *acc, 6)))
+    return failure();
+  return true;
 }
 
 /// QLinearMatMul-10: the int32 product of (a - a_zero_point) and
@@ -555,6 +677,9 @@ static LogicalResult requantizeResult(NodeContext &node, Value acc,
 static LogicalResult convertQLinearMatMul(NodeContext &node) {
   if (failed(node.expectInputs(8, 8)))
     return failure();
+  FailureOr<bool> quantized = convertQuantizedProduct(node, /*isConv=*/false);
+  if (failed(quantized) || *quantized)
+    return failure(failed(quantized));
   FailureOr<SmallVector<double>> aScale = readScales(node, 1, "a_scale");
   FailureOr<SmallVector<double>> bScale;
   if (succeeded(aScale))
@@ -586,6 +711,9 @@ static LogicalResult convertQLinearMatMul(NodeContext &node) {
 static LogicalResult convertQLinearConv(NodeContext &node) {
   if (failed(node.expectInputs(8, 9)))
     return failure();
+  FailureOr<bool> quantized = convertQuantizedProduct(node, /*isConv=*/true);
+  if (failed(quantized) || *quantized)
+    return failure(failed(quantized));
   FailureOr<SmallVector<double>> xScale = readScales(node, 1, "x_scale");
   FailureOr<SmallVector<double>> wScale;
   if (succeeded(xScale))

@@ -5,6 +5,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -28,13 +29,15 @@ std::optional<SmallVector<float>> getF32Constant(Value value) {
 }
 
 std::optional<SmallVector<int64_t>> getIntConstant(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant)
+  // Any constant-like op: muon.constant, and arith.constant once the CPU
+  // lowering has converted it.
+  ElementsAttr elements;
+  if (!value || !matchPattern(value, m_Constant(&elements)))
     return std::nullopt;
-  auto type = dyn_cast<IntegerType>(constant.getType().getElementType());
+  auto shaped = cast<ShapedType>(elements.getType());
+  auto type = dyn_cast<IntegerType>(shaped.getElementType());
   if (!type)
     return std::nullopt;
-  ElementsAttr elements = constant.getValue();
   auto extend = [&](const APInt &v) {
     return type.isUnsigned() ? static_cast<int64_t>(v.getZExtValue())
                              : v.getSExtValue();
@@ -46,7 +49,7 @@ std::optional<SmallVector<int64_t>> getIntConstant(Value value) {
     if (!blob || width % 8 != 0)
       return std::nullopt;
     ArrayRef<char> data = blob->getData();
-    int64_t count = constant.getType().getNumElements();
+    int64_t count = shaped.getNumElements();
     if (static_cast<int64_t>(data.size()) != count * (width / 8))
       return std::nullopt;
     SmallVector<int64_t> values;

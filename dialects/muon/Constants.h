@@ -13,8 +13,10 @@ namespace muon {
 /// stored inline (dense) or as a resource blob (dense_resource).
 std::optional<llvm::SmallVector<float>> getF32Constant(mlir::Value value);
 
-/// The elements of `value` as int64 when a muon.constant of an integer type
-/// defines it (inline or as a resource blob); unsigned types zero-extend.
+/// The elements of `value` as int64 when a constant of an integer type
+/// (muon.constant, or arith.constant in the CPU lowering) defines it, inline
+/// or as a resource blob; unsigned types zero-extend, signless ones
+/// sign-extend.
 std::optional<llvm::SmallVector<int64_t>> getIntConstant(mlir::Value value);
 
 /// Constant elements of `type`: inline when small enough to read in a test,

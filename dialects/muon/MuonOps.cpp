@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/MuonOps.h"
+#include "dialects/muon/Quantization.h"
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
 
@@ -103,9 +104,26 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   auto a = rankedType(adaptor.getA()), b = rankedType(adaptor.getB());
-  if (failed(verifySameElementType(
-          loc, {adaptor.getA(), adaptor.getB(), adaptor.getC()})))
+  // A quantized Gemm is A x op(B) + C accumulated in int32: C is the bias.
+  bool quantized = static_cast<bool>(getQuantizedElementType(a));
+  Type element = a.getElementType();
+  if (quantized) {
+    if (adaptor.getTransA() || adaptor.getAlpha().convertToDouble() != 1.0 ||
+        adaptor.getBeta().convertToDouble() != 1.0)
+      return emitOptionalError(loc, "a quantized gemm takes neither transA "
+                                    "nor alpha and beta other than 1");
+    if (b.getRank() != 2)
+      return emitOptionalError(loc, "B must be 2-D, got ", b);
+    FailureOr<Type> accumulator = inferAccumulatorElementType(
+        loc, adaptor.getA(), adaptor.getB(), adaptor.getC(),
+        adaptor.getTransB() ? 0 : 1, 1);
+    if (failed(accumulator))
+      return failure();
+    element = *accumulator;
+  } else if (failed(verifySameElementType(
+                 loc, {adaptor.getA(), adaptor.getB(), adaptor.getC()}))) {
     return failure();
+  }
   if (a.getRank() != 2 || b.getRank() != 2)
     return emitOptionalError(loc, "A and B must be 2-D, got ", a, " and ", b);
   int64_t m = a.getDimSize(adaptor.getTransA() ? 1 : 0);
@@ -114,7 +132,7 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
   int64_t n = b.getDimSize(adaptor.getTransB() ? 0 : 1);
   if (ka != kb)
     return emitOptionalError(loc, "inner dimensions differ: ", ka, " vs ", kb);
-  auto result = RankedTensorType::get({m, n}, a.getElementType());
+  auto result = RankedTensorType::get({m, n}, element);
   if (Value c = adaptor.getC()) {
     SmallVector<int64_t> shape;
     auto cType = rankedType(c);
@@ -134,8 +152,23 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto lhs = rankedType(adaptor.getLhs()), rhs = rankedType(adaptor.getRhs());
-  if (failed(verifySameElementType(loc, {adaptor.getLhs(), adaptor.getRhs()})))
+  // A quantized MatMul accumulates in int32; a per-axis rhs is per column.
+  Type element = lhs.getElementType();
+  if (getQuantizedElementType(lhs)) {
+    if (lhs.getRank() < 2 || rhs.getRank() < 2)
+      return emitOptionalError(loc, "operands of a quantized matmul must have "
+                                    "rank >= 2");
+    int64_t resultRank = std::max(lhs.getRank(), rhs.getRank());
+    FailureOr<Type> accumulator =
+        inferAccumulatorElementType(loc, adaptor.getLhs(), adaptor.getRhs(),
+                                    Value(), rhs.getRank() - 1, resultRank - 1);
+    if (failed(accumulator))
+      return failure();
+    element = *accumulator;
+  } else if (failed(verifySameElementType(
+                 loc, {adaptor.getLhs(), adaptor.getRhs()}))) {
     return failure();
+  }
   if (lhs.getRank() < 1 || rhs.getRank() < 1)
     return emitOptionalError(loc, "operands must have rank >= 1");
   // numpy.matmul: 1-D operands are promoted to matrices, then the added
@@ -158,7 +191,7 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
     batch.push_back(l[l.size() - 2]);
   if (!rhsVector)
     batch.push_back(r.back());
-  inferred.push_back(RankedTensorType::get(batch, lhs.getElementType()));
+  inferred.push_back(RankedTensorType::get(batch, element));
   return success();
 }
 
@@ -199,9 +232,20 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   auto input = rankedType(adaptor.getInput());
   auto weight = rankedType(adaptor.getWeight());
-  if (failed(verifySameElementType(
-          loc, {adaptor.getInput(), adaptor.getWeight(), adaptor.getBias()})))
+  // A quantized Conv accumulates in int32, per output channel (axis 1) for
+  // a weight quantized per output channel (axis 0).
+  Type element = input.getElementType();
+  if (getQuantizedElementType(input)) {
+    FailureOr<Type> accumulator = inferAccumulatorElementType(
+        loc, adaptor.getInput(), adaptor.getWeight(), adaptor.getBias(), 0, 1);
+    if (failed(accumulator))
+      return failure();
+    element = *accumulator;
+  } else if (failed(verifySameElementType(loc, {adaptor.getInput(),
+                                                adaptor.getWeight(),
+                                                adaptor.getBias()}))) {
     return failure();
+  }
   int64_t group = adaptor.getGroup();
   if (weight.getRank() != input.getRank() || weight.getRank() < 3)
     return emitOptionalError(loc, "weight ", weight, " and input ", input,
@@ -222,7 +266,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "bias ", biasType, " must have shape [",
                                filters, "]");
   }
-  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  inferred.push_back(RankedTensorType::get(shape, element));
   return success();
 }
 

@@ -51,10 +51,40 @@ def Muon_RequantizeOp : Muon_Op<"requantize", [Pure]> {
     nudge, a rounding right shift with ties away from zero), then the zero
     point is added and the sum saturates to the storage range. Every target
     computes it bit-exactly; see docs/quantization.md.
+
+    `clamp_min` and `clamp_max` are the fused activation of
+    `muon_requantize`, in the result's storage terms: a Relu folded into the
+    requantization is `clamp_min` = the zero point, a Clip its bounds
+    quantized with the result's scale and zero point (exact, since clamping
+    commutes with the monotone rounding). Absent bounds are the storage
+    range.
   }];
-  let arguments = (ins AnyRankedTensor:$input);
+  let arguments = (ins AnyRankedTensor:$input,
+                   OptionalAttr<I64Attr>:$clamp_min,
+                   OptionalAttr<I64Attr>:$clamp_max);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Muon_QuantizedAddOp : Muon_Op<"quantized_add", [Pure]> {
+  let summary = "Element-wise Add of two 8-bit quantized tensors (TFLite's)";
+  let description = [{
+    The sum of two tensors of one shape, each 8-bit and quantized per
+    tensor, to an 8-bit result quantized per tensor, in integers as TFLite's
+    quantized Add computes it (docs/quantization-arithmetic.md, "Quantized
+    Add"): each input minus its zero point is shifted left by 20 and brought
+    to the common scale 2 max(s_lhs, s_rhs) / 2^20 by SRDHM and a rounding
+    right shift, the two are added, and the sum is requantized to the
+    result as `muon_requantize` does, with the fused activation clamp
+    `clamp_min` / `clamp_max` (in the result's storage terms). The NPU
+    computes the same thing bit for bit.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs,
+                   OptionalAttr<I64Attr>:$clamp_min,
+                   OptionalAttr<I64Attr>:$clamp_max);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

@@ -9,7 +9,13 @@
 #ifndef MUON_DIALECTS_MUON_QUANTIZATION_H
 #define MUON_DIALECTS_MUON_QUANTIZATION_H
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Value.h"
+
 #include <cstdint>
+#include <optional>
 
 namespace muon {
 
@@ -27,6 +33,57 @@ struct FixedPointMultiplier {
 /// M below 2^-32 (shift > 31) becomes 0, and M <= 0 gives 0; an M of 2^31
 /// or more saturates to the largest representable multiplier.
 FixedPointMultiplier getFixedPointMultiplier(double real);
+
+/// TFLite's quantized Add (docs/quantization-arithmetic.md, "Quantized
+/// Add"): each input, minus its zero point, is shifted left by `leftShift`
+/// and scaled by `lhs` / `rhs` (multipliers below 1: SRDHM then a rounding
+/// right shift) to the common scale 2 * max(s_lhs, s_rhs) / 2^leftShift; the
+/// sum is requantized to the output by `output`.
+struct QuantizedAddParams {
+  int32_t leftShift = 20;
+  FixedPointMultiplier lhs, rhs, output;
+};
+
+/// The parameters of a quantized Add of 8-bit inputs with scales `lhsScale`
+/// and `rhsScale` to an output of scale `outputScale`, as TFLite's
+/// PrepareGeneralSubOp / QuantizeMultiplierSmallerThanOneExp derive them.
+QuantizedAddParams getQuantizedAddParams(double lhsScale, double rhsScale,
+                                         double outputScale);
+
+/// The scale of the int32 accumulator of a product of quantized tensors:
+/// s_x * s_w as one double product of the scales the types hold. The
+/// importer, the verifiers and the QDQ fold all use this one definition.
+inline double getProductScale(double lhsScale, double rhsScale) {
+  return lhsScale * rhsScale;
+}
+
+/// The element type of the accumulator of a product of `lhs` (quantized per
+/// tensor) and `rhs` (per tensor or per axis): i32 storage, zero point 0,
+/// scale getProductScale(s_lhs, s_rhs), per axis `resultAxis` of the result
+/// when `rhs` is per axis. Null (after an error through `emitError`, when
+/// given) when the quant dialect rejects the scale, e.g. a product of two
+/// tiny scales below f32's range.
+mlir::quant::QuantizedType getAccumulatorType(
+    mlir::quant::UniformQuantizedType lhs, mlir::quant::QuantizedType rhs,
+    int64_t resultAxis,
+    llvm::function_ref<mlir::InFlightDiagnostic()> emitError = nullptr);
+
+/// The scales of a quantized type: one for a per-tensor type, one per
+/// element of the quantized axis otherwise; zero points likewise.
+llvm::SmallVector<double> getScales(mlir::quant::QuantizedType type);
+llvm::SmallVector<int64_t> getZeroPoints(mlir::quant::QuantizedType type);
+
+/// The quantized element type of a ranked tensor type, or null.
+mlir::quant::QuantizedType getQuantizedElementType(mlir::Type type);
+
+/// Checks the operands of a quantized conv, matmul or gemm and returns the
+/// element type of its result, the accumulator: `input` 8-bit per tensor,
+/// `weight` 8-bit per tensor or along `weightAxis` (its output channels),
+/// the optional `bias` i32 with zero point 0 and exactly the accumulator's
+/// scales; the accumulator is per axis `resultAxis` for a per-axis weight.
+mlir::FailureOr<mlir::Type> inferAccumulatorElementType(
+    std::optional<mlir::Location> loc, mlir::Value input, mlir::Value weight,
+    mlir::Value bias, int64_t weightAxis, int64_t resultAxis);
 
 } // namespace muon
 

@@ -6,6 +6,25 @@
 
 namespace muon {
 
+/// numpy.matmul of `lhs` and `rhs` into `resultType` (whose element type may
+/// be wider than the operands': 8-bit operands accumulate in i32 inside
+/// linalg's named ops), accumulating onto `addend` broadcast to the result
+/// (ONNX rules), or onto 0 when it is null (MuonToLinalg.cpp).
+mlir::Value buildMatMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                        mlir::Value rhs, mlir::RankedTensorType resultType,
+                        mlir::Value addend);
+
+/// An ONNX Conv (NCHW, explicit pads) of `input` and `weight` plus the
+/// optional 1-D `bias` (of the result's element type), padded with
+/// `padValue`: linalg's named convolutions, or tap by tap for small
+/// depthwise windows (MuonToLinalg.cpp). 8-bit operands accumulate in the
+/// result's wider integer type without being widened first.
+mlir::Value buildConvolution(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+    mlir::Value weight, mlir::Value bias, mlir::RankedTensorType resultType,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> pads,
+    llvm::ArrayRef<int64_t> dilations, int64_t group, double padValue);
+
 /// Element-wise math, comparison and logic ops (ElementwiseToLinalg.cpp).
 void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
 /// Reductions, arg-reductions and normalisations (ReductionToLinalg.cpp).

@@ -111,6 +111,82 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
   }
 };
 
+} // namespace
+
+/// numpy.matmul of `lhs` and `rhs` into `resultType`, accumulating onto
+/// `addend` (broadcast to the result, ONNX rules) or onto 0. The operands
+/// keep their element types: linalg's named contractions extend them to the
+/// result's inside their body (i8 x i8 -> i32 for the quantized products).
+Value muon::buildMatMul(OpBuilder &rewriter, Location loc, Value lhsValue,
+                        Value rhsValue, RankedTensorType resultType,
+                        Value addend) {
+  auto lhsType = tensorType(lhsValue), rhsType = tensorType(rhsValue);
+  Type lhsElement = lhsType.getElementType();
+  Type rhsElement = rhsType.getElementType();
+  Type resultElement = resultType.getElementType();
+  // Promote 1-D operands to matrices (numpy.matmul).
+  SmallVector<int64_t> l(lhsType.getShape()), r(rhsType.getShape());
+  if (l.size() == 1)
+    l.insert(l.begin(), 1);
+  if (r.size() == 1)
+    r.push_back(1);
+  int64_t m = l[l.size() - 2], k = l.back(), n = r.back();
+  auto initOf = [&](RankedTensorType type) -> Value {
+    if (!addend)
+      return filledTensor(rewriter, loc, type, 0.0);
+    return reshapeTensor(rewriter, loc,
+                         broadcastTo(rewriter, loc, addend, resultType), type);
+  };
+
+  Value result;
+  if (r.size() == 2) {
+    // [..., M, K] x [K, N]: fold the batch into M and use one matmul.
+    int64_t rows = 1;
+    for (int64_t d : ArrayRef(l).drop_back())
+      rows *= d;
+    auto lhs2 = RankedTensorType::get({rows, k}, lhsElement);
+    auto rhs2 = RankedTensorType::get({k, n}, rhsElement);
+    auto out2 = RankedTensorType::get({rows, n}, resultElement);
+    Value a = reshapeTensor(rewriter, loc, lhsValue, lhs2);
+    Value b = reshapeTensor(rewriter, loc, rhsValue, rhs2);
+    result = linalg::MatmulOp::create(rewriter, loc, out2, ValueRange{a, b},
+                                      initOf(out2))
+                 .getResult(0);
+  } else {
+    // Broadcast both operands to the common batch shape, then one
+    // batch_matmul over the flattened batch.
+    SmallVector<int64_t> batchShape(resultType.getShape());
+    batchShape.resize(batchShape.size() - (lhsType.getRank() > 1) -
+                      (rhsType.getRank() > 1));
+    int64_t batch = 1;
+    for (int64_t d : batchShape)
+      batch *= d;
+    auto broadcastOperand = [&](Value operand, ArrayRef<int64_t> promoted,
+                                int64_t rows, int64_t cols) {
+      Type elementType = tensorType(operand).getElementType();
+      auto promotedType = RankedTensorType::get(promoted, elementType);
+      Value v = reshapeTensor(rewriter, loc, operand, promotedType);
+      SmallVector<int64_t> full(batchShape);
+      full.append({rows, cols});
+      auto fullType = RankedTensorType::get(full, elementType);
+      if (promotedType != fullType)
+        v = broadcastTo(rewriter, loc, v, fullType);
+      return reshapeTensor(
+          rewriter, loc, v,
+          RankedTensorType::get({batch, rows, cols}, elementType));
+    };
+    Value a = broadcastOperand(lhsValue, l, m, k);
+    Value b = broadcastOperand(rhsValue, r, k, n);
+    auto out3 = RankedTensorType::get({batch, m, n}, resultElement);
+    result = linalg::BatchMatmulOp::create(rewriter, loc, out3,
+                                           ValueRange{a, b}, initOf(out3))
+                 .getResult(0);
+  }
+  return reshapeTensor(rewriter, loc, result, resultType);
+}
+
+namespace {
+
 struct MatMulLowering : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatMulOp op,
@@ -118,62 +194,8 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
     if (!isFloatOrInteger(op.getType()))
       return rewriter.notifyMatchFailure(
           op, "only float and signless integer element types");
-    Location loc = op.getLoc();
-    auto lhsType = tensorType(op.getLhs()), rhsType = tensorType(op.getRhs());
-    Type elementType = lhsType.getElementType();
-    // Promote 1-D operands to matrices (numpy.matmul).
-    SmallVector<int64_t> l(lhsType.getShape()), r(rhsType.getShape());
-    if (l.size() == 1)
-      l.insert(l.begin(), 1);
-    if (r.size() == 1)
-      r.push_back(1);
-    int64_t m = l[l.size() - 2], k = l.back(), n = r.back();
-
-    Value result;
-    if (r.size() == 2) {
-      // [..., M, K] x [K, N]: fold the batch into M and use one matmul.
-      int64_t rows = 1;
-      for (int64_t d : ArrayRef(l).drop_back())
-        rows *= d;
-      auto lhs2 = RankedTensorType::get({rows, k}, elementType);
-      auto rhs2 = RankedTensorType::get({k, n}, elementType);
-      auto out2 = RankedTensorType::get({rows, n}, elementType);
-      Value a = reshapeTensor(rewriter, loc, op.getLhs(), lhs2);
-      Value b = reshapeTensor(rewriter, loc, op.getRhs(), rhs2);
-      result = linalg::MatmulOp::create(rewriter, loc, out2, ValueRange{a, b},
-                                        filledTensor(rewriter, loc, out2, 0.0))
-                   .getResult(0);
-    } else {
-      // Broadcast both operands to the common batch shape, then one
-      // batch_matmul over the flattened batch.
-      SmallVector<int64_t> batchShape(op.getType().getShape());
-      batchShape.resize(batchShape.size() - (lhsType.getRank() > 1) -
-                        (rhsType.getRank() > 1));
-      int64_t batch = 1;
-      for (int64_t d : batchShape)
-        batch *= d;
-      auto broadcastOperand = [&](Value operand, ArrayRef<int64_t> promoted,
-                                  int64_t rows, int64_t cols) {
-        auto promotedType = RankedTensorType::get(promoted, elementType);
-        Value v = reshapeTensor(rewriter, loc, operand, promotedType);
-        SmallVector<int64_t> full(batchShape);
-        full.append({rows, cols});
-        auto fullType = RankedTensorType::get(full, elementType);
-        if (promotedType != fullType)
-          v = broadcastTo(rewriter, loc, v, fullType);
-        return reshapeTensor(
-            rewriter, loc, v,
-            RankedTensorType::get({batch, rows, cols}, elementType));
-      };
-      Value a = broadcastOperand(op.getLhs(), l, m, k);
-      Value b = broadcastOperand(op.getRhs(), r, k, n);
-      auto out3 = RankedTensorType::get({batch, m, n}, elementType);
-      result =
-          linalg::BatchMatmulOp::create(rewriter, loc, out3, ValueRange{a, b},
-                                        filledTensor(rewriter, loc, out3, 0.0))
-              .getResult(0);
-    }
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
+    rewriter.replaceOp(op, buildMatMul(rewriter, op.getLoc(), op.getLhs(),
+                                       op.getRhs(), op.getType(), Value()));
     return success();
   }
 };
@@ -275,6 +297,14 @@ Value padForWindow(OpBuilder &b, Location loc, Value input,
                     padValue);
 }
 
+/// An integer sign-extended to `type` when narrower (the 8-bit operands of
+/// the quantized products, which accumulate in i32).
+Value extendSigned(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return arith::ExtSIOp::create(b, loc, type, value);
+}
+
 /// A grouped convolution over any number D of spatial dimensions as one
 /// linalg.generic (for 3-D and up): loops (n, g, f, o_1..o_D, c, k_1..k_D)
 /// over input [N, G, C/G, S...], weight [G, F/G, C/G, K...] and output
@@ -292,7 +322,7 @@ Value convolveNd(OpBuilder &b, Location loc, Value padded, Value weight,
     SmallVector<int64_t> shape(type.getShape());
     shape[splitDim] /= group;
     shape.insert(shape.begin() + splitDim, group);
-    return RankedTensorType::get(shape, et);
+    return RankedTensorType::get(shape, type.getElementType());
   };
   auto inGroups = grouped(inputType, 1), outGroups = grouped(resultType, 1);
   auto weightGroups = grouped(weightType, 0);
@@ -320,14 +350,174 @@ Value convolveNd(OpBuilder &b, Location loc, Value padded, Value weight,
            AffineMap::get(numLoops, 0, outExprs, context)},
           iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            if (isFloat(et)) {
+              Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  nb, l,
+                  arith::AddFOp::create(nb, l, args[2], product).getResult());
+              return;
+            }
+            Value product =
+                arith::MulIOp::create(nb, l, extendSigned(nb, l, args[0], et),
+                                      extendSigned(nb, l, args[1], et));
             linalg::YieldOp::create(
                 nb, l,
-                arith::AddFOp::create(nb, l, args[2], product).getResult());
+                arith::AddIOp::create(nb, l, args[2], product).getResult());
           })
           .getResult(0);
   return reshapeTensor(b, loc, result, resultType);
 }
+
+} // namespace
+
+Value muon::buildConvolution(OpBuilder &rewriter, Location loc, Value input,
+                             Value weight, Value bias,
+                             RankedTensorType convResultType,
+                             ArrayRef<int64_t> convStrides,
+                             ArrayRef<int64_t> pads,
+                             ArrayRef<int64_t> convDilations, int64_t group,
+                             double padValue) {
+  int64_t rank = convResultType.getRank();
+  Type accumulatorType = convResultType.getElementType();
+  auto biasInit = [&](RankedTensorType type) -> Value {
+    if (!bias)
+      return filledTensor(rewriter, loc, type, 0.0);
+    SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+    biasShape[0] = type.getDimSize(1);
+    return broadcastTo(
+        rewriter, loc,
+        reshapeTensor(rewriter, loc, bias,
+                      RankedTensorType::get(biasShape, accumulatorType)),
+        type);
+  };
+  if (rank > 4) {
+    // 3-D and up: one generic loop nest (no named op or im2col form yet).
+    SmallVector<int64_t> kernel(tensorType(weight).getShape().drop_front(2));
+    Value padded = padForWindow(rewriter, loc, input, convResultType, kernel,
+                                convStrides, pads, convDilations, padValue);
+    return convolveNd(rewriter, loc, padded, weight, biasInit(convResultType),
+                      group, convStrides, convDilations);
+  }
+  SmallVector<int64_t> strides(convStrides), dilations(convDilations);
+  SmallVector<int64_t> low(pads.take_front(rank - 2)),
+      high(pads.drop_front(rank - 2));
+  RankedTensorType resultType = convResultType;
+
+  // A 1-D convolution is a 2-D one over a height of 1.
+  if (rank == 3) {
+    input =
+        reshapeTensor(rewriter, loc, input, withUnitHeight(tensorType(input)));
+    weight = reshapeTensor(rewriter, loc, weight,
+                           withUnitHeight(tensorType(weight)));
+    resultType = withUnitHeight(resultType);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    low.insert(low.begin(), 0);
+    high.insert(high.begin(), 0);
+  }
+  auto weightType = tensorType(weight);
+  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  SmallVector<int64_t> allPads(low);
+  allPads.append(high);
+  auto inputType = tensorType(input);
+  SmallVector<int64_t> endPads =
+      windowEndPads(inputType, resultType, kernel, strides, allPads, dilations);
+  Value padded = padSpatial(rewriter, loc, input, low, endPads, padValue);
+
+  auto stridesAttr = rewriter.getI64TensorAttr(strides);
+  auto dilationsAttr = rewriter.getI64TensorAttr(dilations);
+  int64_t channels = inputType.getDimSize(1);
+  int64_t filters = weightType.getDimSize(0);
+  Value result;
+  if (group == 1) {
+    result = linalg::Conv2DNchwFchwOp::create(
+                 rewriter, loc, resultType, ValueRange{padded, weight},
+                 biasInit(resultType), stridesAttr, dilationsAttr)
+                 .getResult(0);
+  } else if (group == channels && filters == channels &&
+             kernel[0] * kernel[1] <= kMaxWindowTaps) {
+    // Depthwise: out = bias + sum over taps of tap * weight[c, tap], the
+    // weight of each tap broadcast from [1, C, 1, 1].
+    SmallVector<Value> inputs = windowTaps(rewriter, loc, padded, resultType,
+                                           kernel, strides, dilations);
+    int64_t numTaps = inputs.size();
+    auto tapWeightType =
+        RankedTensorType::get({1, channels, 1, 1}, weightType.getElementType());
+    auto weightColumns =
+        RankedTensorType::get({channels, numTaps}, weightType.getElementType());
+    Value columns = reshapeTensor(rewriter, loc, weight, weightColumns);
+    MLIRContext *context = rewriter.getContext();
+    for (int64_t t = 0; t < numTaps; ++t) {
+      SmallVector<int64_t> offsets = {0, t}, sizes = {channels, 1},
+                           unit = {1, 1};
+      Value column = tensor::ExtractSliceOp::create(
+          rewriter, loc,
+          RankedTensorType::get({channels, 1}, weightType.getElementType()),
+          columns, getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, sizes),
+          getAsIndexOpFoldResult(context, unit));
+      inputs.push_back(reshapeTensor(rewriter, loc, column, tapWeightType));
+    }
+    if (bias)
+      inputs.push_back(reshapeTensor(
+          rewriter, loc, bias,
+          RankedTensorType::get({1, channels, 1, 1}, accumulatorType)));
+    result = buildElementwise(
+        rewriter, loc, resultType, inputs,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value sum =
+              bias ? args.back() : scalarConstant(b, l, accumulatorType, 0.0);
+          for (int64_t t = 0; t < numTaps; ++t)
+            sum =
+                isFloat(sum.getType())
+                    ? math::FmaOp::create(b, l, args[t], args[numTaps + t], sum)
+                          .getResult()
+                    : arith::AddIOp::create(
+                          b, l, sum,
+                          arith::MulIOp::create(
+                              b, l,
+                              extendSigned(b, l, args[t], accumulatorType),
+                              extendSigned(b, l, args[numTaps + t],
+                                           accumulatorType)))
+                          .getResult();
+          return sum;
+        });
+  } else if (group == channels && filters == channels) {
+    // Depthwise with a large window: weight [C, 1, kh, kw] -> [C, kh, kw].
+    auto w3 = RankedTensorType::get({channels, kernel[0], kernel[1]},
+                                    weightType.getElementType());
+    Value w = reshapeTensor(rewriter, loc, weight, w3);
+    result = linalg::DepthwiseConv2DNchwChwOp::create(
+                 rewriter, loc, resultType, ValueRange{padded, w},
+                 biasInit(resultType), stridesAttr, dilationsAttr)
+                 .getResult(0);
+  } else {
+    // Grouped: split channels and filters into [G, C/G] and [G, F/G].
+    auto paddedType = tensorType(padded);
+    auto in5 = RankedTensorType::get(
+        {paddedType.getDimSize(0), group, channels / group,
+         paddedType.getDimSize(2), paddedType.getDimSize(3)},
+        paddedType.getElementType());
+    auto w5 = RankedTensorType::get(
+        {group, filters / group, channels / group, kernel[0], kernel[1]},
+        weightType.getElementType());
+    auto out5 = RankedTensorType::get(
+        {resultType.getDimSize(0), group, filters / group,
+         resultType.getDimSize(2), resultType.getDimSize(3)},
+        accumulatorType);
+    Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                     rewriter, loc, out5,
+                     ValueRange{reshapeTensor(rewriter, loc, padded, in5),
+                                reshapeTensor(rewriter, loc, weight, w5)},
+                     reshapeTensor(rewriter, loc, biasInit(resultType), out5),
+                     stridesAttr, dilationsAttr)
+                     .getResult(0);
+    result = reshapeTensor(rewriter, loc, conv, resultType);
+  }
+  return reshapeTensor(rewriter, loc, result, convResultType);
+}
+
+namespace {
 
 struct ConvLowering : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -336,163 +526,11 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (!isFloatOrInteger(op.getType()))
       return rewriter.notifyMatchFailure(
           op, "only float and signless integer element types");
-    int64_t rank = op.getType().getRank();
-    if (rank > 4)
-      return lowerConvNd(op, rewriter);
-    Location loc = op.getLoc();
-    Value input = op.getInput(), weight = op.getWeight();
-    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations());
-    ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t> low(pads.take_front(rank - 2)),
-        high(pads.drop_front(rank - 2));
-    RankedTensorType resultType = op.getType();
-
-    // A 1-D convolution is a 2-D one over a height of 1.
-    if (rank == 3) {
-      input = reshapeTensor(rewriter, loc, input,
-                            withUnitHeight(tensorType(input)));
-      weight = reshapeTensor(rewriter, loc, weight,
-                             withUnitHeight(tensorType(weight)));
-      resultType = withUnitHeight(resultType);
-      strides.insert(strides.begin(), 1);
-      dilations.insert(dilations.begin(), 1);
-      low.insert(low.begin(), 0);
-      high.insert(high.begin(), 0);
-    }
-    auto weightType = tensorType(weight);
-    SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
-    SmallVector<int64_t> allPads(low);
-    allPads.append(high);
-    auto inputType = tensorType(input);
-    SmallVector<int64_t> endPads = windowEndPads(inputType, resultType, kernel,
-                                                 strides, allPads, dilations);
-    Value padded = padSpatial(rewriter, loc, input, low, endPads, 0.0);
-
-    Value init =
-        op.getBias()
-            ? broadcastTo(rewriter, loc,
-                          reshapeTensor(rewriter, loc, op.getBias(),
-                                        RankedTensorType::get(
-                                            {resultType.getDimSize(1), 1, 1},
-                                            resultType.getElementType())),
-                          resultType)
-            : filledTensor(rewriter, loc, resultType, 0.0);
-    auto stridesAttr = rewriter.getI64TensorAttr(strides);
-    auto dilationsAttr = rewriter.getI64TensorAttr(dilations);
-    int64_t group = op.getGroup();
-    int64_t channels = inputType.getDimSize(1);
-    int64_t filters = weightType.getDimSize(0);
-    Value result;
-    if (group == 1) {
-      result = linalg::Conv2DNchwFchwOp::create(
-                   rewriter, loc, resultType, ValueRange{padded, weight}, init,
-                   stridesAttr, dilationsAttr)
-                   .getResult(0);
-    } else if (group == channels && filters == channels &&
-               kernel[0] * kernel[1] <= kMaxWindowTaps) {
-      // Depthwise: out = bias + sum over taps of tap * weight[c, tap], the
-      // weight of each tap broadcast from [1, C, 1, 1].
-      SmallVector<Value> inputs = windowTaps(rewriter, loc, padded, resultType,
-                                             kernel, strides, dilations);
-      int64_t numTaps = inputs.size();
-      auto tapWeightType = RankedTensorType::get({1, channels, 1, 1},
-                                                 weightType.getElementType());
-      auto weightColumns = RankedTensorType::get({channels, numTaps},
-                                                 weightType.getElementType());
-      Value columns = reshapeTensor(rewriter, loc, weight, weightColumns);
-      MLIRContext *context = rewriter.getContext();
-      for (int64_t t = 0; t < numTaps; ++t) {
-        SmallVector<int64_t> offsets = {0, t}, sizes = {channels, 1},
-                             unit = {1, 1};
-        Value column = tensor::ExtractSliceOp::create(
-            rewriter, loc,
-            RankedTensorType::get({channels, 1}, weightType.getElementType()),
-            columns, getAsIndexOpFoldResult(context, offsets),
-            getAsIndexOpFoldResult(context, sizes),
-            getAsIndexOpFoldResult(context, unit));
-        inputs.push_back(reshapeTensor(rewriter, loc, column, tapWeightType));
-      }
-      if (op.getBias())
-        inputs.push_back(
-            reshapeTensor(rewriter, loc, op.getBias(), tapWeightType));
-      result = buildElementwise(
-          rewriter, loc, resultType, inputs,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value sum = op.getBias()
-                            ? args.back()
-                            : scalarConstant(b, l, args[0].getType(), 0.0);
-            for (int64_t t = 0; t < numTaps; ++t)
-              sum = isFloat(sum.getType())
-                        ? math::FmaOp::create(b, l, args[t], args[numTaps + t],
-                                              sum)
-                              .getResult()
-                        : arith::AddIOp::create(
-                              b, l, sum,
-                              arith::MulIOp::create(b, l, args[t],
-                                                    args[numTaps + t]))
-                              .getResult();
-            return sum;
-          });
-    } else if (group == channels && filters == channels) {
-      // Depthwise with a large window: weight [C, 1, kh, kw] -> [C, kh, kw].
-      auto w3 = RankedTensorType::get({channels, kernel[0], kernel[1]},
-                                      weightType.getElementType());
-      Value w = reshapeTensor(rewriter, loc, weight, w3);
-      result = linalg::DepthwiseConv2DNchwChwOp::create(
-                   rewriter, loc, resultType, ValueRange{padded, w}, init,
-                   stridesAttr, dilationsAttr)
-                   .getResult(0);
-    } else {
-      // Grouped: split channels and filters into [G, C/G] and [G, F/G].
-      auto paddedType = tensorType(padded);
-      Type et = paddedType.getElementType();
-      auto in5 = RankedTensorType::get(
-          {paddedType.getDimSize(0), group, channels / group,
-           paddedType.getDimSize(2), paddedType.getDimSize(3)},
-          et);
-      auto w5 = RankedTensorType::get(
-          {group, filters / group, channels / group, kernel[0], kernel[1]}, et);
-      auto out5 = RankedTensorType::get(
-          {resultType.getDimSize(0), group, filters / group,
-           resultType.getDimSize(2), resultType.getDimSize(3)},
-          et);
-      Value conv = linalg::Conv2DNgchwGfchwOp::create(
-                       rewriter, loc, out5,
-                       ValueRange{reshapeTensor(rewriter, loc, padded, in5),
-                                  reshapeTensor(rewriter, loc, weight, w5)},
-                       reshapeTensor(rewriter, loc, init, out5), stridesAttr,
-                       dilationsAttr)
-                       .getResult(0);
-      result = reshapeTensor(rewriter, loc, conv, resultType);
-    }
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, op.getType()));
-    return success();
-  }
-
-  /// 3-D and up: one generic loop nest (no named op or im2col form yet).
-  LogicalResult lowerConvNd(ConvOp op, PatternRewriter &rewriter) const {
-    Location loc = op.getLoc();
-    RankedTensorType resultType = op.getType();
-    int64_t n = resultType.getRank() - 2;
-    SmallVector<int64_t> kernel(
-        tensorType(op.getWeight()).getShape().drop_front(2));
-    Value padded =
-        padForWindow(rewriter, loc, op.getInput(), resultType, kernel,
-                     op.getStrides(), op.getPads(), op.getDilations(), 0.0);
-    Value init = filledTensor(rewriter, loc, resultType, 0.0);
-    if (Value bias = op.getBias()) {
-      SmallVector<int64_t> biasShape(n + 1, 1);
-      biasShape[0] = resultType.getDimSize(1);
-      init = broadcastTo(
-          rewriter, loc,
-          reshapeTensor(
-              rewriter, loc, bias,
-              RankedTensorType::get(biasShape, resultType.getElementType())),
-          resultType);
-    }
-    rewriter.replaceOp(op, convolveNd(rewriter, loc, padded, op.getWeight(),
-                                      init, op.getGroup(), op.getStrides(),
-                                      op.getDilations()));
+    rewriter.replaceOp(
+        op,
+        buildConvolution(rewriter, op.getLoc(), op.getInput(), op.getWeight(),
+                         op.getBias(), op.getType(), op.getStrides(),
+                         op.getPads(), op.getDilations(), op.getGroup(), 0.0));
     return success();
   }
 };

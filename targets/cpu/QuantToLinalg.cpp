@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
 #include "dialects/muon/Quantization.h"
 #include "targets/cpu/LinalgBuilders.h"
@@ -24,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 using namespace muon;
@@ -42,8 +44,11 @@ RankedTensorType storageType(RankedTensorType type) {
 /// The storage of a quantized tensor, through a quant.scast that folds with
 /// the one that produced the quantized value.
 Value toStorage(OpBuilder &b, Location loc, Value quantized) {
-  return quant::StorageCastOp::create(
-      b, loc, storageType(tensorType(quantized)), quantized);
+  RankedTensorType storage = storageType(tensorType(quantized));
+  if (auto cast = quantized.getDefiningOp<quant::StorageCastOp>())
+    if (cast.getInput().getType() == storage)
+      return cast.getInput();
+  return quant::StorageCastOp::create(b, loc, storage, quantized);
 }
 
 /// The scales and zero points of a quantized type: one of each for a
@@ -241,12 +246,62 @@ struct DequantizeLowering : OpRewritePattern<DequantizeOp> {
   }
 };
 
+/// requant.h's rounding right shift of y by max(shift, 0), in i64: ties
+/// away from zero; (1 << right) >> 1 is the half unit, 0 when right is 0.
+Value roundingShiftRight(OpBuilder &b, Location l, Value y, Value s) {
+  Value zero = i64Constant(b, l, 0);
+  Value right = arith::MaxSIOp::create(b, l, s, zero);
+  Value one = i64Constant(b, l, 1);
+  Value half = arith::ShRUIOp::create(
+      b, l, arith::ShLIOp::create(b, l, one, right), one);
+  Value negative =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, y, zero);
+  Value magnitude = arith::SelectOp::create(
+      b, l, negative, arith::SubIOp::create(b, l, zero, y), y);
+  Value rounded = arith::ShRUIOp::create(
+      b, l, arith::AddIOp::create(b, l, magnitude, half), right);
+  return arith::SelectOp::create(
+      b, l, negative, arith::SubIOp::create(b, l, zero, rounded), rounded);
+}
+
+/// muon_requantize's scaling of an int32 value `x` (held in i64) by the
+/// fixed-point multiplier `m` and `shift` (i64 values), before the zero
+/// point: a saturating left shift for shift < 0, SRDHM, a rounding right
+/// shift for shift > 0. `shiftsLeft` / `shiftsRight` say whether any
+/// channel needs that shift, to leave the other out.
+Value scaleByFixedPoint(OpBuilder &b, Location l, Value x, Value m, Value s,
+                        bool shiftsLeft, bool shiftsRight) {
+  Value zero = i64Constant(b, l, 0);
+  // Multipliers >= 1 shift left first, saturating to int32.
+  if (shiftsLeft) {
+    Value left = arith::MaxSIOp::create(
+        b, l, arith::SubIOp::create(b, l, zero, s), zero);
+    x = clampInt(b, l, arith::ShLIOp::create(b, l, x, left),
+                 i64Constant(b, l, INT32_MIN), i64Constant(b, l, INT32_MAX));
+  }
+  // SRDHM: the product rounded to the nearest multiple of 2^31, ties
+  // towards +infinity by gemmlowp's nudge.
+  Value product = arith::MulIOp::create(b, l, x, m);
+  Value nonNegative =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, product, zero);
+  Value nudge = arith::SelectOp::create(
+      b, l, nonNegative, i64Constant(b, l, int64_t(1) << 30),
+      i64Constant(b, l, 1 - (int64_t(1) << 30)));
+  Value y =
+      arith::DivSIOp::create(b, l, arith::AddIOp::create(b, l, product, nudge),
+                             i64Constant(b, l, int64_t(1) << 31));
+  if (shiftsRight)
+    y = roundingShiftRight(b, l, y, s);
+  return y;
+}
+
 /// The shared requantization (runtime/common/requant.h, muon_requantize with
-/// bias 0 and no activation clamp beyond the storage range), per element:
+/// bias 0 and the op's fused activation clamp), per element:
 ///   shift < 0:  x = saturate_i32(x << -shift)
 ///   y = (x * m + (x * m >= 0 ? 2^30 : 1 - 2^30)) / 2^31   (truncating)
 ///   shift > 0:  y = sign(y) * ((|y| + 2^(shift-1)) >> shift)
-///   q = clamp(y + zero_point, storage min, storage max)
+///   q = clamp(y + zero_point, max(storage min, clamp_min),
+///                             min(storage max, clamp_max))
 /// computed in i64 so that nothing overflows. requant.h's one special case,
 /// SRDHM(INT32_MIN, INT32_MIN), cannot occur: m is never negative.
 struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
@@ -271,6 +326,13 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
     unsigned shift = params.add(rewriter, loc, i64, shifts);
     RankedTensorType resultStorage = storageType(resultType);
     int64_t zeroPoint = out.zeroPoints.front();
+    // The fused activation clamp within the storage range (the verifier
+    // keeps clamp_min <= clamp_max, both inside it).
+    int64_t lowest = out.storageMin, highest = out.storageMax;
+    if (IntegerAttr clampMin = op.getClampMinAttr())
+      lowest = std::max(lowest, clampMin.getInt());
+    if (IntegerAttr clampMax = op.getClampMaxAttr())
+      highest = std::min(highest, clampMax.getInt());
     // Which of the two shifts any channel needs, to leave out the other.
     bool shiftsLeft = llvm::any_of(shifts, [](double s) { return s < 0; });
     bool shiftsRight = llvm::any_of(shifts, [](double s) { return s > 0; });
@@ -282,63 +344,446 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
           ValueRange rest = args.drop_front();
           Value m = params.get(b, l, rest, multiplier);
           Value s = params.get(b, l, rest, shift);
-          Value zero = i64Constant(b, l, 0);
           Value x = arith::ExtSIOp::create(b, l, i64, args[0]);
-          // Multipliers >= 1 shift left first, saturating to int32.
-          if (shiftsLeft) {
-            Value left = arith::MaxSIOp::create(
-                b, l, arith::SubIOp::create(b, l, zero, s), zero);
-            x = clampInt(b, l, arith::ShLIOp::create(b, l, x, left),
-                         i64Constant(b, l, INT32_MIN),
-                         i64Constant(b, l, INT32_MAX));
-          }
-          // SRDHM: the product rounded to the nearest multiple of 2^31,
-          // ties towards +infinity by gemmlowp's nudge.
-          Value product = arith::MulIOp::create(b, l, x, m);
-          Value nonNegative = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::sge, product, zero);
-          Value nudge = arith::SelectOp::create(
-              b, l, nonNegative, i64Constant(b, l, int64_t(1) << 30),
-              i64Constant(b, l, 1 - (int64_t(1) << 30)));
-          Value y = arith::DivSIOp::create(
-              b, l, arith::AddIOp::create(b, l, product, nudge),
-              i64Constant(b, l, int64_t(1) << 31));
-          // Rounding right shift, ties away from zero; (1 << right) >> 1 is
-          // the half unit, 0 when right is 0.
-          if (shiftsRight)
-            y = roundingShiftRight(b, l, y, s);
+          Value y = scaleByFixedPoint(b, l, x, m, s, shiftsLeft, shiftsRight);
           Value z =
               arith::AddIOp::create(b, l, y, i64Constant(b, l, zeroPoint));
-          z = clampInt(b, l, z, i64Constant(b, l, out.storageMin),
-                       i64Constant(b, l, out.storageMax));
+          z = clampInt(b, l, z, i64Constant(b, l, lowest),
+                       i64Constant(b, l, highest));
           return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
                                          z);
         });
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, result);
     return success();
   }
+};
 
-  /// requant.h's rounding right shift of y by max(shift, 0), in i64.
-  static Value roundingShiftRight(OpBuilder &b, Location l, Value y, Value s) {
-    Value zero = i64Constant(b, l, 0);
-    Value right = arith::MaxSIOp::create(b, l, s, zero);
-    Value one = i64Constant(b, l, 1);
-    Value half = arith::ShRUIOp::create(
-        b, l, arith::ShLIOp::create(b, l, one, right), one);
-    Value negative =
-        arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, y, zero);
-    Value magnitude = arith::SelectOp::create(
-        b, l, negative, arith::SubIOp::create(b, l, zero, y), y);
-    Value rounded = arith::ShRUIOp::create(
-        b, l, arith::AddIOp::create(b, l, magnitude, half), right);
-    return arith::SelectOp::create(
-        b, l, negative, arith::SubIOp::create(b, l, zero, rounded), rounded);
+/// TFLite's quantized Add (docs/quantization-arithmetic.md), per element in
+/// i64: each input minus its zero point, shifted left by 20 and scaled to
+/// the common scale (SRDHM, rounding right shift); the sum requantized as
+/// muon.requantize does, with the fused clamp.
+struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizedAddOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    QuantParams lhs = getQuantParams(op.getLhs().getType());
+    QuantParams rhs = getQuantParams(op.getRhs().getType());
+    QuantParams out = getQuantParams(op.getType());
+    QuantizedAddParams params = getQuantizedAddParams(
+        lhs.scales.front(), rhs.scales.front(), out.scales.front());
+    int64_t lowest = out.storageMin, highest = out.storageMax;
+    if (IntegerAttr clampMin = op.getClampMinAttr())
+      lowest = std::max(lowest, clampMin.getInt());
+    if (IntegerAttr clampMax = op.getClampMaxAttr())
+      highest = std::min(highest, clampMax.getInt());
+    RankedTensorType resultStorage = storageType(op.getType());
+    Value result = buildElementwise(
+        rewriter, loc, resultStorage,
+        {toStorage(rewriter, loc, op.getLhs()),
+         toStorage(rewriter, loc, op.getRhs())},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type i64 = b.getI64Type();
+          auto scaled = [&](Value q, const QuantParams &in,
+                            FixedPointMultiplier multiplier) {
+            Value x = in.isSigned
+                          ? arith::ExtSIOp::create(b, l, i64, q).getResult()
+                          : arith::ExtUIOp::create(b, l, i64, q).getResult();
+            x = arith::SubIOp::create(b, l, x,
+                                      i64Constant(b, l, in.zeroPoints.front()));
+            x = arith::ShLIOp::create(b, l, x,
+                                      i64Constant(b, l, params.leftShift));
+            return scaleByFixedPoint(b, l, x,
+                                     i64Constant(b, l, multiplier.multiplier),
+                                     i64Constant(b, l, multiplier.shift),
+                                     multiplier.shift<0, multiplier.shift> 0);
+          };
+          Value sum =
+              arith::AddIOp::create(b, l, scaled(args[0], lhs, params.lhs),
+                                    scaled(args[1], rhs, params.rhs));
+          // The sum of two values below 2^28 in magnitude fits int32.
+          Value y = scaleByFixedPoint(
+              b, l, sum, i64Constant(b, l, params.output.multiplier),
+              i64Constant(b, l, params.output.shift),
+              params.output.shift<0, params.output.shift> 0);
+          Value z = arith::AddIOp::create(
+              b, l, y, i64Constant(b, l, out.zeroPoints.front()));
+          z = clampInt(b, l, z, i64Constant(b, l, lowest),
+                       i64Constant(b, l, highest));
+          return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
+                                         z);
+        });
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Quantized products: conv, matmul, gemm
+//===----------------------------------------------------------------------===//
+//
+// acc = Σ (x - z_x)(w - z_w) is computed as linalg's named convolution or
+// matrix product of the 8-bit storage itself (the ops sign-extend inside
+// their body and accumulate in i32), onto an initial value that carries
+// the zero point of x (docs/quantization-arithmetic.md):
+//   acc = Σ x·w' − z_x · Σ_k w'   with w' = w − z_w,
+// so the init is bias − z_x · Σ_k w' per output channel, computed at compile
+// time for a constant weight and by a reduction otherwise; the input is
+// padded with z_x, whose taps then contribute 0 as in the float model.
+// uint8 storage q is first made int8 (q − 128, the flip of its top bit)
+// with zero point z − 128, since linalg's convolutions only sign-extend. A
+// weight with a nonzero zero point after that (uint8 weights) is centered:
+// w − z_w in i32, and the input then widened to i32 as well.
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// A constant integer tensor of `type` (i8 or i32) holding `values`; large
+/// ones as a resource blob, like the imported weights.
+Value intTensorConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                        ArrayRef<int64_t> values) {
+  unsigned width = type.getElementTypeBitWidth();
+  if (type.getNumElements() > 16) {
+    AsmResourceBlob blob =
+        width == 8 ? HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                         ArrayRef(llvm::map_to_vector(
+                             values,
+                             [](int64_t v) { return static_cast<int8_t>(v); })))
+                   : HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                         ArrayRef(llvm::map_to_vector(values, [](int64_t v) {
+                           return static_cast<int32_t>(v);
+                         })));
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseResourceElementsAttr::get(type, "quantized", std::move(blob)));
+  }
+  SmallVector<APInt> elements = llvm::map_to_vector(values, [&](int64_t v) {
+    return APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true,
+                 /*implicitTrunc=*/true);
+  });
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, elements));
+}
+
+/// An operand of a quantized product as signed storage: the values
+/// (constant ones also as integers) and the zero points (one, or one per
+/// element of the operand's quantized axis) of the same real values.
+struct ProductOperand {
+  Value storage;
+  SmallVector<int64_t> zeroPoints;
+  std::optional<SmallVector<int64_t>> values;
+  std::optional<int64_t> axis;
+};
+
+ProductOperand getProductOperand(OpBuilder &b, Location loc, Value quantized) {
+  quant::QuantizedType type = getQuantizedElementType(quantized.getType());
+  Value storage = toStorage(b, loc, quantized);
+  ProductOperand operand{storage, getZeroPoints(type), getIntConstant(storage),
+                         std::nullopt};
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type))
+    operand.axis = perAxis.getQuantizedDimension();
+  if (type.isSigned())
+    return operand;
+  // uint8 q as int8 q - 128: the same real values with zero points - 128.
+  for (int64_t &zeroPoint : operand.zeroPoints)
+    zeroPoint -= 128;
+  RankedTensorType storageType = tensorType(storage);
+  if (operand.values) {
+    for (int64_t &value : *operand.values)
+      value = (value & 0xFF) - 128;
+    operand.storage = intTensorConstant(b, loc, storageType, *operand.values);
+    return operand;
+  }
+  operand.storage = buildElementwise(
+      b, loc, storageType, storage,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::XOrIOp::create(
+            nb, l, args[0], scalarConstant(nb, l, args[0].getType(), -128));
+      });
+  return operand;
+}
+
+/// Gives a weight with nonzero zero points i32 storage w - z_w (per channel
+/// along its quantized axis) and zero points 0, and the input i32 storage
+/// too (the contraction then runs on i32 operands, as the vectorizer wants
+/// operands of one type).
+void centerWeight(OpBuilder &b, Location loc, ProductOperand &input,
+                  ProductOperand &weight) {
+  if (llvm::all_of(weight.zeroPoints, [](int64_t z) { return z == 0; }))
+    return;
+  RankedTensorType inputType = tensorType(input.storage);
+  input.storage = buildElementwise(
+      b, loc, inputType.clone(b.getI32Type()), input.storage,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        return arith::ExtSIOp::create(nb, l, nb.getI32Type(), args[0]);
+      });
+  RankedTensorType type = tensorType(weight.storage);
+  auto centeredType = type.clone(b.getI32Type());
+  if (weight.values) {
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t stride = weight.axis ? stridesOf(shape)[*weight.axis] : 1;
+    int64_t size = weight.axis ? shape[*weight.axis] : 1;
+    for (auto [i, value] : llvm::enumerate(*weight.values))
+      value -= weight.zeroPoints[weight.axis ? (i / stride) % size : 0];
+    weight.storage = intTensorConstant(b, loc, centeredType, *weight.values);
+  } else {
+    ChannelParams params(centeredType, weight.axis);
+    unsigned zeroPoint =
+        params.add(b, loc, b.getI32Type(), toDoubles(weight.zeroPoints));
+    SmallVector<Value> inputs = {weight.storage};
+    llvm::append_range(inputs, params.tensors());
+    weight.storage = buildElementwise(
+        b, loc, centeredType, inputs,
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value wide = arith::ExtSIOp::create(nb, l, nb.getI32Type(), args[0]);
+          return arith::SubIOp::create(
+              nb, l, wide, params.get(nb, l, args.drop_front(), zeroPoint));
+        });
+  }
+  std::fill(weight.zeroPoints.begin(), weight.zeroPoints.end(), 0);
+}
+
+/// The sums of `values` (a tensor of `shape`) over `axes`, row major over
+/// the remaining dimensions.
+SmallVector<int64_t> sumOverAxes(ArrayRef<int64_t> values,
+                                 ArrayRef<int64_t> shape,
+                                 ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> kept;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d)
+    if (!llvm::is_contained(axes, d))
+      kept.push_back(d);
+  SmallVector<int64_t> keptShape =
+      llvm::map_to_vector(kept, [&](int64_t d) { return shape[d]; });
+  SmallVector<int64_t> keptStrides = stridesOf(keptShape);
+  SmallVector<int64_t> strides = stridesOf(shape);
+  int64_t count = 1;
+  for (int64_t size : keptShape)
+    count *= size;
+  SmallVector<int64_t> sums(count, 0);
+  for (auto [i, value] : llvm::enumerate(values)) {
+    int64_t target = 0;
+    for (auto [k, d] : llvm::enumerate(kept))
+      target +=
+          (static_cast<int64_t>(i) / strides[d]) % shape[d] * keptStrides[k];
+    sums[target] += value;
+  }
+  return sums;
+}
+
+/// What the product accumulates onto: bias - z_x · Σ_axes w, an i32 tensor
+/// of the weight's shape without `axes` (null when there is neither a bias
+/// nor a zero point to fold).
+Value getProductInit(OpBuilder &b, Location loc, const ProductOperand &input,
+                     const ProductOperand &weight, Value bias,
+                     ArrayRef<int64_t> axes) {
+  int64_t inputZeroPoint = input.zeroPoints.front();
+  if (inputZeroPoint == 0)
+    return bias;
+  RankedTensorType weightType = tensorType(weight.storage);
+  auto initType = RankedTensorType::get(
+      droppedType(weightType, axes).getShape(), b.getI32Type());
+  std::optional<SmallVector<int64_t>> biasValues;
+  if (bias)
+    biasValues = getIntConstant(bias);
+  Value sums;
+  if (weight.values) {
+    SmallVector<int64_t> sumValues =
+        sumOverAxes(*weight.values, weightType.getShape(), axes);
+    if (!bias || biasValues) {
+      for (auto [i, sum] : llvm::enumerate(sumValues))
+        sum = (biasValues ? (*biasValues)[i] : 0) - inputZeroPoint * sum;
+      return intTensorConstant(b, loc, initType, sumValues);
+    }
+    sums = intTensorConstant(b, loc, initType, sumValues);
+  } else {
+    sums = buildReduction(
+        b, loc, weight.storage, axes, scalarConstant(b, loc, b.getI32Type(), 0),
+        [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value wide = args[0];
+          if (wide.getType() != args[1].getType())
+            wide = arith::ExtSIOp::create(nb, l, args[1].getType(), wide);
+          return arith::AddIOp::create(nb, l, wide, args[1]);
+        });
+  }
+  SmallVector<Value> inputs = {sums};
+  if (bias)
+    inputs.push_back(bias);
+  return buildElementwise(
+      b, loc, initType, inputs,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value correction = arith::MulIOp::create(
+            nb, l, args[0],
+            scalarConstant(nb, l, nb.getI32Type(), -inputZeroPoint));
+        if (args.size() > 1)
+          return arith::AddIOp::create(nb, l, args[1], correction);
+        return correction;
+      });
+}
+
+bool isQuantizedProduct(Operation *op) {
+  return getQuantizedElementType(op->getResult(0).getType()) != nullptr;
+}
+
+struct QuantizedConvLowering : OpRewritePattern<ConvOp> {
+  QuantizedConvLowering(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isQuantizedProduct(op))
+      return rewriter.notifyMatchFailure(op, "not a quantized convolution");
+    Location loc = op.getLoc();
+    ProductOperand input = getProductOperand(rewriter, loc, op.getInput());
+    ProductOperand weight = getProductOperand(rewriter, loc, op.getWeight());
+    centerWeight(rewriter, loc, input, weight);
+    Value bias =
+        op.getBias() ? toStorage(rewriter, loc, op.getBias()) : Value();
+    int64_t rank = tensorType(weight.storage).getRank();
+    Value init = getProductInit(rewriter, loc, input, weight, bias,
+                                llvm::to_vector(llvm::seq<int64_t>(1, rank)));
+    Value acc =
+        buildConvolution(rewriter, loc, input.storage, weight.storage, init,
+                         storageType(op.getType()), op.getStrides(),
+                         op.getPads(), op.getDilations(), op.getGroup(),
+                         static_cast<double>(input.zeroPoints.front()));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    return success();
+  }
+};
+
+struct QuantizedMatMulLowering : OpRewritePattern<MatMulOp> {
+  QuantizedMatMulLowering(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isQuantizedProduct(op))
+      return rewriter.notifyMatchFailure(op, "not a quantized matmul");
+    Location loc = op.getLoc();
+    ProductOperand lhs = getProductOperand(rewriter, loc, op.getLhs());
+    ProductOperand rhs = getProductOperand(rewriter, loc, op.getRhs());
+    centerWeight(rewriter, loc, lhs, rhs);
+    RankedTensorType rhsType = tensorType(rhs.storage);
+    int64_t rank = rhsType.getRank();
+    // Σ_k over the rows of rhs: [..., N], read as [..., 1, N].
+    Value init = getProductInit(rewriter, loc, lhs, rhs, Value(), {rank - 2});
+    if (init) {
+      SmallVector<int64_t> shape(rhsType.getShape());
+      shape[rank - 2] = 1;
+      init = reshapeTensor(rewriter, loc, init,
+                           RankedTensorType::get(shape, rewriter.getI32Type()));
+    }
+    Value acc = buildMatMul(rewriter, loc, lhs.storage, rhs.storage,
+                            storageType(op.getType()), init);
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    return success();
+  }
+};
+
+/// A quantized gemm is A x op(B) + C with C the int32 bias; a transposed
+/// constant B is transposed here, once.
+struct QuantizedGemmLowering : OpRewritePattern<GemmOp> {
+  QuantizedGemmLowering(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isQuantizedProduct(op))
+      return rewriter.notifyMatchFailure(op, "not a quantized gemm");
+    Location loc = op.getLoc();
+    ProductOperand lhs = getProductOperand(rewriter, loc, op.getA());
+    ProductOperand rhs = getProductOperand(rewriter, loc, op.getB());
+    if (op.getTransB()) {
+      RankedTensorType type = tensorType(rhs.storage);
+      int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+      auto transposedType =
+          RankedTensorType::get({k, n}, type.getElementType());
+      if (rhs.values) {
+        SmallVector<int64_t> transposed(rhs.values->size());
+        for (int64_t row = 0; row < n; ++row)
+          for (int64_t col = 0; col < k; ++col)
+            transposed[col * n + row] = (*rhs.values)[row * k + col];
+        rhs.values = transposed;
+        rhs.storage =
+            intTensorConstant(rewriter, loc, transposedType, transposed);
+      } else {
+        rhs.storage = linalg::TransposeOp::create(
+                          rewriter, loc, rhs.storage,
+                          emptyTensor(rewriter, loc, transposedType),
+                          ArrayRef<int64_t>{1, 0})
+                          .getResult()[0];
+      }
+      if (rhs.axis)
+        rhs.axis = 1;
+    }
+    centerWeight(rewriter, loc, lhs, rhs);
+    Value bias = op.getC() ? toStorage(rewriter, loc, op.getC()) : Value();
+    Value init = getProductInit(rewriter, loc, lhs, rhs, bias, {0});
+    Value acc = buildMatMul(rewriter, loc, lhs.storage, rhs.storage,
+                            storageType(op.getType()), init);
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement on quantized tensors
+//===----------------------------------------------------------------------===//
+
+/// Max pool, reshape, transpose and concat of tensors of one quantized type
+/// (what the QDQ fold leaves) move values without changing what they mean:
+/// the op is rebuilt on the storage, then lowered as any integer op. A max
+/// pool over uint8 storage compares unsigned, so it runs on ui8 (reached by
+/// a same-width muon.cast of the signless storage).
+template <typename OpTy>
+struct QuantizedDataMovementLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    quant::QuantizedType type = getQuantizedElementType(op.getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "not on quantized tensors");
+    Location loc = op.getLoc();
+    bool asUnsigned = std::is_same_v<OpTy, MaxPoolOp> && !type.isSigned();
+    Type unsignedType = rewriter.getIntegerType(
+        type.getStorageTypeIntegralWidth(), /*isSigned=*/false);
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      Value storage = toStorage(rewriter, loc, operand);
+      if (asUnsigned)
+        storage = CastOp::create(rewriter, loc,
+                                 tensorType(storage).clone(unsignedType),
+                                 storage, TypeAttr::get(unsignedType));
+      operands.push_back(storage);
+    }
+    RankedTensorType storage = storageType(op.getType());
+    OperationState state(loc, op->getName());
+    state.addOperands(operands);
+    state.addTypes(asUnsigned ? storage.clone(unsignedType) : storage);
+    state.addAttributes(op->getAttrs());
+    Value result = rewriter.create(state)->getResult(0);
+    if (asUnsigned)
+      result = CastOp::create(rewriter, loc, storage, result,
+                              TypeAttr::get(storage.getElementType()));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), result);
+    return success();
   }
 };
 
 } // namespace
 
 void muon::populateQuantLowerings(RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering>(
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+               QuantizedAddLowering, QuantizedConvLowering,
+               QuantizedMatMulLowering, QuantizedGemmLowering>(
       patterns.getContext());
+  // Before the plain lowerings of these ops, which do not know quantized
+  // element types.
+  patterns.add<QuantizedDataMovementLowering<MaxPoolOp>,
+               QuantizedDataMovementLowering<ReshapeOp>,
+               QuantizedDataMovementLowering<TransposeOp>,
+               QuantizedDataMovementLowering<ConcatOp>>(patterns.getContext(),
+                                                        /*benefit=*/2);
 }

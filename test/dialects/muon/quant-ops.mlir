@@ -43,3 +43,21 @@ func.func @requantize(%acc: tensor<1x2x4x4xi32>, %bias: tensor<4xi32>) -> (tenso
   %d = muon.dequantize %b : (tensor<4x!quant.uniform<i32:f32, 0.001>>) -> tensor<4xf32>
   return %s, %d : tensor<1x2x4x4xi8>, tensor<4xf32>
 }
+
+// -----
+
+// Quantized products: 8-bit operands, an int32 accumulator of scale
+// s_x * s_w (per output channel for a per-channel weight), and a fused clamp
+// on the requantization.
+// CHECK-LABEL: func @quantized_products
+// CHECK: muon.conv {{.*}} -> tensor<1x2x4x4x!quant.uniform<i32:f32:1, {1.250000e-01,2.500000e-01}>>
+// CHECK: muon.requantize {{.*}} {clamp_max = 100 : i64, clamp_min = 3 : i64}
+// CHECK: muon.matmul {{.*}} -> tensor<2x4x!quant.uniform<i32:f32:1, {1.250000e-01,2.500000e-01,1.250000e-01,2.500000e-01}>>
+// CHECK: muon.gemm {{.*}} -> tensor<2x4x!quant.uniform<i32:f32, 1.250000e-01>>
+func.func @quantized_products(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>>, %b: tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>, %a: tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, %m: tensor<3x4x!quant.uniform<i8:f32:1, {0.25, 0.5, 0.25, 0.5}>>, %g: tensor<4x3x!quant.uniform<i8:f32, 0.25>>, %c: tensor<4x!quant.uniform<i32:f32, 0.125>>) -> (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x4x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.125, 0.25}>>, tensor<2x4x!quant.uniform<i32:f32, 0.125>>) {
+  %0 = muon.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>>, tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>) -> tensor<1x2x4x4x!quant.uniform<i32:f32:1, {0.125, 0.25}>>
+  %1 = muon.requantize %0 {clamp_min = 3 : i64, clamp_max = 100 : i64} : (tensor<1x2x4x4x!quant.uniform<i32:f32:1, {0.125, 0.25}>>) -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %2 = muon.matmul %a, %m : (tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, tensor<3x4x!quant.uniform<i8:f32:1, {0.25, 0.5, 0.25, 0.5}>>) -> tensor<2x4x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.125, 0.25}>>
+  %3 = muon.gemm %a, %g, %c {transB = true} : (tensor<2x3x!quant.uniform<i8:f32, 0.5:-3>>, tensor<4x3x!quant.uniform<i8:f32, 0.25>>, tensor<4x!quant.uniform<i32:f32, 0.125>>) -> tensor<2x4x!quant.uniform<i32:f32, 0.125>>
+  return %1, %2, %3 : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x4x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.125, 0.25}>>, tensor<2x4x!quant.uniform<i32:f32, 0.125>>
+}

@@ -95,3 +95,43 @@ func.func @requantize_per_axis(%acc: tensor<1x3x4x4xi32>) -> tensor<1x3x4x4xi8> 
   %s = quant.scast %r : tensor<1x3x4x4x!quant.uniform<u8:f32, 0.025:10>> to tensor<1x3x4x4xi8>
   return %s : tensor<1x3x4x4xi8>
 }
+
+// -----
+
+// A quantized conv: linalg's named convolution of the i8 storage itself
+// with an i32 accumulator, the input padded with its zero point (3), onto
+// bias - z_x * Σ_k w per output channel, computed at compile time:
+// [10 - 3 * (1 + 2), -20 - 3 * (-1 + 4)] = [1, -29].
+// CHECK-LABEL: func @quantized_conv
+// CHECK-DAG: %[[INIT:.*]] = arith.constant dense<{{\[\[\[}}1]], {{\[\[}}-29]]]> : tensor<2x1x1xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<2x2x1x1xi8>
+// CHECK-DAG: %[[ZX:.*]] = arith.constant 3 : i8
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZX]] : i8
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[INIT]] : tensor<2x1x1xi32>)
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[PAD]], %[[W]] : tensor<1x2x5x5xi8>, tensor<2x2x1x1xi8>) outs(%[[ACC]] : tensor<1x2x3x3xi32>)
+func.func @quantized_conv(%xs: tensor<1x2x3x3xi8>) -> tensor<1x2x3x3xi32> {
+  %x = quant.scast %xs : tensor<1x2x3x3xi8> to tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>>
+  %w = muon.constant dense<[[[[1]], [[2]]], [[[-1]], [[4]]]]> : tensor<2x2x1x1xi8>
+  %wq = quant.scast %w : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>>
+  %b = muon.constant dense<[10, -20]> : tensor<2xi32>
+  %bq = quant.scast %b : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>
+  %0 = muon.conv %x, %wq, %bq {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>>, tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>) -> tensor<1x2x3x3x!quant.uniform<i32:f32:1, {0.125, 0.25}>>
+  %1 = quant.scast %0 : tensor<1x2x3x3x!quant.uniform<i32:f32:1, {0.125, 0.25}>> to tensor<1x2x3x3xi32>
+  return %1 : tensor<1x2x3x3xi32>
+}
+
+// -----
+
+// The fused clamp of muon.requantize narrows the final clamp to [-3, 9].
+// CHECK-LABEL: func @requantize_clamp
+// CHECK-DAG: %[[LO:.*]] = arith.constant -3 : i64
+// CHECK-DAG: %[[HI:.*]] = arith.constant 9 : i64
+// CHECK: arith.maxsi %{{.*}}, %[[LO]] : i64
+// CHECK: arith.minsi %{{.*}}, %[[HI]] : i64
+func.func @requantize_clamp(%xs: tensor<4xi32>) -> tensor<4xi8> {
+  %x = quant.scast %xs : tensor<4xi32> to tensor<4x!quant.uniform<i32:f32, 0.125>>
+  %0 = muon.requantize %x {clamp_min = -3 : i64, clamp_max = 9 : i64} : (tensor<4x!quant.uniform<i32:f32, 0.125>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  %1 = quant.scast %0 : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> to tensor<4xi8>
+  return %1 : tensor<4xi8>
+}

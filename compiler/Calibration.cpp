@@ -1,28 +1,20 @@
 //===- Calibration.cpp - Post-training quantization of float models -------===//
 //
-// The float model is compiled by the normal CPU pipeline, with every
-// activation to calibrate added as an extra result, and the object file is
-// loaded into this process with LLVM's ORC JIT (no C compiler involved).
-// Its entry point has the destination-passing C ABI of docs/abi.md:
-//   int <name>_run(const T *in..., T *out..., void *workspace);
-// A small LLVM IR function, JIT-compiled beside it, unpacks an array of
-// pointers into that call, so that models of any arity can be called.
+// The float model runs in the compiler (ModelRunner) on the calibration
+// samples with every activation to calibrate as an extra result; the
+// statistics of those give the ranges muon-quantize quantizes with.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Calibration.h"
-#include "compiler/Compile.h"
-#include "compiler/TensorFiles.h"
+#include "compiler/ModelRunner.h"
+#include "compiler/QuantReport.h"
 #include "passes/Passes.h"
 #include "passes/Quantize.h"
 
-#include "mlir/IR/IRMapping.h"
+#include "dialects/muon/MuonOps.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/IR/IRBuilder.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -56,304 +48,114 @@ LogicalResult checkExcludedNodes(ModuleOp module,
 }
 
 //===----------------------------------------------------------------------===//
-// Calibration samples
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-/// A model input as the samples must hold it.
-struct ExpectedInput {
-  std::string name;
-  std::string dtype;
-  std::vector<int64_t> shape;
-};
-
-using Sample = std::vector<HostTensor>;
-
-/// The numpy type code of a tensor element type; empty if it has none.
-std::string dtypeFor(Type type) {
-  if (type.isF32())
-    return "f4";
-  if (type.isF64())
-    return "f8";
-  if (type.isF16())
-    return "f2";
-  if (type.isInteger(1))
-    return "b1";
-  if (auto integer = dyn_cast<IntegerType>(type))
-    return (integer.isUnsigned() ? "u" : "i") +
-           std::to_string(integer.getWidth() / 8);
-  return "";
-}
-
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape))
-    s += (i ? "," : "") + std::to_string(d);
-  return s + "]";
-}
-
-/// numpy's name of a type code: "f4" -> "float32".
-std::string dtypeName(StringRef dtype) {
-  if (dtype == "b1")
-    return "bool";
-  StringRef kind = dtype.take_front();
-  std::string name = kind == "f"   ? "float"
-                     : kind == "i" ? "int"
-                     : kind == "u" ? "uint"
-                                   : dtype.str();
-  return name + std::to_string(dtypeSize(dtype) * 8);
-}
-
-std::string describe(const ExpectedInput &input) {
-  return "input '" + input.name + "' (" + dtypeName(input.dtype) + " " +
-         shapeString(input.shape) + ")";
-}
-
-/// Reads one sample file and checks it against the input it is for.
-FailureOr<HostTensor> readSampleFile(StringRef path, const ExpectedInput &input,
-                                     function_ref<InFlightDiagnostic()> error) {
-  llvm::Expected<HostTensor> tensor = readTensorFile(path);
-  if (!tensor)
-    return error() << "calibration sample " << path << ": "
-                   << llvm::toString(tensor.takeError());
-  if (tensor->dtype != input.dtype || tensor->shape != input.shape)
-    return error() << "calibration sample " << path << " holds "
-                   << dtypeName(tensor->dtype) << " "
-                   << shapeString(tensor->shape) << ", but " << describe(input)
-                   << " is expected (one sample per file, with the model's "
-                      "batch size)";
-  return std::move(*tensor);
-}
-
-/// The sorted entries of `dir` that are regular files ending in .npy, or
-/// directories.
-std::vector<std::string> listEntries(StringRef dir, bool directories) {
-  std::vector<std::string> entries;
-  std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec)) {
-    llvm::sys::fs::file_status status;
-    if (llvm::sys::fs::status(it->path(), status))
-      continue;
-    bool isDirectory = llvm::sys::fs::is_directory(status);
-    if (directories ? isDirectory
-                    : (llvm::sys::fs::is_regular_file(status) &&
-                       StringRef(it->path()).ends_with(".npy")))
-      entries.push_back(it->path());
-  }
-  llvm::sort(entries);
-  return entries;
-}
-
-/// One .npy per sample for a single input; one directory per sample with
-/// <input name>.npy per input otherwise.
-FailureOr<std::vector<Sample>>
-readSamples(StringRef dir, ArrayRef<ExpectedInput> inputs,
-            function_ref<InFlightDiagnostic()> error) {
-  if (!llvm::sys::fs::is_directory(dir))
-    return error() << "--calibration: " << dir << " is not a directory";
-  std::vector<Sample> samples;
-  if (inputs.size() == 1) {
-    for (const std::string &path : listEntries(dir, /*directories=*/false)) {
-      FailureOr<HostTensor> tensor = readSampleFile(path, inputs[0], error);
-      if (failed(tensor))
-        return failure();
-      samples.push_back({std::move(*tensor)});
-    }
-    if (samples.empty())
-      return error() << "--calibration: " << dir
-                     << " holds no calibration samples; expected one .npy "
-                        "file per sample, each holding "
-                     << describe(inputs[0]);
-    return samples;
-  }
-  for (const std::string &sampleDir : listEntries(dir, /*directories=*/true)) {
-    Sample sample;
-    for (const ExpectedInput &input : inputs) {
-      SmallString<256> path(sampleDir);
-      llvm::sys::path::append(path, input.name + ".npy");
-      if (!llvm::sys::fs::exists(path))
-        return error() << "calibration sample " << sampleDir << " has no "
-                       << input.name << ".npy for " << describe(input);
-      FailureOr<HostTensor> tensor = readSampleFile(path, input, error);
-      if (failed(tensor))
-        return failure();
-      sample.push_back(std::move(*tensor));
-    }
-    samples.push_back(std::move(sample));
-  }
-  if (samples.empty())
-    return error() << "--calibration: " << dir
-                   << " holds no calibration samples; the model has "
-                   << inputs.size()
-                   << " inputs, so expected one subdirectory per sample "
-                      "holding <input name>.npy for each input";
-  return samples;
-}
-
-//===----------------------------------------------------------------------===//
-// Running the float model in-process
-//===----------------------------------------------------------------------===//
-
-/// The float model compiled with extra outputs and loaded into this process.
-class CalibrationRunner {
-public:
-  static FailureOr<std::unique_ptr<CalibrationRunner>>
-  create(ModuleOp module, ArrayRef<Value> observed,
-         const CpuTargetOptions &target);
-
-  /// Runs the model on one sample; observed value `i` is then at
-  /// observation(i).
-  LogicalResult run(const Sample &sample, Location loc);
-  ArrayRef<float> observation(size_t i, const Sample &sample) const;
-
-private:
-  ModelInterface model;
-  std::unique_ptr<llvm::orc::LLJIT> jit;
-  int (*call)(void **) = nullptr;
-  /// Where each observed value is found: (is a model input, index).
-  std::vector<std::pair<bool, size_t>> sources;
-  std::vector<std::vector<char>> outputs;
-  std::vector<char> workspace;
-};
-
-FailureOr<std::unique_ptr<CalibrationRunner>>
-CalibrationRunner::create(ModuleOp module, ArrayRef<Value> observed,
-                          const CpuTargetOptions &target) {
-  auto runner = std::make_unique<CalibrationRunner>();
-  MLIRContext *context = module.getContext();
-  auto error = [&] { return emitError(module.getLoc()); };
-
-  // A copy of the module that also returns every observed op result.
-  IRMapping mapping;
-  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone(mapping)));
-  auto func = *copy->getOps<func::FuncOp>().begin();
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  SmallVector<Attribute> resultAttrs;
-  for (unsigned i = 0; i < results.size(); ++i)
-    resultAttrs.push_back(func.getResultAttrDict(i)
-                              ? Attribute(func.getResultAttrDict(i))
-                              : DictionaryAttr::get(context));
-  for (Value value : observed) {
-    if (auto argument = dyn_cast<BlockArgument>(value)) {
-      runner->sources.push_back({true, argument.getArgNumber()});
-      continue;
-    }
-    Value mapped = mapping.lookup(value);
-    auto it = llvm::find(results, mapped);
-    runner->sources.push_back({false, size_t(it - results.begin())});
-    if (it != results.end())
-      continue;
-    results.push_back(mapped);
-    resultAttrs.push_back(DictionaryAttr::get(
-        context,
-        NamedAttribute(
-            StringAttr::get(context, "muon.name"),
-            StringAttr::get(context,
-                            "calibration_" + std::to_string(results.size())))));
-  }
-  ret->setOperands(results);
-  func.setType(FunctionType::get(context, func.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
-  func.setAllResultAttrs(resultAttrs);
-
-  CompileOptions options;
-  options.target = target;
-  // It runs here, whatever the target of the compilation is.
-  options.target.triple.clear();
-  options.target.cpu.clear();
-  options.target.name = "muon_calibration";
-  options.emit = EmitKind::Object;
-  FailureOr<CompileResult> compiled = compile(*copy, options);
-  if (failed(compiled))
-    return failure();
-  runner->model = *compiled->interface;
-
-  auto jit = llvm::orc::LLJITBuilder().create();
-  if (!jit)
-    return error() << "calibration cannot start LLVM's JIT: "
-                   << llvm::toString(jit.takeError());
-  runner->jit = std::move(*jit);
-  if (llvm::Error err =
-          runner->jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(
-              compiled->output, "muon_calibration.o")))
-    return error() << "calibration cannot load the compiled model: "
-                   << llvm::toString(std::move(err));
-
-  // int muon_calibration_call(void **pointers): the model's run function
-  // with its inputs, outputs and workspace taken from `pointers`.
-  auto llvmContext = std::make_unique<llvm::LLVMContext>();
-  auto wrapper =
-      std::make_unique<llvm::Module>("muon_calibration_call", *llvmContext);
-  wrapper->setDataLayout(runner->jit->getDataLayout());
-  llvm::Type *pointer = llvm::PointerType::getUnqual(*llvmContext);
-  llvm::Type *i32 = llvm::Type::getInt32Ty(*llvmContext);
-  size_t arity = runner->model.inputs.size() + runner->model.outputs.size() + 1;
-  auto *runType = llvm::FunctionType::get(
-      i32, SmallVector<llvm::Type *>(arity, pointer), false);
-  auto *run = llvm::Function::Create(runType, llvm::Function::ExternalLinkage,
-                                     runner->model.name + "_run", *wrapper);
-  auto *callType = llvm::FunctionType::get(i32, {pointer}, false);
-  auto *callFn =
-      llvm::Function::Create(callType, llvm::Function::ExternalLinkage,
-                             "muon_calibration_call", *wrapper);
-  llvm::IRBuilder<> builder(
-      llvm::BasicBlock::Create(*llvmContext, "entry", callFn));
-  SmallVector<llvm::Value *> arguments;
-  for (size_t i = 0; i < arity; ++i)
-    arguments.push_back(builder.CreateLoad(
-        pointer,
-        builder.CreateConstInBoundsGEP1_64(pointer, callFn->getArg(0), i)));
-  builder.CreateRet(builder.CreateCall(runType, run, arguments));
-  if (llvm::Error err = runner->jit->addIRModule(llvm::orc::ThreadSafeModule(
-          std::move(wrapper), std::move(llvmContext))))
-    return error() << "calibration cannot load its call wrapper: "
-                   << llvm::toString(std::move(err));
-  auto address = runner->jit->lookup("muon_calibration_call");
-  if (!address)
-    return error() << "calibration cannot link the compiled model: "
-                   << llvm::toString(address.takeError());
-  runner->call = address->toPtr<int (*)(void **)>();
-
-  for (const TensorInterface &output : runner->model.outputs)
-    runner->outputs.emplace_back(output.numElements() *
-                                 dtypeSize(dtypeForCType(output.cType)));
-  runner->workspace.resize(runner->model.workspaceSize + 64);
-  return runner;
-}
-
-LogicalResult CalibrationRunner::run(const Sample &sample, Location loc) {
-  SmallVector<void *> pointers;
-  for (const HostTensor &input : sample)
-    pointers.push_back(const_cast<char *>(input.data.data()));
-  for (std::vector<char> &output : outputs)
-    pointers.push_back(output.data());
-  // The workspace is 64-byte aligned, as the header requires.
-  auto base = reinterpret_cast<uintptr_t>(workspace.data());
-  pointers.push_back(reinterpret_cast<void *>((base + 63) & ~uintptr_t(63)));
-  if (int status = call(pointers.data()))
-    return emitError(loc) << "the float model failed on a calibration "
-                             "sample (status "
-                          << status << ")";
-  return success();
-}
-
-ArrayRef<float> CalibrationRunner::observation(size_t i,
-                                               const Sample &sample) const {
-  auto [isInput, index] = sources[i];
-  const std::vector<char> &bytes =
-      isInput ? sample[index].data : outputs[index];
-  return ArrayRef(reinterpret_cast<const float *>(bytes.data()),
-                  bytes.size() / sizeof(float));
-}
-
-} // namespace
-
-//===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
+
+/// The name of an activation in the report: the ONNX nodes that compute it,
+/// or the graph input it is.
+static std::string activationName(Value value) {
+  if (auto argument = dyn_cast<BlockArgument>(value)) {
+    auto func = cast<func::FuncOp>(argument.getOwner()->getParentOp());
+    auto name =
+        func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
+    return "input '" + (name ? name.str() : "?") + "'";
+  }
+  std::string names = llvm::join(getOnnxNodeNames(value.getLoc()), " + ");
+  return names.empty() ? "(unnamed)" : names;
+}
+
+/// Runs the quantized model (the integer code muonc emits, with every
+/// quantized activation also returned, dequantized) beside the float one on
+/// the report's samples and writes the comparison. `activations` are the
+/// float values muon-quantize quantized; `floatModel` returns them, then the
+/// model outputs.
+static LogicalResult
+reportQuantization(ModuleOp module, const QuantizationOptions &options,
+                   const CpuTargetOptions &target, ModelRunner &floatModel,
+                   ArrayRef<Value> activations,
+                   const std::vector<Sample> &calibration) {
+  MLIRContext *context = module.getContext();
+  auto error = [&] { return emitError(UnknownLoc::get(context)); };
+  func::FuncOp func = *module.getOps<func::FuncOp>().begin();
+  std::vector<Sample> other;
+  const std::vector<Sample> *samples = &calibration;
+  StringRef inputs = options.calibrationDir;
+  if (!options.reportInputsDir.empty()) {
+    FailureOr<std::vector<Sample>> read =
+        readSamples(options.reportInputsDir, getExpectedInputs(func),
+                    {"--quant-report-inputs", "sample", error});
+    if (failed(read))
+      return failure();
+    other = std::move(*read);
+    samples = &other;
+    inputs = options.reportInputsDir;
+  }
+
+  // Each quantized activation is dequantize(quantize(x)) of its float value
+  // x; an activation without one (a float-only consumer kept it float) is
+  // left out. Float model observation i is activations[i], then the outputs.
+  std::vector<ReportEntry> layers, outputs;
+  SmallVector<Value> observed;
+  SmallVector<size_t> floatIndex;
+  for (auto [i, value] : llvm::enumerate(activations)) {
+    for (Operation *user : value.getUsers()) {
+      auto quantize = dyn_cast<QuantizeOp>(user);
+      if (!quantize || !quantize->hasOneUse())
+        continue;
+      auto dequantize = dyn_cast<DequantizeOp>(*quantize->user_begin());
+      if (!dequantize)
+        continue;
+      ReportEntry entry;
+      entry.name = activationName(value);
+      entry.op = value.getDefiningOp()
+                     ? value.getDefiningOp()->getName().getStringRef().str()
+                     : "";
+      auto type = cast<quant::UniformQuantizedType>(
+          quantize.getType().getElementType());
+      entry.scale = type.getScale();
+      entry.zeroPoint = type.getZeroPoint();
+      layers.push_back(std::move(entry));
+      observed.push_back(dequantize.getResult());
+      floatIndex.push_back(i);
+      break;
+    }
+  }
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.getElementType().isF32())
+      continue;
+    ReportEntry entry;
+    auto name = func.getResultAttrOfType<StringAttr>(i, "muon.name");
+    entry.name = "output '" + (name ? name.str() : std::to_string(i)) + "'";
+    entry.classes = type.getRank() ? type.getShape().back() : 1;
+    outputs.push_back(std::move(entry));
+    observed.push_back(value);
+    floatIndex.push_back(activations.size() + i);
+  }
+
+  FailureOr<std::unique_ptr<ModelRunner>> quantizedModel =
+      ModelRunner::create(module, observed, target);
+  if (failed(quantizedModel))
+    return failure();
+  for (const Sample &sample : *samples) {
+    if (failed(floatModel.run(sample, func.getLoc())) ||
+        failed((*quantizedModel)->run(sample, func.getLoc())))
+      return failure();
+    for (size_t i = 0; i < observed.size(); ++i) {
+      ReportEntry &entry =
+          i < layers.size() ? layers[i] : outputs[i - layers.size()];
+      entry.error.add(floatModel.observation(floatIndex[i], sample),
+                      (*quantizedModel)->observation(i, sample), entry.classes);
+    }
+  }
+  std::string message;
+  if (failed(writeQuantReport(options.reportPath, inputs, samples->size(),
+                              std::move(layers), outputs, llvm::errs(),
+                              message)))
+    return error() << message;
+  return success();
+}
 
 LogicalResult
 quantizeModule(ModuleOp module, const QuantizationOptions &options,
@@ -366,16 +168,10 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
     return error() << "the module has no function to quantize";
   func::FuncOp func = *funcs.begin();
 
-  std::vector<ExpectedInput> inputs;
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto tensor = cast<RankedTensorType>(type);
-    auto name = func.getArgAttrOfType<StringAttr>(i, "muon.name");
-    inputs.push_back({name ? name.str() : "arg" + std::to_string(i),
-                      dtypeFor(tensor.getElementType()),
-                      std::vector<int64_t>(tensor.getShape())});
-  }
+  std::vector<ExpectedInput> inputs = getExpectedInputs(func);
   FailureOr<std::vector<Sample>> samples =
-      readSamples(options.calibrationDir, inputs, error);
+      readSamples(options.calibrationDir, inputs,
+                  {"--calibration", "calibration sample", error});
   if (failed(samples))
     return failure();
 
@@ -383,25 +179,32 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
   for (const std::string &name : options.excludedNodes)
     excluded.insert(name);
   SetVector<Value> activations = getActivationsToQuantize(func, excluded);
-  if (!activations.empty()) {
-    FailureOr<std::unique_ptr<CalibrationRunner>> runner =
-        CalibrationRunner::create(module, activations.getArrayRef(), target);
+  // The report compares the model outputs too.
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> observed(activations.begin(), activations.end());
+  if (!options.reportPath.empty())
+    llvm::append_range(observed, ret.getOperands());
+  std::unique_ptr<ModelRunner> floatModel;
+  if (!observed.empty()) {
+    FailureOr<std::unique_ptr<ModelRunner>> runner =
+        ModelRunner::create(module, observed, target);
     if (failed(runner))
       return failure();
+    floatModel = std::move(*runner);
     std::vector<TensorStatistics> statistics(activations.size());
     for (const Sample &sample : *samples) {
-      if (failed((*runner)->run(sample, func.getLoc())))
+      if (failed(floatModel->run(sample, func.getLoc())))
         return failure();
       for (size_t i = 0; i < activations.size(); ++i)
-        statistics[i].observeRange((*runner)->observation(i, sample));
+        statistics[i].observeRange(floatModel->observation(i, sample));
     }
     // The histograms span the ranges just found: a second pass.
     if (options.method != CalibrationMethod::MinMax) {
       for (const Sample &sample : *samples) {
-        if (failed((*runner)->run(sample, func.getLoc())))
+        if (failed(floatModel->run(sample, func.getLoc())))
           return failure();
         for (size_t i = 0; i < activations.size(); ++i)
-          statistics[i].observeHistogram((*runner)->observation(i, sample));
+          statistics[i].observeHistogram(floatModel->observation(i, sample));
       }
     }
     for (auto [value, stats] : llvm::zip(activations, statistics)) {
@@ -421,7 +224,12 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
   pm.nest<func::FuncOp>().addPass(createQuantize(quantizeOptions));
   if (configure && failed(configure(pm)))
     return failure();
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  if (options.reportPath.empty())
+    return success();
+  return reportQuantization(module, options, target, *floatModel,
+                            activations.getArrayRef(), *samples);
 }
 
 } // namespace muon

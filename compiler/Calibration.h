@@ -32,6 +32,11 @@ struct QuantizationOptions {
   double percentile = 99.99;
   /// ONNX node names whose ops stay float.
   std::vector<std::string> excludedNodes;
+  /// Where to write the quantization report (QuantReport.h); none if empty.
+  std::string reportPath;
+  /// The samples the report runs on (same format as calibrationDir); the
+  /// calibration samples if empty.
+  std::string reportInputsDir;
 };
 
 /// Checks, on the module as imported (before any pass), that every excluded
@@ -41,8 +46,9 @@ mlir::LogicalResult checkExcludedNodes(mlir::ModuleOp module,
 
 /// Calibrates the muon-dialect module (after the graph pipeline) by running
 /// it compiled for `target` (the host) on the samples, then quantizes it
-/// with muon-quantize. `configure` is applied to the quantization pass
-/// manager. Errors go to the context's diagnostic handler.
+/// with muon-quantize, and writes the quantization report when asked.
+/// `configure` is applied to the quantization pass manager. Errors go to the
+/// context's diagnostic handler.
 mlir::LogicalResult quantizeModule(
     mlir::ModuleOp module, const QuantizationOptions &options,
     const CpuTargetOptions &target,

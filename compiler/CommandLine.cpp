@@ -55,6 +55,17 @@ static cl::opt<double> calibrationPercentile(
 static cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("ONNX nodes (by name) that stay in float"),
     cl::value_desc("node,..."), cl::CommaSeparated, cl::cat(compileCategory));
+static cl::opt<std::string> quantReport(
+    "quant-report",
+    cl::desc("Write what quantization cost as JSON to this file (SQNR and "
+             "largest error of every quantized activation, worst first, and "
+             "of the outputs, with top-1 agreement) and print it as a table"),
+    cl::value_desc("file"), cl::cat(compileCategory));
+static cl::opt<std::string> quantReportInputs(
+    "quant-report-inputs",
+    cl::desc("Samples for --quant-report, in --calibration's format "
+             "(default: the calibration samples)"),
+    cl::value_desc("dir"), cl::cat(compileCategory));
 
 LogicalResult readCompileOptions(CompileOptions &options) {
   auto fail = [](const llvm::Twine &message) {
@@ -69,10 +80,12 @@ LogicalResult readCompileOptions(CompileOptions &options) {
     if (calibrationDir.getNumOccurrences() ||
         calibrationMethod.getNumOccurrences() ||
         calibrationPercentile.getNumOccurrences() ||
-        quantizeExclude.getNumOccurrences())
+        quantizeExclude.getNumOccurrences() ||
+        quantReport.getNumOccurrences() ||
+        quantReportInputs.getNumOccurrences())
       return fail("--calibration, --calibration-method, "
-                  "--calibration-percentile and --quantize-exclude apply "
-                  "only with --quantize=int8");
+                  "--calibration-percentile, --quantize-exclude and "
+                  "--quant-report[-inputs] apply only with --quantize=int8");
     return success();
   }
   if (calibrationDir.empty())
@@ -88,6 +101,10 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   quantization.percentile = calibrationPercentile;
   quantization.excludedNodes.assign(quantizeExclude.begin(),
                                     quantizeExclude.end());
+  if (quantReportInputs.getNumOccurrences() && quantReport.empty())
+    return fail("--quant-report-inputs needs --quant-report=FILE");
+  quantization.reportPath = quantReport;
+  quantization.reportInputsDir = quantReportInputs;
   options.quantization = std::move(quantization);
   return success();
 }

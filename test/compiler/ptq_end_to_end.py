@@ -6,6 +6,12 @@
   ptq_end_to_end.py check DIR OUT  compares OUT/y.npy, Muon's int8 outputs,
                                  with a numpy simulation of the same
                                  fake-quant arithmetic and with float
+  ptq_end_to_end.py check-report DIR REPORT OUT
+                                 compares REPORT (--quant-report's JSON, on
+                                 the calibration samples) with the SQNR of
+                                 each tensor in the simulation, and its
+                                 output entry with OUT/y.npy, Muon's int8
+                                 outputs on the same samples (batched)
   ptq_end_to_end.py make-qdq DIR  writes DIR/qdq.onnx: the CNN as a QDQ model
                                  (QuantizeLinear/DequantizeLinear where
                                  docs/quantization.md places them, with
@@ -178,6 +184,66 @@ def check(directory, out):
           f"({np.count_nonzero(diff > step / 2)} of {diff.size} outputs differ)")
     print(f"SQNR vs float: {sqnr:.1f} dB")
     ok = steps <= 1.0 + 1e-3 and sqnr > 20
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+# Report names of the simulation's tensors: the ONNX node that computes
+# each (a relu after an add is quantized once, after the relu).
+REPORT_NAMES = {"x": "input 'x'", "r1": "relu1", "p1": "pool1", "c2": "conv2",
+                "r2": "relu2", "g": "gap", "f": "flatten", "y": "fc"}
+
+
+def check_report(directory, report_path, out):
+    """Every quantized tensor's SQNR in the report within 1 dB of the
+    simulation's on the same samples (the int8 code and the simulation may
+    differ by a quantization step here and there, which moves the SQNR of a
+    small tensor by tenths of a dB), worst first; the output's SQNR and
+    top-1 agreement as computed from Muon's int8 outputs and numpy's float
+    ones."""
+    import json
+    w = weights()
+    params = numpy_calibration(directory, w)
+    qw = quantized_weights(w)
+    for bias, weight, inp in (("B1", "W1", "x"), ("B2", "W2", "p1"), ("B3", "W3", "f")):
+        s = (params[inp][0] * qw[weight + "_scale"]).astype(f32)
+        qw[bias] = (np.round(w[bias] / s) * s).astype(f32)
+    signal, noise = {}, {}
+    int8_outputs = np.load(os.path.join(out, "y.npy")).reshape(-1, 10).astype(np.float64)
+    y_signal = y_noise = 0.0
+    agree = rows = 0
+    for path in sorted(glob.glob(os.path.join(directory, "calib", "*.npy"))):
+        sample = np.load(path)
+        floats, quantized = {}, {}
+        forward(sample, w, lambda n, v: floats.setdefault(n, v.astype(np.float64)))
+        forward(sample, qw, lambda n, v: quantized.setdefault(
+            n, fake_quant(v, *params[n]).astype(np.float64)))
+        for n in floats:
+            signal[n] = signal.get(n, 0) + np.sum(floats[n] ** 2)
+            noise[n] = noise.get(n, 0) + np.sum((floats[n] - quantized[n]) ** 2)
+        y = floats["y"].reshape(-1)
+        y_signal += np.sum(y ** 2)
+        y_noise += np.sum((y - int8_outputs[rows]) ** 2)
+        agree += int(np.argmax(y) == np.argmax(int8_outputs[rows]))
+        rows += 1
+    expected = {REPORT_NAMES[n]: 10 * np.log10(signal[n] / noise[n]) for n in signal}
+    y_db = 10 * np.log10(y_signal / y_noise)
+
+    report = json.load(open(report_path))
+    ok = report["samples"] == rows
+    got = {e["name"]: e["sqnr_db"] for e in report["activations"]}
+    if sorted(got) != sorted(expected):
+        print(f"activations {sorted(got)}, expected {sorted(expected)}")
+        ok = False
+    for name, db in sorted(expected.items(), key=lambda kv: kv[1]):
+        print(f"{name}: report {got.get(name)}, simulation {db:.2f} dB")
+        ok &= got.get(name) is not None and abs(got[name] - db) <= 1.0
+    order = [e["sqnr_db"] for e in report["activations"]]
+    ok &= order == sorted(order)
+    (output,) = report["outputs"]
+    print(f"output: report {output['sqnr_db']:.3f} dB, from the outputs {y_db:.3f} dB; "
+          f"top-1 agreement report {output['top1_agreement']}, from the outputs {agree / rows}")
+    ok &= abs(output["sqnr_db"] - y_db) <= 0.01 and output["top1_agreement"] == agree / rows
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
@@ -474,6 +540,8 @@ if __name__ == "__main__":
         make(sys.argv[2])
     elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1] == "check-report":
+        sys.exit(check_report(sys.argv[2], sys.argv[3], sys.argv[4]))
     elif sys.argv[1] == "make-qdq":
         make_qdq(sys.argv[2])
     elif sys.argv[1] == "compare-ir":

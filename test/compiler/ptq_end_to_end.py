@@ -12,6 +12,11 @@
                                  each tensor in the simulation, and its
                                  output entry with OUT/y.npy, Muon's int8
                                  outputs on the same samples (batched)
+  ptq_end_to_end.py steps MODEL.onnx A.npy B.npy
+                                 the largest difference between two outputs
+                                 of a QDQ model in quantization steps of its
+                                 output (the scale of its last
+                                 DequantizeLinear); PASS when at most one
   ptq_end_to_end.py make-qdq DIR  writes DIR/qdq.onnx: the CNN as a QDQ model
                                  (QuantizeLinear/DequantizeLinear where
                                  docs/quantization.md places them, with
@@ -244,6 +249,20 @@ def check_report(directory, report_path, out):
     print(f"output: report {output['sqnr_db']:.3f} dB, from the outputs {y_db:.3f} dB; "
           f"top-1 agreement report {output['top1_agreement']}, from the outputs {agree / rows}")
     ok &= abs(output["sqnr_db"] - y_db) <= 0.01 and output["top1_agreement"] == agree / rows
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def steps(model_path, a_path, b_path):
+    model = onnx.load(model_path)
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    last = [n for n in model.graph.node if n.op_type == "DequantizeLinear"][-1]
+    scale = float(inits[last.input[1]])
+    a, b = np.load(a_path), np.load(b_path)
+    diff = np.abs(a.astype(np.float64) - b) / scale
+    print(f"max difference {diff.max():.4f} quantization steps "
+          f"({np.count_nonzero(diff > 0.5)} of {diff.size} outputs differ)")
+    ok = diff.max() <= 1 + 1e-3
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
@@ -542,6 +561,8 @@ if __name__ == "__main__":
         sys.exit(check(sys.argv[2], sys.argv[3]))
     elif sys.argv[1] == "check-report":
         sys.exit(check_report(sys.argv[2], sys.argv[3], sys.argv[4]))
+    elif sys.argv[1] == "steps":
+        sys.exit(steps(sys.argv[2], sys.argv[3], sys.argv[4]))
     elif sys.argv[1] == "make-qdq":
         make_qdq(sys.argv[2])
     elif sys.argv[1] == "compare-ir":

@@ -3,6 +3,7 @@
 
     /usr/bin/python3 bench/bench.py [--build-dir build] [--models NAME...]
                                     [--opset 13] [--runs 100] [--warmup 10] [--rounds 3]
+                                    [--int8]
 
 For every model: exports it (test/models/export_models.py), compiles it with
 build/tools/muonc and links the object into bench/harness.c; then, in rounds,
@@ -19,6 +20,12 @@ handling), for Muon a function call. Six single-Conv models (ResNet-18's 7x7
 stride-2 stem and 3x3 convs of its first, third and fourth stages, a 1x1 and a
 depthwise 3x3 conv as in MobileNetV2)
 show where the whole-model differences come from.
+
+With --int8 every model is also quantized by Muon (--quantize=int8, calibrated
+on 8 seeded random inputs) and timed as Muon's int8 code, and the same
+quantized model written as QDQ ONNX (--emit=onnx-qdq) is timed in ONNX Runtime
+(which runs QDQ models on its own int8 kernels); a second table compares the
+four.
 
 Work files go to BUILD_DIR/bench (recreated every run). Needs the build
 (muonc), node with `npm ci` done in the repository root, python3-torch and
@@ -179,13 +186,14 @@ def summarize_error(stderr, status):
     return re.sub(r"^error: \S+: ", "", lines[0])
 
 
-def build_muon(muonc, onnx_path, input_path, work):
-    """Compiles the model; returns (harness argv prefix, compile seconds) or (None, error)."""
-    model_dir = os.path.join(work, "muon")
+def build_muon(muonc, onnx_path, input_path, work, options=(), subdir="muon"):
+    """Compiles the model with muonc OPTIONS; returns (harness argv prefix,
+    compile seconds) or (None, error)."""
+    model_dir = os.path.join(work, subdir)
     os.makedirs(model_dir, exist_ok=True)
     obj = os.path.join(model_dir, "model.o")
     start = time.perf_counter()
-    result = subprocess.run([muonc, onnx_path, "-o", obj, "--name", "model"],
+    result = subprocess.run([muonc, onnx_path, "-o", obj, "--name", "model", *options],
                             capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
@@ -199,6 +207,26 @@ def build_muon(muonc, onnx_path, input_path, work):
     raw = os.path.join(model_dir, "input.bin")
     np.ascontiguousarray(np.load(input_path)).tofile(raw)
     return [exe, raw], seconds
+
+
+def quantize_options(input_path, work):
+    """muonc's options for int8, with 8 seeded random calibration samples
+    shaped like the model's input."""
+    calibration = os.path.join(work, "calibration")
+    os.makedirs(calibration, exist_ok=True)
+    shape = np.load(input_path).shape
+    rng = np.random.default_rng(8)
+    for i in range(8):
+        np.save(os.path.join(calibration, f"{i}.npy"), rng.standard_normal(shape, np.float32))
+    return ["--quantize=int8", f"--calibration={calibration}"]
+
+
+def export_qdq(muonc, onnx_path, options, work):
+    """The model as Muon quantizes it, written as QDQ ONNX; None if it fails."""
+    qdq = os.path.join(work, "qdq.onnx")
+    result = subprocess.run([muonc, onnx_path, "--emit=onnx-qdq", "-o", qdq, *options],
+                            capture_output=True, text=True)
+    return qdq if result.returncode == 0 else None
 
 
 def time_muon(harness, warmup, runs):
@@ -249,6 +277,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--int8", action="store_true",
+                        help="also time Muon's int8 code and ORT on the same QDQ model")
     args = parser.parse_args()
     if args.runs < 50:
         parser.error("--runs must be at least 50")
@@ -273,11 +303,23 @@ def main():
         if harness is None:
             r["muon_error"] = r.pop("compile_s")
             log(f"{name}: Muon cannot compile it: {r['muon_error']}")
+        int8_harness = qdq = None
+        if args.int8 and name != "relu":
+            log(f"{name}: quantizing with muonc --quantize=int8")
+            options = quantize_options(input_path, work)
+            int8_harness, r["int8_compile_s"] = build_muon(muonc, onnx_path, input_path, work,
+                                                           options, "muon-int8")
+            qdq = export_qdq(muonc, onnx_path, options, work)
+            r["muon_int8"], r["ort_int8"] = [], []
         for i in range(args.rounds):
             log(f"{name}: round {i + 1}/{args.rounds}")
             if harness:
                 r["muon"].append(time_muon(harness, args.warmup, args.runs))
             r["ort"].append(time_ort(onnx_path, input_path, work, args.warmup, args.runs))
+            if int8_harness:
+                r["muon_int8"].append(time_muon(int8_harness, args.warmup, args.runs))
+            if qdq:
+                r["ort_int8"].append(time_ort(qdq, input_path, work, args.warmup, args.runs))
         results.append(r)
 
     def summary(samples):
@@ -307,6 +349,22 @@ def main():
             cells = ["n/a", "n/a", fmt_us(ort[0]), fmt_us(ort[1]), "–", "–", rate(ort[1]),
                      "fails"]
         print(f"| {r['model']} | {gflop:.3g} | " + " | ".join(cells) + " |")
+    if args.int8:
+        print()
+        print("int8 (Muon's --quantize=int8; ORT on the same model as QDQ ONNX), median:")
+        print()
+        print("| model | Muon float | Muon int8 | int8/float | ORT float | ORT int8 (QDQ) | "
+              "Muon int8/ORT int8 |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for r in results:
+            if "muon_int8" not in r:
+                continue
+            medians = [summary(r[k]) for k in ("muon", "muon_int8", "ort", "ort_int8")]
+            cell = lambda m: fmt_us(m[1]) if m else "n/a"
+            ratio = lambda a, b: f"{a[1] / b[1]:.2f}" if a and b else "–"
+            mf, mq, of, oq = medians
+            print(f"| {r['model']} | {cell(mf)} | {cell(mq)} | {ratio(mq, mf)} | {cell(of)} | "
+                  f"{cell(oq)} | {ratio(mq, oq)} |")
     for r in results:
         if "muon_error" in r:
             print(f"\n{r['model']}: Muon cannot compile it yet: {r['muon_error']}")

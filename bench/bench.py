@@ -211,13 +211,19 @@ def build_muon(muonc, onnx_path, input_path, work, options=(), subdir="muon"):
 
 def quantize_options(input_path, work):
     """muonc's options for int8, with 8 seeded random calibration samples
-    shaped like the model's input."""
+    shaped like the model's input: standard normal, or for integer inputs
+    (token ids) integers in the range of the model's own input."""
     calibration = os.path.join(work, "calibration")
     os.makedirs(calibration, exist_ok=True)
-    shape = np.load(input_path).shape
+    example = np.load(input_path)
     rng = np.random.default_rng(8)
     for i in range(8):
-        np.save(os.path.join(calibration, f"{i}.npy"), rng.standard_normal(shape, np.float32))
+        if np.issubdtype(example.dtype, np.integer):
+            sample = rng.integers(example.min(), example.max() + 1, example.shape,
+                                  dtype=example.dtype)
+        else:
+            sample = rng.standard_normal(example.shape, np.float32)
+        np.save(os.path.join(calibration, f"{i}.npy"), sample)
     return ["--quantize=int8", f"--calibration={calibration}"]
 
 

@@ -9,6 +9,7 @@
 #include "compiler/Calibration.h"
 #include "compiler/ModelRunner.h"
 #include "compiler/QuantReport.h"
+#include "dialects/muon/OnnxLocations.h"
 #include "passes/Passes.h"
 #include "passes/Quantize.h"
 

@@ -17,6 +17,7 @@
 
 #include "passes/Quantize.h"
 #include "dialects/muon/Constants.h"
+#include "dialects/muon/OnnxLocations.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -38,22 +39,6 @@ using namespace muon;
 //===----------------------------------------------------------------------===//
 // What is quantized
 //===----------------------------------------------------------------------===//
-
-SmallVector<std::string> muon::getOnnxNodeNames(Location loc) {
-  SmallVector<std::string> names;
-  loc->walk([&](Location inner) {
-    auto named = dyn_cast<NameLoc>(inner);
-    if (!named)
-      return WalkResult::advance();
-    // The importer's form: "node 'NAME' (OpType)".
-    StringRef text = named.getName().getValue();
-    size_t end = text.rfind("' (");
-    if (text.consume_front("node '") && end != StringRef::npos)
-      names.push_back(text.take_front(end - 6).str());
-    return WalkResult::advance();
-  });
-  return names;
-}
 
 static bool isExcluded(Operation *op, const llvm::StringSet<> &excluded) {
   if (excluded.empty())

@@ -21,10 +21,6 @@ namespace muon {
 /// an argument attribute).
 constexpr llvm::StringLiteral kCalibrationRangeAttr = "muon.calibration_range";
 
-/// The ONNX node names a location carries: the importer names each op
-/// `node 'NAME' (OpType)`; fused ops carry the names of all their nodes.
-llvm::SmallVector<std::string> getOnnxNodeNames(mlir::Location loc);
-
 /// The float activations muon-quantize quantizes in `func` (function
 /// arguments and op results, in program order) when the ops of the ONNX
 /// nodes in `excludedNodes` stay float.

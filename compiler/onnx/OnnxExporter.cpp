@@ -14,6 +14,7 @@
 #include "compiler/onnx/OnnxExporter.h"
 #include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
+#include "dialects/muon/OnnxLocations.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -161,14 +162,6 @@ StringRef nodeDescription(Location loc) {
   return named.getName().getValue();
 }
 
-/// The ONNX node name in an op's location, "" when the node had none.
-StringRef onnxNodeName(Location loc) {
-  StringRef text = nodeDescription(loc);
-  if (!text.consume_front("node '"))
-    return "";
-  return text.substr(0, text.rfind("' ("));
-}
-
 /// Whether `op` only reinterprets a quantized tensor's storage: a
 /// quant.scast, or the same-width muon.cast between ONNX's uint8 and the
 /// signless i8 that quant.scast takes, which the importer puts beside one.
@@ -270,8 +263,9 @@ std::string GraphExporter::addInitializer(int32_t type, ArrayRef<int64_t> shape,
 onnx::NodeProto &GraphExporter::addNode(Operation *op, StringRef type) {
   onnx::NodeProto *node = graph->add_node();
   node->set_op_type(type.str());
-  StringRef name = onnxNodeName(op->getLoc());
-  node->set_name(uniqueName(usedNames, name.empty() ? type : name, nextName));
+  SmallVector<std::string> names = getOnnxNodeNames(op->getLoc());
+  node->set_name(
+      uniqueName(usedNames, names.empty() ? type : names.front(), nextName));
   for (Value operand : op->getOperands())
     node->add_input(nameOf(operand));
   for (Value result : op->getResults())

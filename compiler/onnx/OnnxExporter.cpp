@@ -214,6 +214,8 @@ private:
 
   LogicalResult exportConstant(ConstantOp op);
   LogicalResult exportQuantize(Operation *op, Type quantized, StringRef type);
+  /// Writes `op`'s node(s); an op without an ONNX form is added to
+  /// `unsupported` instead, so that all of them are reported together.
   LogicalResult exportOp(Operation *op);
 
   func::FuncOp func;
@@ -221,6 +223,7 @@ private:
   llvm::DenseMap<Value, std::string> names;
   llvm::StringSet<> usedNames;
   unsigned nextName = 0;
+  SmallVector<Operation *> unsupported;
 };
 
 std::string uniqueName(llvm::StringSet<> &used, StringRef hint,
@@ -461,8 +464,10 @@ LogicalResult GraphExporter::exportOp(Operation *op) {
     return success();
   }
   auto it = oneToOneOps().find(op->getName().stripDialect());
-  if (it == oneToOneOps().end() || op->getDialect()->getNamespace() != "muon")
-    return failure();
+  if (it == oneToOneOps().end() || op->getDialect()->getNamespace() != "muon") {
+    unsupported.push_back(op);
+    return success();
+  }
   // ONNX's LayerNormalization requires a scale, which muon's may omit.
   if (auto layerNorm = dyn_cast<LayerNormOp>(op);
       layerNorm && !layerNorm.getScale())
@@ -510,17 +515,9 @@ LogicalResult GraphExporter::run(onnx::ModelProto &model) {
       names[value] = outputNames.back();
   }
 
-  // Every op without an ONNX form is reported in one error.
-  SmallVector<Operation *> unsupported;
   bool failedOther = false;
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    if (oneToOneOps().count(op.getName().stripDialect()) ||
-        isa<ConstantOp, quant::StorageCastOp, QuantizeOp, DequantizeOp, CastOp,
-            ReshapeOp, ClipOp, ReduceSumOp, SliceOp>(op))
-      failedOther |= failed(exportOp(&op));
-    else
-      unsupported.push_back(&op);
-  }
+  for (Operation &op : func.getBody().front().without_terminator())
+    failedOther |= failed(exportOp(&op));
   if (!unsupported.empty()) {
     InFlightDiagnostic diag = func.emitError() << unsupported.size()
                                                << " op(s) have no ONNX form: ";

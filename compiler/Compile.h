@@ -17,9 +17,26 @@
 namespace muon {
 
 /// How far compilation goes and what it writes.
-enum class EmitKind { Muon, OnnxQdq, Linalg, LLVMIR, Assembly, Object };
+enum class EmitKind {
+  Muon,
+  OnnxQdq,
+  Linalg,
+  LLVMIR,
+  Assembly,
+  Object,
+  /// NPU target: the npu.program as MLIR text, or its .npub container.
+  NpuProgram,
+  Npub
+};
+
+/// What the model is compiled for: a CPU (object file and C header) or
+/// Muon's NPU (an int8 instruction stream, docs/npu.md).
+enum class TargetKind { Cpu, Npu };
 
 struct CompileOptions {
+  TargetKind targetKind = TargetKind::Cpu;
+  /// The host CPU's options: code generation for TargetKind::Cpu, and the
+  /// float model that calibration runs.
   CpuTargetOptions target;
   EmitKind emit = EmitKind::Object;
   /// Post-training int8 quantization after the graph pipeline, when set.
@@ -29,7 +46,7 @@ struct CompileOptions {
 };
 
 struct CompileResult {
-  /// The artefact: MLIR text, LLVM IR, assembly or object code.
+  /// The artefact: MLIR text, LLVM IR, assembly, object code or a .npub.
   std::string output;
   /// The C interface; set when compilation reached bufferization.
   std::optional<ModelInterface> interface;

@@ -1,0 +1,1292 @@
+//===- MuonToNpu.cpp - An int8 muon model to an npu.program ---------------===//
+//
+// The NPU target's lowering (Passes.td, docs/npu.md): every layer of the
+// integer model becomes a few tiles, each a LOAD / compute / STORE sequence
+// on the buffers described in docs/npu-isa.md, with the weights pre-tiled
+// into the constants. The layer programs follow test/npu/Inputs/programs.py,
+// whose hand-written gemm, conv, pool and add programs are checked against
+// numpy references.
+//
+// Activations live in DRAM as NHWC with the channels padded to a multiple of
+// BLOCK; an entry is one pixel's BLOCK channels. Padded channels carry
+// arbitrary bytes: their weights are 0, and no output reads them.
+//
+// The tokens order the tiles one after the other: within a tile, the loads
+// signal compute (load -> compute), the last compute signals the store
+// (compute -> store); between tiles, the store signals a compute SYNC
+// (store -> compute), which signals the next tile's first load
+// (compute -> load). A tile therefore starts after the previous one stored
+// its results, which covers every hazard: buffers are reused only after
+// their readers ran, and DRAM written by one layer is read by the next only
+// after the store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/npu/Passes.h"
+
+#include "dialects/muon/Constants.h"
+#include "dialects/muon/MuonOps.h"
+#include "dialects/muon/Quantization.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <climits>
+
+namespace muon {
+#define GEN_PASS_DEF_MUONTONPU
+#include "targets/npu/Passes.h.inc"
+} // namespace muon
+
+using namespace mlir;
+using namespace muon;
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// The buffers of the default hardware configuration (isa.json), in entries.
+constexpr int64_t kIbufEntries = npu::kDefaultIbufEntries;
+constexpr int64_t kWbufEntries = npu::kDefaultWbufEntries;
+constexpr int64_t kAccEntries = npu::kDefaultAccEntries;
+constexpr int64_t kObufEntries = npu::kDefaultObufEntries;
+constexpr int64_t kPbufEntries = npu::kDefaultPbufEntries;
+
+/// "node 'fc1' (Gemm)" from the importer's location, or the op's name.
+std::string describeNode(Operation *op) {
+  std::string text;
+  op->getLoc()->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      text = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return text.empty() ? op->getName().getStringRef().str() : text;
+}
+
+/// The layer name for the statistics: the ONNX node's name when the
+/// importer recorded one, else the op's name; at most 63 bytes.
+std::string layerName(Operation *op) {
+  std::string text = describeNode(op);
+  StringRef view(text);
+  if (view.consume_front("node '")) {
+    size_t end = view.rfind("' (");
+    if (end != StringRef::npos)
+      view = view.take_front(end);
+  }
+  return view.take_front(63).str();
+}
+
+/// Where an activation lives: `bytes` at `offset` of DRAM region `region`,
+/// NHWC with `c` channels padded to whole entries of BLOCK bytes.
+struct Layout {
+  int64_t region = 0, offset = 0;
+  int64_t h = 1, w = 1, c = 1;
+  int64_t blocks(int64_t block) const { return ceilDiv(c, block); }
+  int64_t entries(int64_t block) const { return h * w * blocks(block); }
+};
+
+/// The per-tensor quantization of an 8-bit activation.
+struct Quant {
+  double scale = 1;
+  int64_t zeroPoint = 0;
+};
+
+/// A pooling window: kernel, strides, pads [top, left, bottom, right] and
+/// the output size.
+struct PoolShape {
+  int64_t kh, kw, sh, sw, pt, pl, pb, pr, ho, wo;
+};
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// The integer values of a constant seen through storage casts and
+/// reshapes (the form weights and biases take after muon-fold-qdq).
+std::optional<SmallVector<int64_t>> getConstantValues(Value value) {
+  while (Operation *op = value.getDefiningOp()) {
+    if (auto cast = dyn_cast<quant::StorageCastOp>(op))
+      value = cast.getInput();
+    else if (auto reshape = dyn_cast<ReshapeOp>(op))
+      value = reshape.getInput();
+    else
+      break;
+  }
+  return getIntConstant(value);
+}
+
+/// The program under construction: instructions in order, the constants,
+/// the tensor descriptors and the DRAM regions.
+class ProgramBuilder {
+public:
+  ProgramBuilder(npu::ProgramOp program, int64_t block)
+      : program(program), builder(program.getContext()), block(block) {
+    builder.setInsertionPointToEnd(&program.getBody().front());
+  }
+
+  int64_t getBlock() const { return block; }
+
+  /// Appends `bytes` to the constants (16-byte aligned); returns the offset.
+  int64_t addConstant(ArrayRef<int8_t> bytes) {
+    constants.resize(llvm::alignTo(constants.size(), 16));
+    int64_t offset = constants.size();
+    constants.append(bytes.begin(), bytes.end());
+    return offset;
+  }
+
+  /// PBUF entries of per-channel parameters: one entry per BLOCK channels,
+  /// {bias, multiplier, shift, zero point} per lane, little-endian int32.
+  int64_t addParams(ArrayRef<int64_t> bias, ArrayRef<int64_t> multiplier,
+                    ArrayRef<int64_t> shift, int64_t zeroPoint) {
+    int64_t channels = bias.size();
+    SmallVector<int8_t> bytes(ceilDiv(channels, block) * block * 16, 0);
+    auto put = [&](int64_t at, int64_t value) {
+      uint32_t v = static_cast<uint32_t>(static_cast<int32_t>(value));
+      for (int i = 0; i < 4; ++i)
+        bytes[at + i] = static_cast<int8_t>((v >> (8 * i)) & 0xFF);
+    };
+    for (int64_t c = 0; c < channels; ++c) {
+      put(c * 16, bias[c]);
+      put(c * 16 + 4, multiplier[c]);
+      put(c * 16 + 8, shift[c]);
+      put(c * 16 + 12, zeroPoint);
+    }
+    return addConstant(bytes);
+  }
+
+  /// Workspace bytes, 64-byte aligned; the region is numbered at the end.
+  Layout allocateWorkspace(int64_t h, int64_t w, int64_t c) {
+    Layout layout{kWorkspacePending, 0, h, w, c};
+    workspaceBytes = llvm::alignTo(workspaceBytes, 64);
+    layout.offset = workspaceBytes;
+    workspaceBytes += layout.entries(block) * block;
+    return layout;
+  }
+
+  /// A new input or output region holding exactly `layout`'s tensor.
+  int64_t addRegion(StringRef kind, int64_t bytes) {
+    regions.push_back({kind.str(), bytes});
+    return regions.size();
+  }
+
+  void addTensor(StringRef name, int64_t region, ArrayRef<int64_t> shape,
+                 ArrayRef<int64_t> strides, Quant quant) {
+    tensors.push_back({name.str(), region, SmallVector<int64_t>(shape),
+                       SmallVector<int64_t>(strides), quant});
+  }
+
+  void beginLayer(Operation *op) {
+    layers.push_back(layerName(op));
+    emit("npu.layer", {{"layer_id", int64_t(layers.size() - 1)}});
+  }
+
+  /// One tile: its loads, compute instructions and stores, each a name and
+  /// its nonzero fields; the tokens are set here (see the file comment).
+  struct Instr {
+    StringRef name;
+    SmallVector<std::pair<StringRef, int64_t>> fields;
+    SmallVector<std::pair<StringRef, StringRef>> enums = {};
+  };
+  void emitTile(ArrayRef<Instr> loads, ArrayRef<Instr> computes,
+                ArrayRef<Instr> stores) {
+    assert(!loads.empty() && !computes.empty() && !stores.empty());
+    if (lastStore) {
+      lastStore->setAttr("push_prev", builder.getBoolAttr(true));
+      emit("npu.sync", {{"pop_next", 1}, {"push_prev", 1}},
+           {{"stage", "COMPUTE"}});
+    }
+    for (auto [i, instr] : llvm::enumerate(loads)) {
+      Operation *op = emit(instr);
+      if (i == 0 && lastStore)
+        op->setAttr("pop_next", builder.getBoolAttr(true));
+      if (i + 1 == loads.size())
+        op->setAttr("push_next", builder.getBoolAttr(true));
+    }
+    for (auto [i, instr] : llvm::enumerate(computes)) {
+      Operation *op = emit(instr);
+      if (i == 0)
+        op->setAttr("pop_prev", builder.getBoolAttr(true));
+      if (i + 1 == computes.size())
+        op->setAttr("push_next", builder.getBoolAttr(true));
+    }
+    for (auto [i, instr] : llvm::enumerate(stores)) {
+      Operation *op = emit(instr);
+      if (i == 0)
+        op->setAttr("pop_prev", builder.getBoolAttr(true));
+      lastStore = op;
+    }
+  }
+
+  /// Adds FINISH, the declarations and the constants.
+  void finish(int64_t defaultBlock) {
+    emit("npu.finish", {});
+    builder.setInsertionPointToStart(&program.getBody().front());
+    MLIRContext *context = program.getContext();
+    Location loc = program.getLoc();
+    int64_t workspaceRegion = 0;
+    if (workspaceBytes > 0)
+      workspaceRegion = addRegion("workspace", workspaceBytes);
+    for (auto &[kind, size] : regions)
+      npu::RegionOp::create(builder, loc, kind, size);
+    for (const TensorDesc &tensor : tensors)
+      npu::TensorOp::create(
+          builder, loc, builder.getStringAttr(tensor.name),
+          builder.getI64IntegerAttr(tensor.region),
+          builder.getDenseI64ArrayAttr(tensor.shape),
+          builder.getDenseI64ArrayAttr(tensor.strides),
+          builder.getI64IntegerAttr(0),
+          builder.getF32FloatAttr(static_cast<float>(tensor.quant.scale)),
+          builder.getI64IntegerAttr(tensor.quant.zeroPoint));
+    if (!constants.empty()) {
+      auto type = RankedTensorType::get(
+          {static_cast<int64_t>(constants.size())}, builder.getI8Type());
+      npu::ConstantsOp::create(
+          builder, loc, DenseElementsAttr::get(type, ArrayRef(constants)));
+    }
+    // Workspace offsets were recorded before the region had its number.
+    program.walk([&](Operation *op) {
+      auto region = op->getAttrOfType<IntegerAttr>("region");
+      if (npu::opcodeOf(op) && region && region.getInt() == kWorkspacePending)
+        op->setAttr("region", builder.getI64IntegerAttr(workspaceRegion));
+    });
+    SmallVector<StringRef> names(layers.begin(), layers.end());
+    program.setLayersAttr(builder.getStrArrayAttr(names));
+    if (block != defaultBlock)
+      program.setConfigAttr(builder.getDictionaryAttr(
+          builder.getNamedAttr("block", builder.getI64IntegerAttr(block))));
+    (void)context;
+  }
+
+  /// A region number no program has: workspace layouts carry it until the
+  /// workspace region is numbered.
+  static constexpr int64_t kWorkspacePending = 255;
+
+private:
+  Operation *emit(StringRef name,
+                  ArrayRef<std::pair<StringRef, int64_t>> fields,
+                  ArrayRef<std::pair<StringRef, StringRef>> enums = {}) {
+    OperationState state(program.getLoc(), name);
+    for (auto [field, value] : fields) {
+      if (value == 0)
+        continue;
+      if (llvm::is_contained({"pop_prev", "pop_next", "push_prev", "push_next",
+                              "reset", "use_imm"},
+                             field))
+        state.addAttribute(field, builder.getBoolAttr(true));
+      else
+        state.addAttribute(field, builder.getI64IntegerAttr(value));
+    }
+    for (auto [field, value] : enums)
+      state.addAttribute(field, builder.getStringAttr(value));
+    return builder.create(state);
+  }
+  Operation *emit(const Instr &instr) {
+    return emit(instr.name, instr.fields, instr.enums);
+  }
+
+  struct TensorDesc {
+    std::string name;
+    int64_t region;
+    SmallVector<int64_t> shape, strides;
+    Quant quant;
+  };
+
+  npu::ProgramOp program;
+  OpBuilder builder;
+  int64_t block;
+  SmallVector<int8_t> constants;
+  SmallVector<std::pair<std::string, int64_t>> regions;
+  SmallVector<TensorDesc> tensors;
+  SmallVector<std::string> layers;
+  int64_t workspaceBytes = 0;
+  Operation *lastStore = nullptr;
+};
+
+/// The ONNX shape of an activation and the byte strides of its layout:
+/// [1, K] or [1, C, H, W] (NHWC in memory, channels padded).
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
+describeLayout(RankedTensorType type, const Layout &layout, int64_t block) {
+  int64_t padded = layout.blocks(block) * block;
+  SmallVector<int64_t> shape(type.getShape());
+  if (type.getRank() == 4)
+    return {shape,
+            {layout.h * layout.w * padded, 1, layout.w * padded, padded}};
+  return {shape, {padded, 1}};
+}
+
+/// The layout of a tensor of `type` when it is an activation the NPU can
+/// hold: batch 1, [1, K] or [1, C, H, W].
+std::optional<Layout> shapeLayout(RankedTensorType type) {
+  if (!type.hasStaticShape() || type.getDimSize(0) != 1)
+    return std::nullopt;
+  if (type.getRank() == 2)
+    return Layout{0, 0, 1, 1, type.getDimSize(1)};
+  if (type.getRank() == 4)
+    return Layout{0, 0, type.getDimSize(2), type.getDimSize(3),
+                  type.getDimSize(1)};
+  return std::nullopt;
+}
+
+/// The per-tensor quantization of a signed 8-bit activation, or nothing.
+std::optional<Quant> activationQuant(Type type) {
+  auto quantized = dyn_cast_or_null<quant::UniformQuantizedType>(
+      getQuantizedElementType(type));
+  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8 ||
+      !quantized.isSigned())
+    return std::nullopt;
+  return Quant{quantized.getScale(), quantized.getZeroPoint()};
+}
+
+struct MuonToNpuPass : muon::impl::MuonToNpuBase<MuonToNpuPass> {
+  using MuonToNpuBase::MuonToNpuBase;
+  void runOnOperation() override;
+};
+
+/// Lowers one function; collects what it cannot lower.
+class FunctionLowering {
+public:
+  FunctionLowering(func::FuncOp func, ProgramBuilder &program)
+      : func(func), program(program), block(program.getBlock()) {}
+
+  /// Lowers every op; false when some could not be (listed in `failures`).
+  LogicalResult run();
+
+  /// "muon.sub  node 'Sub_0' (Sub): why" lines, in program order.
+  SmallVector<std::string> failures;
+
+private:
+  void reject(Operation *op, const Twine &why) {
+    for (Value result : op->getResults())
+      rejected.insert(result);
+    failures.push_back(llvm::formatv("{0,-20} {1}: {2}",
+                                     op->getName().getStringRef(),
+                                     describeNode(op), why.str())
+                           .str());
+  }
+
+  /// Marks the result of an op that could not be lowered, so that its users
+  /// are not listed as well.
+  void markIfNotLowered(Operation *op) {
+    for (Value result : op->getResults())
+      if (!layouts.count(result))
+        rejected.insert(result);
+  }
+
+  /// The layout of an 8-bit value already in DRAM, or null after reject.
+  const Layout *input(Operation *user, Value value) {
+    auto it = layouts.find(value);
+    if (it == layouts.end()) {
+      // Only the first op that cannot run is reported, not its users.
+      if (rejected.contains(value)) {
+        for (Value result : user->getResults())
+          rejected.insert(result);
+      } else {
+        reject(user, "its input is not computed on the NPU");
+      }
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  /// Where a layer's result goes: an output region when the model returns
+  /// it (dequantized), the workspace otherwise.
+  Layout place(Value result, const Layout &shape);
+
+  void lowerInput(BlockArgument argument);
+  void lowerProduct(Operation *product, RequantizeOp requantize);
+  void lowerGemm(Operation *product, RequantizeOp requantize, const Layout &in,
+                 Quant inQuant);
+  void lowerConv(ConvOp conv, RequantizeOp requantize, const Layout &in,
+                 Quant inQuant);
+  void lowerWindowSum(ConvOp conv, RequantizeOp requantize, const Layout &in,
+                      Quant inQuant);
+  void lowerMaxPool(MaxPoolOp pool);
+  void lowerPool(Operation *op, const Layout &in, const PoolShape &pool,
+                 StringRef poolOp, int64_t padValue, int64_t paramOffset,
+                 int64_t paramEntries, int64_t lowest, int64_t highest,
+                 const Layout &out);
+  void lowerAdd(QuantizedAddOp add);
+  void lowerReshape(ReshapeOp reshape);
+
+  /// Requantization parameters per output channel: the accumulator's
+  /// scale over the output's, as getFixedPointMultiplier writes it.
+  void requantParams(Value accumulator, Quant out, int64_t channels,
+                     SmallVectorImpl<int64_t> &multipliers,
+                     SmallVectorImpl<int64_t> &shifts);
+  std::pair<int64_t, int64_t> clampOf(RequantizeOp requantize);
+
+  func::FuncOp func;
+  ProgramBuilder &program;
+  int64_t block;
+  llvm::DenseMap<Value, Layout> layouts;
+  /// Values the model returns (through a dequantize): their ONNX names.
+  llvm::MapVector<Value, std::pair<std::string, Quant>> outputs;
+  llvm::DenseSet<Value> flattened;
+  /// Results of ops that cannot run, so that their users are not listed.
+  llvm::DenseSet<Value> rejected;
+  int64_t identityParams = -1;
+};
+
+Layout FunctionLowering::place(Value result, const Layout &shape) {
+  auto output = outputs.find(result);
+  if (output == outputs.end())
+    return program.allocateWorkspace(shape.h, shape.w, shape.c);
+  Layout layout = shape;
+  layout.region = program.addRegion("output", shape.entries(block) * block);
+  auto [shapeOf, strides] = describeLayout(tensorType(result), layout, block);
+  program.addTensor(output->second.first, layout.region, shapeOf, strides,
+                    output->second.second);
+  return layout;
+}
+
+void FunctionLowering::lowerInput(BlockArgument argument) {
+  auto nameAttr =
+      func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
+  std::string name =
+      nameAttr ? nameAttr.str()
+               : llvm::formatv("input{0}", argument.getArgNumber()).str();
+  std::optional<Layout> shape = shapeLayout(tensorType(argument));
+  std::optional<Quant> quant;
+  for (Operation *user : argument.getUsers()) {
+    auto quantize = dyn_cast<QuantizeOp>(user);
+    if (!quantize)
+      continue; // a float op, reported where it is
+
+    std::optional<Quant> q = activationQuant(quantize.getType());
+    if (!q) {
+      reject(user, "quantizes to a type other than signed 8-bit per tensor "
+                   "(the NPU stores int8 only; quantize with int8 "
+                   "activations)");
+      continue;
+    }
+    if (quant &&
+        (quant->scale != q->scale || quant->zeroPoint != q->zeroPoint)) {
+      reject(user, "quantizes input '" + name + "' a second way");
+      continue;
+    }
+    quant = q;
+    if (!shape) {
+      reject(user, "input '" + name + "' is not [1, K] or [1, C, H, W]");
+      continue;
+    }
+  }
+  if (!quant || !shape)
+    return;
+  Layout layout = *shape;
+  layout.region = program.addRegion("input", layout.entries(block) * block);
+  auto [shapeOf, strides] = describeLayout(tensorType(argument), layout, block);
+  program.addTensor(name, layout.region, shapeOf, strides, *quant);
+  for (Operation *user : argument.getUsers())
+    if (isa<QuantizeOp>(user))
+      layouts[user->getResult(0)] = layout;
+}
+
+void FunctionLowering::requantParams(Value accumulator, Quant out,
+                                     int64_t channels,
+                                     SmallVectorImpl<int64_t> &multipliers,
+                                     SmallVectorImpl<int64_t> &shifts) {
+  SmallVector<double> scales =
+      getScales(getQuantizedElementType(accumulator.getType()));
+  for (int64_t c = 0; c < channels; ++c) {
+    double scale = scales[scales.size() == 1 ? 0 : c];
+    FixedPointMultiplier fixed = getFixedPointMultiplier(scale / out.scale);
+    multipliers.push_back(fixed.multiplier);
+    shifts.push_back(fixed.shift);
+  }
+}
+
+std::pair<int64_t, int64_t> FunctionLowering::clampOf(RequantizeOp requantize) {
+  int64_t lowest = -128, highest = 127;
+  if (IntegerAttr clampMin = requantize.getClampMinAttr())
+    lowest = std::max(lowest, clampMin.getInt());
+  if (IntegerAttr clampMax = requantize.getClampMaxAttr())
+    highest = std::min(highest, clampMax.getInt());
+  return {lowest, highest};
+}
+
+/// bias - z_x * sum(w) per output channel, saturated to int32 (the NPU's
+/// GEMM multiplies the raw int8 input; docs/quantization-arithmetic.md).
+SmallVector<int64_t> foldBias(std::optional<SmallVector<int64_t>> bias,
+                              ArrayRef<int64_t> weightSums, int64_t zeroPoint) {
+  SmallVector<int64_t> folded;
+  for (auto [c, sum] : llvm::enumerate(weightSums)) {
+    int64_t value = (bias ? (*bias)[c] : 0) - zeroPoint * sum;
+    folded.push_back(std::clamp<int64_t>(value, INT32_MIN, INT32_MAX));
+  }
+  return folded;
+}
+
+void FunctionLowering::lowerProduct(Operation *product,
+                                    RequantizeOp requantize) {
+  const Layout *in = input(product, product->getOperand(0));
+  if (!in)
+    return;
+  std::optional<Quant> inQuant =
+      activationQuant(product->getOperand(0).getType());
+  std::optional<Quant> outQuant = activationQuant(requantize.getType());
+  quant::QuantizedType weightType =
+      getQuantizedElementType(product->getOperand(1).getType());
+  if (!inQuant || !outQuant || !weightType ||
+      weightType.getStorageTypeIntegralWidth() != 8 || !weightType.isSigned() ||
+      llvm::any_of(getZeroPoints(weightType),
+                   [](int64_t z) { return z != 0; })) {
+    reject(product, "needs signed 8-bit activations and symmetric signed "
+                    "8-bit weights");
+    return;
+  }
+  if (!getConstantValues(product->getOperand(1))) {
+    reject(product, "its weight is not a constant");
+    return;
+  }
+  if (auto conv = dyn_cast<ConvOp>(product)) {
+    if (flattened.contains(conv.getInput())) {
+      reject(product, "reads a flattened tensor");
+      return;
+    }
+    if (llvm::any_of(conv.getDilations(), [](int64_t d) { return d != 1; })) {
+      reject(product, "dilated convolutions are not supported on the NPU");
+      return;
+    }
+    int64_t channels = tensorType(conv.getInput()).getDimSize(1);
+    if (conv.getGroup() == 1)
+      return lowerConv(conv, requantize, *in, *inQuant);
+    if (static_cast<int64_t>(conv.getGroup()) == channels && !conv.getBias()) {
+      std::optional<SmallVector<int64_t>> w =
+          getConstantValues(conv.getWeight());
+      if (tensorType(conv.getWeight()).getDimSize(0) == channels &&
+          llvm::all_of(*w, [](int64_t v) { return v == 1; }))
+        return lowerWindowSum(conv, requantize, *in, *inQuant);
+    }
+    reject(product, "grouped convolutions (other than the window sum of an "
+                    "average pool) are not supported on the NPU");
+    return;
+  }
+  lowerGemm(product, requantize, *in, *inQuant);
+}
+
+/// Y[1, N] = X[1, K] . W: the input's entries (one pixel, or the pixels of
+/// a flattened image) are the reduction; one GEMM per output channel block,
+/// tiled by output blocks so that the weights fit WBUF.
+void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
+                                 const Layout &in, Quant inQuant) {
+  Value x = product->getOperand(0), w = product->getOperand(1);
+  RankedTensorType xType = tensorType(x), wType = tensorType(w);
+  bool transB = false;
+  Value bias;
+  if (auto gemm = dyn_cast<GemmOp>(product)) {
+    transB = gemm.getTransB();
+    bias = gemm.getC();
+  } else if (wType.getRank() != 2) {
+    reject(product, "a batched MatMul is not supported on the NPU");
+    return;
+  }
+  if (xType.getRank() != 2 || xType.getDimSize(0) != 1) {
+    reject(product, "only a [1, K] input (batch 1) is supported on the NPU");
+    return;
+  }
+  int64_t k = xType.getDimSize(1);
+  int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
+  SmallVector<int64_t> weights = *getConstantValues(w);
+  auto weightAt = [&](int64_t row, int64_t col) {
+    return transB ? weights[row * k + col] : weights[col * n + row];
+  };
+  std::optional<SmallVector<int64_t>> biasValues;
+  if (bias && !(biasValues = getConstantValues(bias))) {
+    reject(product, "its bias is not a constant");
+    return;
+  }
+  int64_t hw = in.h * in.w, cb = in.blocks(block);
+  int64_t entries = in.entries(block), ob = ceilDiv(n, block);
+  const int64_t ibuf = kIbufEntries, wbuf = kWbufEntries;
+  if (entries > ibuf || entries > wbuf) {
+    reject(product, llvm::formatv("its {0} input entries exceed IBUF or WBUF "
+                                  "(splitting the reduction is not "
+                                  "implemented)",
+                                  entries));
+    return;
+  }
+  // WBUF entries [ob][pixel][cb], each [output lane][input lane]; a
+  // flattened NCHW image's element k is channel k / (H W), pixel k % (H W).
+  SmallVector<int8_t> tiles(ob * entries * block * block, 0);
+  SmallVector<int64_t> sums(n, 0);
+  for (int64_t o = 0; o < n; ++o)
+    for (int64_t kk = 0; kk < k; ++kk) {
+      int64_t c = kk / hw, pixel = kk % hw;
+      int64_t entry = (o / block) * entries + pixel * cb + c / block;
+      int64_t value = weightAt(o, kk);
+      tiles[(entry * block + o % block) * block + c % block] = value;
+      sums[o] += value;
+    }
+  int64_t weightOffset = program.addConstant(tiles);
+  Quant outQuant = *activationQuant(requantize.getType());
+  SmallVector<int64_t> multipliers, shifts;
+  requantParams(product->getResult(0), outQuant, n, multipliers, shifts);
+  int64_t paramOffset =
+      program.addParams(foldBias(biasValues, sums, inQuant.zeroPoint),
+                        multipliers, shifts, outQuant.zeroPoint);
+  auto [lowest, highest] = clampOf(requantize);
+  Layout out = place(requantize.getResult(), Layout{0, 0, 1, 1, n});
+  layouts[requantize.getResult()] = out;
+
+  program.beginLayer(product);
+  int64_t tileBlocks = std::min({ob, wbuf / entries, kPbufEntries});
+  using Instr = ProgramBuilder::Instr;
+  for (int64_t first = 0; first < ob; first += tileBlocks) {
+    int64_t count = std::min(tileBlocks, ob - first);
+    SmallVector<Instr> loads, computes;
+    loads.push_back({"npu.load",
+                     {{"dst_stride", entries},
+                      {"region", in.region},
+                      {"dram_offset", in.offset},
+                      {"rows", 1},
+                      {"cols", entries},
+                      {"row_stride", entries * block},
+                      {"elem_bytes", block},
+                      {"elem_stride", block}},
+                     {{"buffer", "IBUF"}}});
+    loads.push_back(
+        {"npu.load",
+         {{"dst_stride", count * entries},
+          {"dram_offset", weightOffset + first * entries * block * block},
+          {"rows", 1},
+          {"cols", count * entries},
+          {"row_stride", count * entries * block * block},
+          {"elem_bytes", block * block},
+          {"elem_stride", block * block}},
+         {{"buffer", "WBUF"}}});
+    loads.push_back({"npu.load",
+                     {{"dst_stride", count},
+                      {"dram_offset", paramOffset + first * 16 * block},
+                      {"rows", 1},
+                      {"cols", count},
+                      {"row_stride", count * 16 * block},
+                      {"elem_bytes", 16 * block},
+                      {"elem_stride", 16 * block}},
+                     {{"buffer", "PBUF"}}});
+    for (int64_t o = 0; o < count; ++o)
+      computes.push_back({"npu.gemm",
+                          {{"reset", 1},
+                           {"acc", o},
+                           {"wgt", o * entries},
+                           {"n0", 1},
+                           {"n1", 1},
+                           {"k0", 1},
+                           {"k1", entries},
+                           {"inp_r1", 1},
+                           {"wgt_r1", 1}}});
+    computes.push_back({"npu.requant",
+                        {{"n0", count},
+                         {"n1", 1},
+                         {"acc_s0", 1},
+                         {"out_s0", 1},
+                         {"param_s0", 1},
+                         {"clamp_min", lowest},
+                         {"clamp_max", highest}}});
+    Instr store{"npu.store",
+                {{"region", out.region},
+                 {"dram_offset", out.offset + first * block},
+                 {"rows", 1},
+                 {"cols", count},
+                 {"row_stride", count * block},
+                 {"elem_bytes", block},
+                 {"elem_stride", block}}};
+    program.emitTile(loads, computes, {store});
+  }
+}
+
+/// A convolution: per tile of output rows, the padded input rows in IBUF as
+/// [row][column][channel block], one GEMM per output channel block over
+/// (ky) x (kx, input channel block), one REQUANT, one STORE
+/// (docs/npu-isa.md, "Example: a convolution tile").
+void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
+                                 const Layout &in, Quant inQuant) {
+  RankedTensorType wType = tensorType(conv.getWeight());
+  RankedTensorType outType = tensorType(conv.getResult());
+  int64_t cout = wType.getDimSize(0), cin = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t sh = conv.getStrides()[0], sw = conv.getStrides()[1];
+  ArrayRef<int64_t> pads = conv.getPads();
+  int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
+  int64_t ho = outType.getDimSize(2), wo = outType.getDimSize(3);
+  int64_t cb = in.blocks(block), ob = ceilDiv(cout, block);
+  int64_t row = (in.w + pl + pr) * cb; // IBUF entries per padded input row
+  int64_t weightEntries = ob * kh * kw * cb;
+  if (weightEntries > kWbufEntries || ob > kPbufEntries || pl * cb > 255 ||
+      pr * cb > 255 || pt > 255 || pb > 255) {
+    reject(conv, llvm::formatv("its {0} weight entries exceed WBUF "
+                               "(splitting output channels is not "
+                               "implemented)",
+                               weightEntries));
+    return;
+  }
+  // Output rows per tile: the input rows they read fit IBUF, their outputs
+  // ACC and OBUF.
+  int64_t tileRows = ho;
+  auto fits = [&](int64_t rows) {
+    return ((rows - 1) * sh + kh) * row <= kIbufEntries &&
+           rows * wo * ob <= kAccEntries && rows * wo * ob <= kObufEntries;
+  };
+  while (tileRows > 0 && !fits(tileRows))
+    --tileRows;
+  if (tileRows == 0) {
+    reject(conv, "one output row does not fit the buffers (column tiling "
+                 "is not implemented)");
+    return;
+  }
+  SmallVector<int64_t> weights = *getConstantValues(conv.getWeight());
+  std::optional<SmallVector<int64_t>> biasValues;
+  if (conv.getBias() && !(biasValues = getConstantValues(conv.getBias()))) {
+    reject(conv, "its bias is not a constant");
+    return;
+  }
+  // WBUF entries [ob][ky][kx][cb] of the weight [Cout][Cin][kh][kw].
+  SmallVector<int8_t> tiles(weightEntries * block * block, 0);
+  SmallVector<int64_t> sums(cout, 0);
+  for (int64_t o = 0; o < cout; ++o)
+    for (int64_t c = 0; c < cin; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int64_t value = weights[((o * cin + c) * kh + y) * kw + x];
+          int64_t entry = ((o / block * kh + y) * kw + x) * cb + c / block;
+          tiles[(entry * block + o % block) * block + c % block] = value;
+          sums[o] += value;
+        }
+  int64_t weightOffset = program.addConstant(tiles);
+  Quant outQuant = *activationQuant(requantize.getType());
+  SmallVector<int64_t> multipliers, shifts;
+  requantParams(conv.getResult(), outQuant, cout, multipliers, shifts);
+  int64_t paramOffset =
+      program.addParams(foldBias(biasValues, sums, inQuant.zeroPoint),
+                        multipliers, shifts, outQuant.zeroPoint);
+  auto [lowest, highest] = clampOf(requantize);
+  Layout out = place(requantize.getResult(), Layout{0, 0, ho, wo, cout});
+  layouts[requantize.getResult()] = out;
+
+  program.beginLayer(conv);
+  using Instr = ProgramBuilder::Instr;
+  for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
+    int64_t rows = std::min(tileRows, ho - r0);
+    // Input rows [first, last] of the padded rows this tile reads.
+    int64_t first = r0 * sh - pt, last = (r0 + rows - 1) * sh + kh - 1 - pt;
+    int64_t padTop = std::max<int64_t>(0, -first);
+    int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
+    first = std::max<int64_t>(first, 0);
+    last = std::min(last, in.h - 1);
+    SmallVector<Instr> loads, computes;
+    loads.push_back({"npu.load",
+                     {{"dst_stride", row},
+                      {"region", in.region},
+                      {"dram_offset", in.offset + first * in.w * cb * block},
+                      {"rows", last - first + 1},
+                      {"cols", in.w * cb},
+                      {"row_stride", in.w * cb * block},
+                      {"elem_bytes", block},
+                      {"elem_stride", block},
+                      {"pad_top", padTop},
+                      {"pad_bottom", padBottom},
+                      {"pad_left", pl * cb},
+                      {"pad_right", pr * cb},
+                      {"pad_value", inQuant.zeroPoint}},
+                     {{"buffer", "IBUF"}}});
+    if (r0 == 0) {
+      loads.push_back({"npu.load",
+                       {{"dst_stride", weightEntries},
+                        {"dram_offset", weightOffset},
+                        {"rows", 1},
+                        {"cols", weightEntries},
+                        {"row_stride", weightEntries * block * block},
+                        {"elem_bytes", block * block},
+                        {"elem_stride", block * block}},
+                       {{"buffer", "WBUF"}}});
+      loads.push_back({"npu.load",
+                       {{"dst_stride", ob},
+                        {"dram_offset", paramOffset},
+                        {"rows", 1},
+                        {"cols", ob},
+                        {"row_stride", ob * 16 * block},
+                        {"elem_bytes", 16 * block},
+                        {"elem_stride", 16 * block}},
+                       {{"buffer", "PBUF"}}});
+    }
+    for (int64_t o = 0; o < ob; ++o)
+      computes.push_back({"npu.gemm",
+                          {{"reset", 1},
+                           {"acc", o * rows * wo},
+                           {"wgt", o * kh * kw * cb},
+                           {"n0", rows},
+                           {"n1", wo},
+                           {"k0", kh},
+                           {"k1", kw * cb},
+                           {"acc_s0", wo},
+                           {"acc_s1", 1},
+                           {"inp_s0", sh * row},
+                           {"inp_s1", sw * cb},
+                           {"inp_r0", row},
+                           {"inp_r1", 1},
+                           {"wgt_r0", kw * cb},
+                           {"wgt_r1", 1}}});
+    // OBUF as [pixel][ob], the NHWC order STORE writes.
+    computes.push_back({"npu.requant",
+                        {{"n0", ob},
+                         {"n1", rows * wo},
+                         {"acc_s0", rows * wo},
+                         {"acc_s1", 1},
+                         {"out_s0", 1},
+                         {"out_s1", ob},
+                         {"param_s0", 1},
+                         {"clamp_min", lowest},
+                         {"clamp_max", highest}}});
+    Instr store{"npu.store",
+                {{"region", out.region},
+                 {"dram_offset", out.offset + r0 * wo * ob * block},
+                 {"rows", rows},
+                 {"cols", wo * ob},
+                 {"row_stride", wo * ob * block},
+                 {"elem_bytes", block},
+                 {"elem_stride", block}}};
+    program.emitTile(loads, computes, {store});
+  }
+}
+
+/// Max pool or window sum: per tile of output rows, the padded input rows
+/// in ACC (padded with `padValue`), one POOL per channel block, a REQUANT
+/// with the parameters at `paramOffset` (`paramEntries` entries: one per
+/// channel block, or one shared by all), a STORE.
+void FunctionLowering::lowerPool(Operation *op, const Layout &in,
+                                 const PoolShape &pool, StringRef poolOp,
+                                 int64_t padValue, int64_t paramOffset,
+                                 int64_t paramEntries, int64_t lowest,
+                                 int64_t highest, const Layout &out) {
+  int64_t cb = in.blocks(block);
+  int64_t row = (in.w + pool.pl + pool.pr) * cb; // ACC entries per row
+  int64_t tileRows = pool.ho;
+  auto inputRows = [&](int64_t rows) { return (rows - 1) * pool.sh + pool.kh; };
+  while (tileRows > 0 &&
+         (inputRows(tileRows) * row + tileRows * pool.wo * cb > kAccEntries ||
+          tileRows * pool.wo * cb > kObufEntries))
+    --tileRows;
+  program.beginLayer(op);
+  using Instr = ProgramBuilder::Instr;
+  for (int64_t r0 = 0; r0 < pool.ho; r0 += tileRows) {
+    int64_t rows = std::min(tileRows, pool.ho - r0);
+    int64_t first = r0 * pool.sh - pool.pt;
+    int64_t last = (r0 + rows - 1) * pool.sh + pool.kh - 1 - pool.pt;
+    int64_t padTop = std::max<int64_t>(0, -first);
+    int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
+    first = std::max<int64_t>(first, 0);
+    last = std::min(last, in.h - 1);
+    int64_t results = inputRows(rows) * row; // ACC entry of the results
+    SmallVector<Instr> loads, computes;
+    loads.push_back({"npu.load",
+                     {{"dst_stride", row},
+                      {"region", in.region},
+                      {"dram_offset", in.offset + first * in.w * cb * block},
+                      {"rows", last - first + 1},
+                      {"cols", in.w * cb},
+                      {"row_stride", in.w * cb * block},
+                      {"elem_bytes", block},
+                      {"elem_stride", block},
+                      {"pad_top", padTop},
+                      {"pad_bottom", padBottom},
+                      {"pad_left", pool.pl * cb},
+                      {"pad_right", pool.pr * cb},
+                      {"pad_value", padValue}},
+                     {{"buffer", "ACC"}}});
+    if (r0 == 0)
+      loads.push_back({"npu.load",
+                       {{"dst_stride", paramEntries},
+                        {"dram_offset", paramOffset},
+                        {"rows", 1},
+                        {"cols", paramEntries},
+                        {"row_stride", paramEntries * 16 * block},
+                        {"elem_bytes", 16 * block},
+                        {"elem_stride", 16 * block}},
+                       {{"buffer", "PBUF"}}});
+    for (int64_t b = 0; b < cb; ++b)
+      computes.push_back({"npu.pool",
+                          {{"dst", results + b},
+                           {"src", b},
+                           {"n0", rows},
+                           {"n1", pool.wo},
+                           {"win_h", pool.kh},
+                           {"win_w", pool.kw},
+                           {"dst_s0", pool.wo * cb},
+                           {"dst_s1", cb},
+                           {"src_s0", pool.sh * row},
+                           {"src_s1", pool.sw * cb},
+                           {"win_s0", row},
+                           {"win_s1", cb}},
+                          {{"op", poolOp}}});
+    // ACC holds [pixel][cb]; the parameters follow the channel block.
+    computes.push_back({"npu.requant",
+                        {{"acc", results},
+                         {"n0", cb},
+                         {"n1", rows * pool.wo},
+                         {"acc_s0", 1},
+                         {"acc_s1", cb},
+                         {"out_s0", 1},
+                         {"out_s1", cb},
+                         {"param_s0", paramEntries == 1 ? 0 : 1},
+                         {"clamp_min", lowest},
+                         {"clamp_max", highest}}});
+    Instr store{"npu.store",
+                {{"region", out.region},
+                 {"dram_offset", out.offset + r0 * pool.wo * cb * block},
+                 {"rows", rows},
+                 {"cols", pool.wo * cb},
+                 {"row_stride", pool.wo * cb * block},
+                 {"elem_bytes", block},
+                 {"elem_stride", block}}};
+    program.emitTile(loads, computes, {store});
+  }
+}
+
+/// Whether a pooling window fits the buffers: pads within LOAD's fields
+/// and one output row's input rows and results within ACC.
+bool poolFits(const Layout &in, const PoolShape &pool, int64_t block) {
+  int64_t cb = in.blocks(block);
+  int64_t row = (in.w + pool.pl + pool.pr) * cb;
+  return pool.pl * cb <= 255 && pool.pr * cb <= 255 && pool.pt <= 255 &&
+         pool.pb <= 255 && pool.kh * row + pool.wo * cb <= kAccEntries &&
+         pool.wo * cb <= kObufEntries;
+}
+
+/// The window sum an average pool folds to (a depthwise convolution with
+/// a weight of ones): POOL SUM, then REQUANT with bias -z_x * count.
+void FunctionLowering::lowerWindowSum(ConvOp conv, RequantizeOp requantize,
+                                      const Layout &in, Quant inQuant) {
+  RankedTensorType wType = tensorType(conv.getWeight());
+  RankedTensorType outType = tensorType(conv.getResult());
+  ArrayRef<int64_t> pads = conv.getPads();
+  PoolShape pool{wType.getDimSize(2),
+                 wType.getDimSize(3),
+                 conv.getStrides()[0],
+                 conv.getStrides()[1],
+                 pads[0],
+                 pads[1],
+                 pads[2],
+                 pads[3],
+                 outType.getDimSize(2),
+                 outType.getDimSize(3)};
+  if (!poolFits(in, pool, block)) {
+    reject(conv, "one output row of the average pool does not fit ACC "
+                 "(column tiling is not implemented)");
+    return;
+  }
+  Quant outQuant = *activationQuant(requantize.getType());
+  SmallVector<int64_t> multipliers, shifts;
+  requantParams(conv.getResult(), outQuant, in.c, multipliers, shifts);
+  // Padded taps hold z_x (the CPU pads the same way), so every window sums
+  // kh * kw values, each offset by z_x.
+  SmallVector<int64_t> bias(in.c, -inQuant.zeroPoint * pool.kh * pool.kw);
+  int64_t paramOffset =
+      program.addParams(bias, multipliers, shifts, outQuant.zeroPoint);
+  auto [lowest, highest] = clampOf(requantize);
+  Layout out =
+      place(requantize.getResult(), Layout{0, 0, pool.ho, pool.wo, in.c});
+  layouts[requantize.getResult()] = out;
+  lowerPool(conv, in, pool, "SUM", inQuant.zeroPoint, paramOffset,
+            in.blocks(block), lowest, highest, out);
+}
+
+void FunctionLowering::lowerMaxPool(MaxPoolOp op) {
+  const Layout *in = input(op, op.getInput());
+  if (!in)
+    return;
+  std::optional<Quant> quant = activationQuant(op.getType());
+  if (!quant || flattened.contains(op.getInput())) {
+    reject(op, "needs a signed 8-bit image");
+    return;
+  }
+  if (op.getCeilMode() ||
+      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; })) {
+    reject(op, "ceil mode and dilation are not supported on the NPU");
+    return;
+  }
+  ArrayRef<int64_t> pads = op.getPads();
+  PoolShape pool{op.getKernelShape()[0],
+                 op.getKernelShape()[1],
+                 op.getStrides()[0],
+                 op.getStrides()[1],
+                 pads[0],
+                 pads[1],
+                 pads[2],
+                 pads[3],
+                 op.getType().getDimSize(2),
+                 op.getType().getDimSize(3)};
+  if (!poolFits(*in, pool, block)) {
+    reject(op, "one output row does not fit ACC (column tiling is not "
+               "implemented)");
+    return;
+  }
+  // The identity requantization (docs/npu-isa.md, REQUANT), shared.
+  if (identityParams < 0) {
+    SmallVector<int64_t> zeros(block, 0), ones(block, (int64_t(1) << 31) - 1);
+    identityParams = program.addParams(zeros, ones, zeros, 0);
+  }
+  Layout out = place(op.getResult(), Layout{0, 0, pool.ho, pool.wo, in->c});
+  layouts[op.getResult()] = out;
+  // -128 pads: no window is all padding, so the maximum is a real value.
+  lowerPool(op, *in, pool, "MAX", -128, identityParams, 1, -128, 127, out);
+}
+
+/// TFLite's quantized Add on the ALU (docs/quantization-arithmetic.md):
+/// per input ADD -z, SHL 20, MULQ m, SHR shift; ADD; REQUANT with the
+/// output multiplier. Element-wise, so tiled by runs of entries.
+void FunctionLowering::lowerAdd(QuantizedAddOp add) {
+  const Layout *lhs = input(add, add.getLhs());
+  const Layout *rhs = input(add, add.getRhs());
+  if (!lhs || !rhs)
+    return;
+  std::optional<Quant> a = activationQuant(add.getLhs().getType());
+  std::optional<Quant> b = activationQuant(add.getRhs().getType());
+  std::optional<Quant> y = activationQuant(add.getType());
+  if (!a || !b || !y || flattened.contains(add.getLhs()) ||
+      flattened.contains(add.getRhs())) {
+    reject(add, "needs signed 8-bit operands of one layout");
+    return;
+  }
+  QuantizedAddParams params =
+      getQuantizedAddParams(a->scale, b->scale, y->scale);
+  int64_t lowest = -128, highest = 127;
+  if (IntegerAttr clampMin = add.getClampMinAttr())
+    lowest = std::max(lowest, clampMin.getInt());
+  if (IntegerAttr clampMax = add.getClampMaxAttr())
+    highest = std::min(highest, clampMax.getInt());
+  SmallVector<int64_t> zeros(block, 0);
+  SmallVector<int64_t> multiplier(block, params.output.multiplier);
+  SmallVector<int64_t> shift(block, params.output.shift);
+  int64_t paramOffset =
+      program.addParams(zeros, multiplier, shift, y->zeroPoint);
+  Layout out = place(add.getResult(), Layout{0, 0, lhs->h, lhs->w, lhs->c});
+  layouts[add.getResult()] = out;
+  program.beginLayer(add);
+  int64_t total = lhs->entries(block);
+  int64_t chunk = std::min<int64_t>(kAccEntries / 2, kObufEntries);
+  using Instr = ProgramBuilder::Instr;
+  for (int64_t first = 0; first < total; first += chunk) {
+    int64_t n = std::min(chunk, total - first);
+    SmallVector<Instr> loads, computes;
+    for (auto [i, operand] :
+         llvm::enumerate(ArrayRef<const Layout *>{lhs, rhs}))
+      loads.push_back({"npu.load",
+                       {{"dst", int64_t(i) * n},
+                        {"dst_stride", n},
+                        {"region", operand->region},
+                        {"dram_offset", operand->offset + first * block},
+                        {"rows", 1},
+                        {"cols", n},
+                        {"row_stride", n * block},
+                        {"elem_bytes", block},
+                        {"elem_stride", block}},
+                       {{"buffer", "ACC"}}});
+    if (first == 0)
+      loads.push_back({"npu.load",
+                       {{"dst_stride", 1},
+                        {"dram_offset", paramOffset},
+                        {"rows", 1},
+                        {"cols", 1},
+                        {"row_stride", 16 * block},
+                        {"elem_bytes", 16 * block},
+                        {"elem_stride", 16 * block}},
+                       {{"buffer", "PBUF"}}});
+    for (auto [base, zeroPoint, fixed] :
+         {std::tuple{int64_t(0), a->zeroPoint, params.lhs},
+          std::tuple{n, b->zeroPoint, params.rhs}}) {
+      for (auto [op, imm] : {std::pair<StringRef, int64_t>{"ADD", -zeroPoint},
+                             {"SHL", params.leftShift},
+                             {"MULQ", fixed.multiplier},
+                             {"SHR", fixed.shift}})
+        computes.push_back({"npu.alu",
+                            {{"use_imm", 1},
+                             {"dst", base},
+                             {"n0", 1},
+                             {"n1", n},
+                             {"dst_s1", 1},
+                             {"imm", imm}},
+                            {{"op", op}}});
+    }
+    computes.push_back({"npu.alu",
+                        {{"dst", 0},
+                         {"src", n},
+                         {"n0", 1},
+                         {"n1", n},
+                         {"dst_s1", 1},
+                         {"src_s1", 1}},
+                        {{"op", "ADD"}}});
+    computes.push_back({"npu.requant",
+                        {{"n0", 1},
+                         {"n1", n},
+                         {"acc_s1", 1},
+                         {"out_s1", 1},
+                         {"clamp_min", lowest},
+                         {"clamp_max", highest}}});
+    Instr store{"npu.store",
+                {{"region", out.region},
+                 {"dram_offset", out.offset + first * block},
+                 {"rows", 1},
+                 {"cols", n},
+                 {"row_stride", n * block},
+                 {"elem_bytes", block},
+                 {"elem_stride", block}}};
+    program.emitTile(loads, computes, {store});
+  }
+}
+
+/// A reshape is free when it flattens [1, C, H, W] to [1, C H W] (a Gemm
+/// reads the flattened order through its weights) or drops unit dims.
+void FunctionLowering::lowerReshape(ReshapeOp reshape) {
+  const Layout *in = input(reshape, reshape.getInput());
+  if (!in)
+    return;
+  RankedTensorType inType = tensorType(reshape.getInput());
+  RankedTensorType outType = reshape.getType();
+  if (!activationQuant(outType) || outType.getRank() != 2 ||
+      outType.getDimSize(0) != 1 ||
+      outType.getDimSize(1) != inType.getNumElements()) {
+    reject(reshape, "only the flattening of an image to [1, K] is supported "
+                    "on the NPU");
+    return;
+  }
+  if (outputs.count(reshape.getResult())) {
+    reject(reshape, "a flattened image as a model output is not supported");
+    return;
+  }
+  layouts[reshape.getResult()] = *in;
+  if (in->h * in->w > 1)
+    flattened.insert(reshape.getResult());
+  for (Operation *user : reshape->getUsers())
+    if (in->h * in->w > 1 && !isa<GemmOp, MatMulOp>(user))
+      reject(user, "reads a flattened image; only Gemm and MatMul can");
+}
+
+LogicalResult FunctionLowering::run() {
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
+    auto dequantize = operand.getDefiningOp<DequantizeOp>();
+    auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "muon.name");
+    std::string name =
+        nameAttr ? nameAttr.str() : llvm::formatv("output{0}", i).str();
+    std::optional<Quant> quant =
+        dequantize ? activationQuant(dequantize.getInput().getType())
+                   : std::nullopt;
+    if (!quant) {
+      reject(operand.getDefiningOp() ? operand.getDefiningOp() : ret,
+             "output '" + name +
+                 "' is not the dequantization of a signed 8-bit tensor");
+      continue;
+    }
+    if (outputs.count(dequantize.getInput())) {
+      reject(dequantize, "returns one tensor as two outputs");
+      continue;
+    }
+    outputs[dequantize.getInput()] = {name, *quant};
+  }
+  for (BlockArgument argument : body.getArguments())
+    lowerInput(argument);
+
+  for (Operation &op : body.without_terminator()) {
+    if (isa<ConstantOp, quant::StorageCastOp>(op))
+      continue; // weights, read by their users
+    if (auto quantize = dyn_cast<QuantizeOp>(op)) {
+      // A model input's quantize is its tensor descriptor; another one
+      // quantizes a float computed by ops already rejected.
+      if (!isa<BlockArgument>(quantize.getInput()))
+        rejected.insert(quantize.getResult());
+      continue;
+    }
+    if (auto dequantize = dyn_cast<DequantizeOp>(op)) {
+      if (rejected.contains(dequantize.getResult()))
+        continue; // an output already reported
+      if (!outputs.count(dequantize.getInput()) ||
+          !llvm::all_of(dequantize->getUsers(),
+                        [](Operation *u) { return isa<func::ReturnOp>(u); }))
+        reject(&op, "dequantizes inside the model (float ops do not run on "
+                    "the NPU)");
+      continue;
+    }
+    if (auto requantize = dyn_cast<RequantizeOp>(op)) {
+      Operation *product = requantize.getInput().getDefiningOp();
+      if (!isa_and_present<ConvOp, GemmOp, MatMulOp>(product) ||
+          !product->hasOneUse()) {
+        reject(&op, "does not requantize a product it alone reads");
+        continue;
+      }
+      lowerProduct(product, requantize);
+      markIfNotLowered(requantize);
+      continue;
+    }
+    if (isa<ConvOp, GemmOp, MatMulOp>(op)) {
+      if (!getQuantizedElementType(op.getResult(0).getType()) ||
+          !op.hasOneUse() || !isa<RequantizeOp>(*op.getUsers().begin()))
+        reject(&op, "is not a quantized product followed by its "
+                    "requantization");
+      continue; // lowered with its requantize
+    }
+    if (auto pool = dyn_cast<MaxPoolOp>(op)) {
+      lowerMaxPool(pool);
+      markIfNotLowered(pool);
+      continue;
+    }
+    if (auto add = dyn_cast<QuantizedAddOp>(op)) {
+      lowerAdd(add);
+      markIfNotLowered(add);
+      continue;
+    }
+    if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      // Reshapes of int32 biases are read by their products.
+      if (getQuantizedElementType(reshape.getType()) ||
+          !getConstantValues(reshape.getInput()))
+        lowerReshape(reshape);
+      markIfNotLowered(reshape);
+      continue;
+    }
+    reject(&op, "is not supported on the NPU");
+  }
+  return success(failures.empty());
+}
+
+void MuonToNpuPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+  if (funcs.size() != 1) {
+    module.emitError() << "the NPU target compiles one function, found "
+                       << funcs.size();
+    return signalPassFailure();
+  }
+  func::FuncOp func = funcs.front();
+  if (block < 1 || block > 256) {
+    module.emitError() << "block must be 1 to 256, not " << block;
+    return signalPassFailure();
+  }
+  OpBuilder builder(module.getContext());
+  builder.setInsertionPoint(func);
+  auto program = npu::ProgramOp::create(
+      builder, func.getLoc(), func.getSymName(), DictionaryAttr(), ArrayAttr());
+  program.getBody().emplaceBlock();
+  ProgramBuilder programBuilder(program, block);
+  FunctionLowering lowering(func, programBuilder);
+  if (failed(lowering.run())) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << lowering.failures.size()
+       << (lowering.failures.size() == 1 ? " operation" : " operations")
+       << " of the int8 model cannot run on the NPU:";
+    for (const std::string &line : lowering.failures)
+      os << "\n  " << line;
+    os << "\nsee docs/npu.md for what the NPU target supports";
+    program.erase();
+    func.emitError() << text;
+    return signalPassFailure();
+  }
+  programBuilder.finish(npu::kDefaultBlock);
+  func.erase();
+}
+
+} // namespace

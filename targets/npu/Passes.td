@@ -1,0 +1,43 @@
+#ifndef MUON_TARGETS_NPU_PASSES_TD
+#define MUON_TARGETS_NPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
+  let summary = "Lower an int8 muon model to an npu.program (one op per instruction)";
+  let description = [{
+    Takes the model's function after the integer pipeline (muon-fold-qdq):
+    `muon.quantize` of each float input, quantized `muon.conv`,
+    `muon.gemm` and `muon.matmul` each followed by their `muon.requantize`,
+    `muon.max_pool`, `muon.quantized_add`, the depthwise sum of ones that
+    an average pool folds to, reshapes that flatten an image for a Gemm,
+    and `muon.dequantize` of each float output. It replaces the function
+    with an `npu.program` of the same name (docs/npu.md):
+
+    - every activation lives in DRAM, NHWC with its channels padded to a
+      multiple of BLOCK (a [1, K] tensor is one pixel of K channels): the
+      inputs and outputs in their own regions, described by tensor
+      descriptors carrying the scale and zero point of their quantize /
+      dequantize, the rest in one workspace region;
+    - weights are pre-tiled in WBUF entry order and the per-channel
+      parameters (bias folded with -z_x * sum(w), Q31 multiplier, shift,
+      output zero point) written as PBUF entries, both in the constants;
+    - a convolution is tiled by output rows so that its input tile fits
+      IBUF and its output tile ACC and OBUF; a Gemm by output channel
+      blocks so that its weights fit WBUF;
+    - each tile loads, computes and stores in turn, ordered by the
+      dependency tokens (the store of a tile completes before the next
+      tile loads, so a layer may read what the one before wrote).
+
+    Ops the NPU cannot run are reported together in one error, each with
+    its ONNX node. Only signed 8-bit activations are supported: a uint8
+    tensor is rejected (quantize with int8 activations, Muon's default).
+  }];
+  let options = [
+    Option<"block", "block", "int64_t", /*default=*/"16",
+           "the MAC array's size (BLOCK); the other buffers keep isa.json's defaults">
+  ];
+  let dependentDialects = ["::muon::npu::NpuDialect"];
+}
+
+#endif // MUON_TARGETS_NPU_PASSES_TD

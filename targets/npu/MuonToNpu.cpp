@@ -11,14 +11,18 @@
 // BLOCK; an entry is one pixel's BLOCK channels. Padded channels carry
 // arbitrary bytes: their weights are 0, and no output reads them.
 //
-// The tokens order the tiles one after the other: within a tile, the loads
-// signal compute (load -> compute), the last compute signals the store
-// (compute -> store); between tiles, the store signals a compute SYNC
-// (store -> compute), which signals the next tile's first load
-// (compute -> load). A tile therefore starts after the previous one stored
-// its results, which covers every hazard: buffers are reused only after
-// their readers ran, and DRAM written by one layer is read by the next only
-// after the store.
+// Tokens (docs/npu-isa.md, "Stages and dependency tokens"): within a tile,
+// the last load signals compute (load -> compute) and the REQUANT, the last
+// compute instruction, signals the store (compute -> store). A layer that
+// needs several tiles alternates them between two halves of its buffers
+// (double buffering, as conv3x3-tiled in test/npu/Inputs/programs.py): tile
+// t + 1 loads while tile t computes and tile t - 1 stores; tile t + 2's
+// first load waits for tile t's REQUANT (compute -> load) and its REQUANT
+// for tile t's STORE (store -> compute). Where tiles do not overlap -- at
+// a layer's start, and between the tiles of a Gemm -- the previous store
+// signals a compute SYNC, which signals the next load: the layer reads what
+// the one before stored, and its buffers were read by their last reader.
+// Every hazard between stages is then covered (muon-npu-run checks it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -186,38 +190,62 @@ public:
   }
 
   /// One tile: its loads, compute instructions and stores, each a name and
-  /// its nonzero fields; the tokens are set here (see the file comment).
+  /// its nonzero fields; the last compute instruction is the REQUANT that
+  /// fills OBUF. The tokens are set here (see the file comment): tile
+  /// `tile` of `tiles` of a layer; `doubleBuffered` when the layer's tiles
+  /// alternate between two halves of the buffers, so that tile t + 1 loads
+  /// while tile t computes and tile t - 1 stores.
   struct Instr {
     StringRef name;
     SmallVector<std::pair<StringRef, int64_t>> fields;
     SmallVector<std::pair<StringRef, StringRef>> enums = {};
   };
   void emitTile(ArrayRef<Instr> loads, ArrayRef<Instr> computes,
-                ArrayRef<Instr> stores) {
+                ArrayRef<Instr> stores, int64_t tile, int64_t tiles,
+                bool doubleBuffered) {
     assert(!loads.empty() && !computes.empty() && !stores.empty());
-    if (lastStore) {
-      lastStore->setAttr("push_prev", builder.getBoolAttr(true));
+    auto set = [&](Operation *op, StringRef flag) {
+      op->setAttr(flag, builder.getBoolAttr(true));
+    };
+    // Where tiles do not overlap (a layer's first tile, or every tile of a
+    // single-buffered layer), the previous store completes first: it
+    // signals a compute SYNC, which signals this tile's first load.
+    bool serial = !(doubleBuffered && tile > 0) && lastStore;
+    if (serial) {
+      set(lastStore, "push_prev");
       emit("npu.sync", {{"pop_next", 1}, {"push_prev", 1}},
            {{"stage", "COMPUTE"}});
     }
+    // Double buffering: tile t's buffers are tile t - 2's, so its first
+    // load waits for tile t - 2's REQUANT (the last reader of what was
+    // loaded) and its REQUANT for tile t - 2's STORE (the reader of OBUF).
+    bool reuses = doubleBuffered && tile >= 2;
+    bool reused = doubleBuffered && tile + 2 < tiles;
     for (auto [i, instr] : llvm::enumerate(loads)) {
       Operation *op = emit(instr);
-      if (i == 0 && lastStore)
-        op->setAttr("pop_next", builder.getBoolAttr(true));
+      if (i == 0 && (serial || reuses))
+        set(op, "pop_next");
       if (i + 1 == loads.size())
-        op->setAttr("push_next", builder.getBoolAttr(true));
+        set(op, "push_next");
     }
     for (auto [i, instr] : llvm::enumerate(computes)) {
       Operation *op = emit(instr);
       if (i == 0)
-        op->setAttr("pop_prev", builder.getBoolAttr(true));
-      if (i + 1 == computes.size())
-        op->setAttr("push_next", builder.getBoolAttr(true));
+        set(op, "pop_prev");
+      if (i + 1 == computes.size()) {
+        set(op, "push_next");
+        if (reuses)
+          set(op, "pop_next");
+        if (reused)
+          set(op, "push_prev");
+      }
     }
     for (auto [i, instr] : llvm::enumerate(stores)) {
       Operation *op = emit(instr);
       if (i == 0)
-        op->setAttr("pop_prev", builder.getBoolAttr(true));
+        set(op, "pop_prev");
+      if (i + 1 == stores.size() && reused)
+        set(op, "push_prev");
       lastStore = op;
     }
   }
@@ -695,7 +723,8 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
                  {"row_stride", count * block},
                  {"elem_bytes", block},
                  {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store});
+    program.emitTile(loads, computes, {store}, first / tileBlocks,
+                     ceilDiv(ob, tileBlocks), /*doubleBuffered=*/false);
   }
 }
 
@@ -725,13 +754,17 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     return;
   }
   // Output rows per tile: the input rows they read fit IBUF, their outputs
-  // ACC and OBUF.
-  int64_t tileRows = ho;
-  auto fits = [&](int64_t rows) {
-    return ((rows - 1) * sh + kh) * row <= kIbufEntries &&
-           rows * wo * ob <= kAccEntries && rows * wo * ob <= kObufEntries;
+  // ACC and OBUF; twice over (double buffering) when the layer needs more
+  // than one tile, unless not even one row fits half the buffers.
+  auto inputRows = [&](int64_t rows) { return (rows - 1) * sh + kh; };
+  auto fits = [&](int64_t rows, int64_t copies) {
+    return copies * inputRows(rows) * row <= kIbufEntries &&
+           copies * rows * wo * ob <= kAccEntries &&
+           copies * rows * wo * ob <= kObufEntries;
   };
-  while (tileRows > 0 && !fits(tileRows))
+  int64_t tileRows = ho;
+  bool doubleBuffered = !fits(ho, 1) && fits(1, 2);
+  while (tileRows > 0 && !fits(tileRows, doubleBuffered ? 2 : 1))
     --tileRows;
   if (tileRows == 0) {
     reject(conv, "one output row does not fit the buffers (column tiling "
@@ -769,8 +802,12 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
 
   program.beginLayer(conv);
   using Instr = ProgramBuilder::Instr;
+  int64_t tileCount = ceilDiv(ho, tileRows);
   for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, ho - r0);
+    int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
+    int64_t inBase = half * inputRows(tileRows) * row;
+    int64_t outBase = half * tileRows * wo * ob; // in ACC and in OBUF
     // Input rows [first, last] of the padded rows this tile reads.
     int64_t first = r0 * sh - pt, last = (r0 + rows - 1) * sh + kh - 1 - pt;
     int64_t padTop = std::max<int64_t>(0, -first);
@@ -779,7 +816,8 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     last = std::min(last, in.h - 1);
     SmallVector<Instr> loads, computes;
     loads.push_back({"npu.load",
-                     {{"dst_stride", row},
+                     {{"dst", inBase},
+                      {"dst_stride", row},
                       {"region", in.region},
                       {"dram_offset", in.offset + first * in.w * cb * block},
                       {"rows", last - first + 1},
@@ -816,7 +854,8 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     for (int64_t o = 0; o < ob; ++o)
       computes.push_back({"npu.gemm",
                           {{"reset", 1},
-                           {"acc", o * rows * wo},
+                           {"acc", outBase + o * rows * wo},
+                           {"inp", inBase},
                            {"wgt", o * kh * kw * cb},
                            {"n0", rows},
                            {"n1", wo},
@@ -832,7 +871,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                            {"wgt_r1", 1}}});
     // OBUF as [pixel][ob], the NHWC order STORE writes.
     computes.push_back({"npu.requant",
-                        {{"n0", ob},
+                        {{"acc", outBase},
+                         {"out", outBase},
+                         {"n0", ob},
                          {"n1", rows * wo},
                          {"acc_s0", rows * wo},
                          {"acc_s1", 1},
@@ -842,14 +883,16 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
     Instr store{"npu.store",
-                {{"region", out.region},
+                {{"src", outBase},
+                 {"region", out.region},
                  {"dram_offset", out.offset + r0 * wo * ob * block},
                  {"rows", rows},
                  {"cols", wo * ob},
                  {"row_stride", wo * ob * block},
                  {"elem_bytes", block},
                  {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store});
+    program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
+                     doubleBuffered);
   }
 }
 
@@ -864,26 +907,39 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                                  int64_t highest, const Layout &out) {
   int64_t cb = in.blocks(block);
   int64_t row = (in.w + pool.pl + pool.pr) * cb; // ACC entries per row
-  int64_t tileRows = pool.ho;
   auto inputRows = [&](int64_t rows) { return (rows - 1) * pool.sh + pool.kh; };
-  while (tileRows > 0 &&
-         (inputRows(tileRows) * row + tileRows * pool.wo * cb > kAccEntries ||
-          tileRows * pool.wo * cb > kObufEntries))
+  // ACC holds a tile's input rows and its results; twice over when the
+  // layer needs several tiles (double buffering) and one row fits that.
+  auto accEntries = [&](int64_t rows) {
+    return inputRows(rows) * row + rows * pool.wo * cb;
+  };
+  auto fits = [&](int64_t rows, int64_t copies) {
+    return copies * accEntries(rows) <= kAccEntries &&
+           copies * rows * pool.wo * cb <= kObufEntries;
+  };
+  int64_t tileRows = pool.ho;
+  bool doubleBuffered = !fits(pool.ho, 1) && fits(1, 2);
+  while (tileRows > 1 && !fits(tileRows, doubleBuffered ? 2 : 1))
     --tileRows;
   program.beginLayer(op);
   using Instr = ProgramBuilder::Instr;
+  int64_t tileCount = ceilDiv(pool.ho, tileRows);
   for (int64_t r0 = 0; r0 < pool.ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, pool.ho - r0);
+    int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
+    int64_t accBase = half * accEntries(tileRows);
+    int64_t outBase = half * tileRows * pool.wo * cb;
     int64_t first = r0 * pool.sh - pool.pt;
     int64_t last = (r0 + rows - 1) * pool.sh + pool.kh - 1 - pool.pt;
     int64_t padTop = std::max<int64_t>(0, -first);
     int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
     first = std::max<int64_t>(first, 0);
     last = std::min(last, in.h - 1);
-    int64_t results = inputRows(rows) * row; // ACC entry of the results
+    int64_t results = accBase + inputRows(rows) * row; // ACC entry
     SmallVector<Instr> loads, computes;
     loads.push_back({"npu.load",
-                     {{"dst_stride", row},
+                     {{"dst", accBase},
+                      {"dst_stride", row},
                       {"region", in.region},
                       {"dram_offset", in.offset + first * in.w * cb * block},
                       {"rows", last - first + 1},
@@ -910,7 +966,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
     for (int64_t b = 0; b < cb; ++b)
       computes.push_back({"npu.pool",
                           {{"dst", results + b},
-                           {"src", b},
+                           {"src", accBase + b},
                            {"n0", rows},
                            {"n1", pool.wo},
                            {"win_h", pool.kh},
@@ -925,6 +981,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
     // ACC holds [pixel][cb]; the parameters follow the channel block.
     computes.push_back({"npu.requant",
                         {{"acc", results},
+                         {"out", outBase},
                          {"n0", cb},
                          {"n1", rows * pool.wo},
                          {"acc_s0", 1},
@@ -935,14 +992,16 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
     Instr store{"npu.store",
-                {{"region", out.region},
+                {{"src", outBase},
+                 {"region", out.region},
                  {"dram_offset", out.offset + r0 * pool.wo * cb * block},
                  {"rows", rows},
                  {"cols", pool.wo * cb},
                  {"row_stride", pool.wo * cb * block},
                  {"elem_bytes", block},
                  {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store});
+    program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
+                     doubleBuffered);
   }
 }
 
@@ -1067,15 +1126,23 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
   layouts[add.getResult()] = out;
   program.beginLayer(add);
   int64_t total = lhs->entries(block);
+  // A run of entries takes 2 n ACC entries (both operands) and n OBUF
+  // entries; twice over (double buffering) when the Add needs several runs.
   int64_t chunk = std::min<int64_t>(kAccEntries / 2, kObufEntries);
+  bool doubleBuffered = total > chunk;
+  if (doubleBuffered)
+    chunk /= 2;
+  int64_t tileCount = ceilDiv(total, chunk);
   using Instr = ProgramBuilder::Instr;
   for (int64_t first = 0; first < total; first += chunk) {
     int64_t n = std::min(chunk, total - first);
+    int64_t half = doubleBuffered ? (first / chunk) % 2 : 0;
+    int64_t accBase = half * 2 * chunk, outBase = half * chunk;
     SmallVector<Instr> loads, computes;
     for (auto [i, operand] :
          llvm::enumerate(ArrayRef<const Layout *>{lhs, rhs}))
       loads.push_back({"npu.load",
-                       {{"dst", int64_t(i) * n},
+                       {{"dst", accBase + int64_t(i) * n},
                         {"dst_stride", n},
                         {"region", operand->region},
                         {"dram_offset", operand->offset + first * block},
@@ -1096,8 +1163,8 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
                         {"elem_stride", 16 * block}},
                        {{"buffer", "PBUF"}}});
     for (auto [base, zeroPoint, fixed] :
-         {std::tuple{int64_t(0), a->zeroPoint, params.lhs},
-          std::tuple{n, b->zeroPoint, params.rhs}}) {
+         {std::tuple{accBase, a->zeroPoint, params.lhs},
+          std::tuple{accBase + n, b->zeroPoint, params.rhs}}) {
       for (auto [op, imm] : {std::pair<StringRef, int64_t>{"ADD", -zeroPoint},
                              {"SHL", params.leftShift},
                              {"MULQ", fixed.multiplier},
@@ -1112,29 +1179,33 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
                             {{"op", op}}});
     }
     computes.push_back({"npu.alu",
-                        {{"dst", 0},
-                         {"src", n},
+                        {{"dst", accBase},
+                         {"src", accBase + n},
                          {"n0", 1},
                          {"n1", n},
                          {"dst_s1", 1},
                          {"src_s1", 1}},
                         {{"op", "ADD"}}});
     computes.push_back({"npu.requant",
-                        {{"n0", 1},
+                        {{"acc", accBase},
+                         {"out", outBase},
+                         {"n0", 1},
                          {"n1", n},
                          {"acc_s1", 1},
                          {"out_s1", 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
     Instr store{"npu.store",
-                {{"region", out.region},
+                {{"src", outBase},
+                 {"region", out.region},
                  {"dram_offset", out.offset + first * block},
                  {"rows", 1},
                  {"cols", n},
                  {"row_stride", n * block},
                  {"elem_bytes", block},
                  {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store});
+    program.emitTile(loads, computes, {store}, first / chunk, tileCount,
+                     doubleBuffered);
   }
 }
 

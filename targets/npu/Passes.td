@@ -25,9 +25,11 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
     - a convolution is tiled by output rows so that its input tile fits
       IBUF and its output tile ACC and OBUF; a Gemm by output channel
       blocks so that its weights fit WBUF;
-    - each tile loads, computes and stores in turn, ordered by the
-      dependency tokens (the store of a tile completes before the next
-      tile loads, so a layer may read what the one before wrote).
+    - the tiles of a convolution, a pool or an Add alternate between two
+      halves of the buffers (double buffering), so that loads, compute and
+      stores of neighbouring tiles overlap; the dependency tokens order
+      what must be ordered, and a layer starts after the previous one
+      stored its results.
 
     Ops the NPU cannot run are reported together in one error, each with
     its ONNX node. Only signed 8-bit activations are supported: a uint8

@@ -52,6 +52,18 @@ namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// A layer of at least this many output rows (entries, for an Add) is cut
+/// into at least kPipelinedTiles double-buffered tiles even when it would
+/// fit the buffers at once: the loads of one tile and the stores of another
+/// then hide behind the compute of a third, where one tile would load,
+/// compute and store in turn.
+constexpr int64_t kMinPipelinedRows = 8;
+constexpr int64_t kMinPipelinedEntries = 256;
+constexpr int64_t kPipelinedTiles = 4;
+int64_t pipelinedTileRows(int64_t rows) {
+  return ceilDiv(rows, kPipelinedTiles);
+}
+
 /// The buffers of the default hardware configuration (isa.json), in entries.
 constexpr int64_t kIbufEntries = npu::kDefaultIbufEntries;
 constexpr int64_t kWbufEntries = npu::kDefaultWbufEntries;
@@ -762,8 +774,8 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
            copies * rows * wo * ob <= kAccEntries &&
            copies * rows * wo * ob <= kObufEntries;
   };
-  int64_t tileRows = ho;
-  bool doubleBuffered = !fits(ho, 1) && fits(1, 2);
+  bool doubleBuffered = (!fits(ho, 1) || ho >= kMinPipelinedRows) && fits(1, 2);
+  int64_t tileRows = doubleBuffered ? pipelinedTileRows(ho) : ho;
   while (tileRows > 0 && !fits(tileRows, doubleBuffered ? 2 : 1))
     --tileRows;
   if (tileRows == 0) {
@@ -917,8 +929,9 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
     return copies * accEntries(rows) <= kAccEntries &&
            copies * rows * pool.wo * cb <= kObufEntries;
   };
-  int64_t tileRows = pool.ho;
-  bool doubleBuffered = !fits(pool.ho, 1) && fits(1, 2);
+  bool doubleBuffered =
+      (!fits(pool.ho, 1) || pool.ho >= kMinPipelinedRows) && fits(1, 2);
+  int64_t tileRows = doubleBuffered ? pipelinedTileRows(pool.ho) : pool.ho;
   while (tileRows > 1 && !fits(tileRows, doubleBuffered ? 2 : 1))
     --tileRows;
   program.beginLayer(op);
@@ -1129,9 +1142,9 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
   // A run of entries takes 2 n ACC entries (both operands) and n OBUF
   // entries; twice over (double buffering) when the Add needs several runs.
   int64_t chunk = std::min<int64_t>(kAccEntries / 2, kObufEntries);
-  bool doubleBuffered = total > chunk;
+  bool doubleBuffered = total > chunk || total >= kMinPipelinedEntries;
   if (doubleBuffered)
-    chunk /= 2;
+    chunk = std::min(chunk / 2, ceilDiv(total, kPipelinedTiles));
   int64_t tileCount = ceilDiv(total, chunk);
   using Instr = ProgramBuilder::Instr;
   for (int64_t first = 0; first < total; first += chunk) {

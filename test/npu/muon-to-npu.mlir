@@ -37,16 +37,16 @@ func.func @gemm(%x: tensor<1x3xf32> {muon.name = "x"}) -> (tensor<1x2xf32> {muon
 
 // -----
 
-// A 3x3 convolution whose padded input (50 rows of 50 entries at BLOCK 4)
-// exceeds IBUF's 2048 entries: tiles of output rows, double-buffered, so
-// each takes half of IBUF (18 output rows read 20 input rows, 1000
-// entries), ACC and OBUF: tiles of 18, 18 and 12 rows, the first padded at
-// the top, the last at the bottom; the weights and parameters load once.
-// Tile t + 2 reuses tile t's buffers: its load waits for tile t's REQUANT
-// (compute -> load), its REQUANT for tile t's STORE (store -> compute).
-// Then a 2x2 max pool whose input rows and results do not fit ACC at once:
-// 3 tiles of 8 output rows, each half of ACC holding 16 input rows and 8
-// result rows. Between layers, the last store signals a compute SYNC, which
+// A 3x3 convolution of 48 output rows: at least 8 rows, so it is cut into 4
+// tiles of 12 rows, double-buffered (halves of IBUF, ACC and OBUF), so that
+// the load of one tile and the store of another overlap the compute of a
+// third. A tile reads 14 padded input rows of 50 entries at BLOCK 4 (700
+// entries); the first is padded at the top, the last at the bottom; the
+// weights and parameters load once. Tile t + 2 reuses tile t's buffers: its
+// load waits for tile t's REQUANT (compute -> load), its REQUANT for tile
+// t's STORE (store -> compute). The 2x2 max pool after it: 4 tiles of 6
+// output rows, each half of ACC holding 12 input rows and then the 6 result
+// rows. Between layers, the last store signals a compute SYNC, which
 // signals the next layer's first load.
 // CHECK-LABEL: npu.program @conv_tiled
 // CHECK: npu.region "input", 9216
@@ -54,35 +54,36 @@ func.func @gemm(%x: tensor<1x3xf32> {muon.name = "x"}) -> (tensor<1x2xf32> {muon
 // CHECK: npu.region "workspace", 9216
 // CHECK: npu.tensor "image" {region = 1 : i64, scale = 5.000000e-01 : f32, shape = array<i64: 1, 4, 48, 48>, strides = array<i64: 9216, 1, 192, 4>, zero_point = -7 : i64}
 // CHECK: npu.layer
-// CHECK-NEXT: npu.load {cols = 48 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, pad_value = -7 : i64, region = 1 : i64, row_stride = 192 : i64, rows = 19 : i64}
+// CHECK-NEXT: npu.load {cols = 48 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, pad_value = -7 : i64, region = 1 : i64, row_stride = 192 : i64, rows = 13 : i64}
 // CHECK-NEXT: npu.load {buffer = "WBUF", cols = 9 : i64
 // CHECK-NEXT: npu.load {buffer = "PBUF", {{.*}}push_next = true
-// CHECK-NEXT: npu.gemm {acc_s0 = 48 : i64, acc_s1 = 1 : i64, inp_r0 = 50 : i64, inp_r1 = 1 : i64, inp_s0 = 50 : i64, inp_s1 = 1 : i64, k0 = 3 : i64, k1 = 3 : i64, n0 = 18 : i64, n1 = 48 : i64, pop_prev = true, reset = true, wgt_r0 = 3 : i64, wgt_r1 = 1 : i64}
-// CHECK-NEXT: npu.requant {{{.*}}n1 = 864 : i64, {{.*}}push_next = true, push_prev = true}
-// CHECK-NEXT: npu.store {cols = 48 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 18 : i64}
-// CHECK-NEXT: npu.load {cols = 48 : i64, dram_offset = 3264 : i64, dst = 1000 : i64, {{.*}}push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 20 : i64}
-// CHECK-NEXT: npu.gemm {acc = 864 : i64, {{.*}}inp = 1000 : i64, {{.*}}n0 = 18 : i64, n1 = 48 : i64, pop_prev = true
-// CHECK-NEXT: npu.requant {acc = 864 : i64, {{.*}}out = 864 : i64, {{.*}}push_next = true}
-// CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 3456 : i64, {{.*}}pop_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 18 : i64, src = 864 : i64}
-// CHECK-NEXT: npu.load {cols = 48 : i64, dram_offset = 6720 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_bottom = 1 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_value = -7 : i64, pop_next = true, push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 13 : i64}
-// CHECK-NEXT: npu.gemm {{{.*}}n0 = 12 : i64, n1 = 48 : i64, pop_prev = true
+// CHECK-NEXT: npu.gemm {acc_s0 = 48 : i64, acc_s1 = 1 : i64, inp_r0 = 50 : i64, inp_r1 = 1 : i64, inp_s0 = 50 : i64, inp_s1 = 1 : i64, k0 = 3 : i64, k1 = 3 : i64, n0 = 12 : i64, n1 = 48 : i64, pop_prev = true, reset = true, wgt_r0 = 3 : i64, wgt_r1 = 1 : i64}
+// CHECK-NEXT: npu.requant {{{.*}}n1 = 576 : i64, {{.*}}push_next = true, push_prev = true}
+// CHECK-NEXT: npu.store {cols = 48 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
+// CHECK-NEXT: npu.load {cols = 48 : i64, dram_offset = 2112 : i64, dst = 700 : i64, {{.*}}push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 14 : i64}
+// CHECK-NEXT: npu.gemm {acc = 576 : i64, {{.*}}inp = 700 : i64, {{.*}}n0 = 12 : i64, n1 = 48 : i64, pop_prev = true
+// CHECK-NEXT: npu.requant {acc = 576 : i64, {{.*}}out = 576 : i64, {{.*}}push_next = true, push_prev = true}
+// CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 2304 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64, src = 576 : i64}
+// CHECK-NEXT: npu.load {cols = 48 : i64, dram_offset = 4416 : i64, dst_stride = 50 : i64, {{.*}}pop_next = true, push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 14 : i64}
+// CHECK-NEXT: npu.gemm
 // CHECK-NEXT: npu.requant {{{.*}}pop_next = true, push_next = true}
-// CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 6912 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
+// CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 4608 : i64, {{.*}}pop_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
+// CHECK-NEXT: npu.load {cols = 48 : i64, dram_offset = 6720 : i64, dst = 700 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_bottom = 1 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_value = -7 : i64, pop_next = true, push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 13 : i64}
+// CHECK-NEXT: npu.gemm
+// CHECK-NEXT: npu.requant {{{.*}}pop_next = true, push_next = true}
+// CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 6912 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64, src = 576 : i64}
 // CHECK-NEXT: npu.layer {layer_id = 1 : i64}
 // CHECK-NEXT: npu.sync {pop_next = true, push_prev = true, stage = "COMPUTE"}
-// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dst_stride = 48 : i64, {{.*}}pad_value = -128 : i64, pop_next = true, region = 3 : i64, row_stride = 192 : i64, rows = 16 : i64}
+// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dst_stride = 48 : i64, {{.*}}pad_value = -128 : i64, pop_next = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
 // CHECK-NEXT: npu.load {buffer = "PBUF"
-// CHECK-NEXT: npu.pool {dst = 768 : i64, dst_s0 = 24 : i64, dst_s1 = 1 : i64, n0 = 8 : i64, n1 = 24 : i64, pop_prev = true, src_s0 = 96 : i64, src_s1 = 2 : i64, win_h = 2 : i64, win_s0 = 48 : i64, win_s1 = 1 : i64, win_w = 2 : i64}
-// CHECK-NEXT: npu.requant {acc = 768 : i64, {{.*}}n1 = 192 : i64
-// CHECK-NEXT: npu.store {{{.*}}region = 2 : i64, row_stride = 96 : i64, rows = 8 : i64}
-// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dram_offset = 3072 : i64, dst = 960 : i64, {{.*}}rows = 16 : i64}
-// CHECK-NEXT: npu.pool {dst = 1728 : i64, {{.*}}src = 960 : i64
-// CHECK-NEXT: npu.requant {acc = 1728 : i64, {{.*}}out = 192 : i64
-// CHECK-NEXT: npu.store {cols = 24 : i64, dram_offset = 768 : i64, {{.*}}src = 192 : i64}
-// CHECK-NEXT: npu.load {buffer = "ACC", {{.*}}dram_offset = 6144 : i64, {{.*}}pop_next = true, push_next = true
-// CHECK-NEXT: npu.pool
-// CHECK-NEXT: npu.requant {{{.*}}pop_next = true, push_next = true}
-// CHECK-NEXT: npu.store {cols = 24 : i64, dram_offset = 1536 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pop_prev = true, region = 2 : i64, row_stride = 96 : i64, rows = 8 : i64}
+// CHECK-NEXT: npu.pool {dst = 576 : i64, dst_s0 = 24 : i64, dst_s1 = 1 : i64, n0 = 6 : i64, n1 = 24 : i64, pop_prev = true, src_s0 = 96 : i64, src_s1 = 2 : i64, win_h = 2 : i64, win_s0 = 48 : i64, win_s1 = 1 : i64, win_w = 2 : i64}
+// CHECK-NEXT: npu.requant {acc = 576 : i64, {{.*}}n1 = 144 : i64
+// CHECK-NEXT: npu.store {{{.*}}region = 2 : i64, row_stride = 96 : i64, rows = 6 : i64}
+// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dram_offset = 2304 : i64, dst = 720 : i64, {{.*}}rows = 12 : i64}
+// CHECK-NEXT: npu.pool {dst = 1296 : i64, {{.*}}src = 720 : i64
+// CHECK-NEXT: npu.requant {acc = 1296 : i64, {{.*}}out = 144 : i64
+// CHECK-NEXT: npu.store {cols = 24 : i64, dram_offset = 576 : i64, {{.*}}src = 144 : i64}
+// CHECK-COUNT-2: npu.store
 // CHECK-NEXT: npu.finish
 func.func @conv_tiled(%x: tensor<1x4x48x48xf32> {muon.name = "image"}) -> (tensor<1x4x24x24xf32> {muon.name = "pooled"}) {
   %w = muon.constant dense<1> : tensor<4x4x3x3xi8>
@@ -121,4 +122,23 @@ func.func @add(%a: tensor<1x4xf32> {muon.name = "a"}, %b: tensor<1x4xf32> {muon.
   %s = muon.quantized_add %qa, %qb {clamp_min = 10 : i64} : (tensor<1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x4x!quant.uniform<i8:f32, 0.25:-4>>) -> tensor<1x4x!quant.uniform<i8:f32, 0.75:10>>
   %f = muon.dequantize %s : (tensor<1x4x!quant.uniform<i8:f32, 0.75:10>>) -> tensor<1x4xf32>
   return %f : tensor<1x4xf32>
+}
+
+// -----
+
+// A convolution whose rows are wide (202 padded entries at BLOCK 4): half
+// of IBUF holds 5 input rows, so tiles of 3 output rows (16 tiles).
+// CHECK-LABEL: npu.program @conv_wide
+// CHECK: npu.load {cols = 200 : i64, dst_stride = 202 : i64, {{.*}}pad_top = 1 : i64, {{.*}}rows = 4 : i64}
+// CHECK: npu.gemm {{{.*}}n0 = 3 : i64, n1 = 200 : i64
+// CHECK-COUNT-15: npu.gemm {{{.*}}n0 = 3 : i64, n1 = 200 : i64
+// CHECK-NOT: npu.gemm
+func.func @conv_wide(%x: tensor<1x4x48x200xf32>) -> tensor<1x4x48x200xf32> {
+  %w = muon.constant dense<1> : tensor<4x4x3x3xi8>
+  %q = muon.quantize %x : (tensor<1x4x48x200xf32>) -> tensor<1x4x48x200x!quant.uniform<i8:f32, 0.5:-7>>
+  %wq = quant.scast %w : tensor<4x4x3x3xi8> to tensor<4x4x3x3x!quant.uniform<i8:f32, 0.25>>
+  %acc = muon.conv %q, %wq {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x48x200x!quant.uniform<i8:f32, 0.5:-7>>, tensor<4x4x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x4x48x200x!quant.uniform<i32:f32, 0.125>>
+  %y = muon.requantize %acc : (tensor<1x4x48x200x!quant.uniform<i32:f32, 0.125>>) -> tensor<1x4x48x200x!quant.uniform<i8:f32, 1.0:2>>
+  %f = muon.dequantize %y : (tensor<1x4x48x200x!quant.uniform<i8:f32, 1.0:2>>) -> tensor<1x4x48x200xf32>
+  return %f : tensor<1x4x48x200xf32>
 }

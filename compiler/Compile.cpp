@@ -73,8 +73,10 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
   if (options.emit != EmitKind::NpuProgram && options.emit != EmitKind::Npub)
     return module.emitError(
         "the NPU target writes --emit=muon, npu or npub (the default)");
-  if (failed(runPipeline(module, options, [](PassManager &pm) {
-        pm.addPass(createMuonToNpu());
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        MuonToNpuOptions npuOptions;
+        npuOptions.report = options.npuReport;
+        pm.addPass(createMuonToNpu(npuOptions));
       })))
     return failure();
   CompileResult result;

@@ -41,6 +41,8 @@ struct CompileOptions {
   EmitKind emit = EmitKind::Object;
   /// Post-training int8 quantization after the graph pipeline, when set.
   std::optional<QuantizationOptions> quantization;
+  /// TargetKind::Npu: a remark per layer with its tiling and costs.
+  bool npuReport = false;
   /// Called on every pass manager before it runs (IR printing, timing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
 };

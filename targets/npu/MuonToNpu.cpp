@@ -140,8 +140,9 @@ std::optional<SmallVector<int64_t>> getConstantValues(Value value) {
 /// the tensor descriptors and the DRAM regions.
 class ProgramBuilder {
 public:
-  ProgramBuilder(npu::ProgramOp program, int64_t block)
-      : program(program), builder(program.getContext()), block(block) {
+  ProgramBuilder(npu::ProgramOp program, int64_t block, bool report)
+      : program(program), builder(program.getContext()), block(block),
+        report(report) {
     builder.setInsertionPointToEnd(&program.getBody().front());
   }
 
@@ -196,9 +197,12 @@ public:
                        SmallVector<int64_t>(strides), quant});
   }
 
-  void beginLayer(Operation *op) {
+  /// Starts a layer; `tiling` says how it was cut, for the report.
+  void beginLayer(Operation *op, const Twine &tiling) {
+    reportLayer();
     layers.push_back(layerName(op));
     emit("npu.layer", {{"layer_id", int64_t(layers.size() - 1)}});
+    layerStats = LayerStats{op, tiling.str()};
   }
 
   /// One tile: its loads, compute instructions and stores, each a name and
@@ -216,6 +220,9 @@ public:
                 ArrayRef<Instr> stores, int64_t tile, int64_t tiles,
                 bool doubleBuffered) {
     assert(!loads.empty() && !computes.empty() && !stores.empty());
+    for (ArrayRef<Instr> stage : {loads, computes, stores})
+      for (const Instr &instr : stage)
+        layerStats.count(instr);
     auto set = [&](Operation *op, StringRef flag) {
       op->setAttr(flag, builder.getBoolAttr(true));
     };
@@ -264,6 +271,7 @@ public:
 
   /// Adds FINISH, the declarations and the constants.
   void finish(int64_t defaultBlock) {
+    reportLayer();
     emit("npu.finish", {});
     builder.setInsertionPointToStart(&program.getBody().front());
     MLIRContext *context = program.getContext();
@@ -329,6 +337,55 @@ private:
     return emit(instr.name, instr.fields, instr.enums);
   }
 
+  /// What a layer's instructions cost in the cycle model of docs/npu-isa.md
+  /// (default parameters: 16 DMA bytes per cycle, 64 cycles of DMA latency,
+  /// 4 of compute setup), per stage: with double buffering the layer takes
+  /// about the largest of the three, one tile at a time about their sum.
+  struct LayerStats {
+    Operation *op = nullptr;
+    std::string tiling;
+    int64_t macSteps = 0, compute = 0, load = 0, store = 0, bytes = 0;
+    void count(const Instr &instr) {
+      llvm::StringMap<int64_t> f;
+      for (auto [name, value] : instr.fields)
+        f[name] = value;
+      auto dma = [&]() {
+        int64_t burst =
+            f["elem_stride"] == f["elem_bytes"]
+                ? f["rows"] * ceilDiv(f["cols"] * f["elem_bytes"], 16)
+                : f["rows"] * f["cols"] * ceilDiv(f["elem_bytes"], 16);
+        bytes += f["rows"] * f["cols"] * f["elem_bytes"];
+        return 64 + burst;
+      };
+      if (instr.name == "npu.load") {
+        load += dma();
+      } else if (instr.name == "npu.store") {
+        store += dma();
+      } else if (instr.name == "npu.gemm") {
+        int64_t steps = f["n0"] * f["n1"] * f["k0"] * f["k1"];
+        macSteps += steps;
+        compute += 4 + steps;
+      } else if (instr.name == "npu.pool") {
+        compute += 4 + f["n0"] * f["n1"] * f["win_h"] * f["win_w"];
+      } else {
+        compute += 4 + f["n0"] * f["n1"];
+      }
+    }
+  };
+
+  /// With `report`, a remark on the layer's op: its tiling and costs.
+  void reportLayer() {
+    if (!report || !layerStats.op)
+      return;
+    emitRemark(layerStats.op->getLoc())
+        << "NPU layer " << layers.size() - 1 << ": " << layerStats.tiling
+        << "; compute " << layerStats.compute << " cycles ("
+        << layerStats.macSteps << " GEMM steps), load " << layerStats.load
+        << ", store " << layerStats.store << " cycles (DMA, "
+        << layerStats.bytes << " bytes)";
+    layerStats = LayerStats();
+  }
+
   struct TensorDesc {
     std::string name;
     int64_t region;
@@ -345,6 +402,8 @@ private:
   SmallVector<std::string> layers;
   int64_t workspaceBytes = 0;
   Operation *lastStore = nullptr;
+  bool report;
+  LayerStats layerStats;
 };
 
 /// The ONNX shape of an activation and the byte strides of its layout:
@@ -673,9 +732,15 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
   Layout out = place(requantize.getResult(), Layout{0, 0, 1, 1, n});
   layouts[requantize.getResult()] = out;
 
-  program.beginLayer(product);
   int64_t tileBlocks = std::min({ob, wbuf / entries, kPbufEntries});
   using Instr = ProgramBuilder::Instr;
+  int64_t gemmTiles = ceilDiv(ob, tileBlocks);
+  program.beginLayer(
+      product,
+      llvm::formatv("Gemm {0} -> {1}: {2} tile{3} of {4} output channel "
+                    "block{5}, one at a time",
+                    k, n, gemmTiles, gemmTiles == 1 ? "" : "s",
+                    std::min(tileBlocks, ob), tileBlocks == 1 ? "" : "s"));
   for (int64_t first = 0; first < ob; first += tileBlocks) {
     int64_t count = std::min(tileBlocks, ob - first);
     SmallVector<Instr> loads, computes;
@@ -812,9 +877,16 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   Layout out = place(requantize.getResult(), Layout{0, 0, ho, wo, cout});
   layouts[requantize.getResult()] = out;
 
-  program.beginLayer(conv);
   using Instr = ProgramBuilder::Instr;
   int64_t tileCount = ceilDiv(ho, tileRows);
+  program.beginLayer(
+      conv,
+      llvm::formatv("Conv {0}x{1} stride {2}: {3}x{4}x{5} -> {6}x{7}x{8}, "
+                    "{9} tile{10} of {11} output row{13}{12}",
+                    kh, kw, sh, in.h, in.w, in.c, ho, wo, cout, tileCount,
+                    tileCount == 1 ? "" : "s", tileRows,
+                    doubleBuffered ? ", double-buffered" : "",
+                    tileRows == 1 ? "" : "s"));
   for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, ho - r0);
     int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
@@ -934,9 +1006,16 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
   int64_t tileRows = doubleBuffered ? pipelinedTileRows(pool.ho) : pool.ho;
   while (tileRows > 1 && !fits(tileRows, doubleBuffered ? 2 : 1))
     --tileRows;
-  program.beginLayer(op);
   using Instr = ProgramBuilder::Instr;
   int64_t tileCount = ceilDiv(pool.ho, tileRows);
+  program.beginLayer(
+      op, llvm::formatv("{0} {1}x{2} stride {3}: {4}x{5}x{6} -> {7}x{8}, {9} "
+                        "tile{10} of {11} output row{13}{12}",
+                        poolOp == "MAX" ? "MaxPool" : "window sum", pool.kh,
+                        pool.kw, pool.sh, in.h, in.w, in.c, pool.ho, pool.wo,
+                        tileCount, tileCount == 1 ? "" : "s", tileRows,
+                        doubleBuffered ? ", double-buffered" : "",
+                        tileRows == 1 ? "" : "s"));
   for (int64_t r0 = 0; r0 < pool.ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, pool.ho - r0);
     int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
@@ -1137,7 +1216,6 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
       program.addParams(zeros, multiplier, shift, y->zeroPoint);
   Layout out = place(add.getResult(), Layout{0, 0, lhs->h, lhs->w, lhs->c});
   layouts[add.getResult()] = out;
-  program.beginLayer(add);
   int64_t total = lhs->entries(block);
   // A run of entries takes 2 n ACC entries (both operands) and n OBUF
   // entries; twice over (double buffering) when the Add needs several runs.
@@ -1147,6 +1225,11 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
     chunk = std::min(chunk / 2, ceilDiv(total, kPipelinedTiles));
   int64_t tileCount = ceilDiv(total, chunk);
   using Instr = ProgramBuilder::Instr;
+  program.beginLayer(
+      add, llvm::formatv("quantized Add of {0} entries: {1} run{2} of {3}{4}",
+                         total, tileCount, tileCount == 1 ? "" : "s",
+                         std::min(chunk, total),
+                         doubleBuffered ? ", double-buffered" : ""));
   for (int64_t first = 0; first < total; first += chunk) {
     int64_t n = std::min(chunk, total - first);
     int64_t half = doubleBuffered ? (first / chunk) % 2 : 0;
@@ -1354,7 +1437,7 @@ void MuonToNpuPass::runOnOperation() {
   auto program = npu::ProgramOp::create(
       builder, func.getLoc(), func.getSymName(), DictionaryAttr(), ArrayAttr());
   program.getBody().emplaceBlock();
-  ProgramBuilder programBuilder(program, block);
+  ProgramBuilder programBuilder(program, block, report);
   FunctionLowering lowering(func, programBuilder);
   if (failed(lowering.run())) {
     std::string text;

@@ -37,7 +37,10 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"16",
-           "the MAC array's size (BLOCK); the other buffers keep isa.json's defaults">
+           "the MAC array's size (BLOCK); the other buffers keep isa.json's defaults">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "a remark per layer: how it was tiled and what its instructions "
+           "cost in the cycle model (muon-npu-run --stats measures the run)">
   ];
   let dependentDialects = ["::muon::npu::NpuDialect"];
 }

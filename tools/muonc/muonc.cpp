@@ -40,6 +40,12 @@ static cl::opt<muon::TargetKind> targetKind(
                           "muon-npu-run; the model must be int8 (a QDQ model "
                           "or --quantize=int8)")),
     cl::cat(category));
+static cl::opt<bool> npuReport(
+    "npu-report",
+    cl::desc("With --target=npu: print how each layer is tiled and what its "
+             "instructions cost in the NPU's cycle model (muon-npu-run "
+             "--stats measures a run)"),
+    cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: <name>.o, .s, .ll, .mlir "
@@ -142,6 +148,11 @@ int main(int argc, char **argv) {
     return 1;
 
   options.targetKind = targetKind;
+  options.npuReport = npuReport;
+  if (npuReport && targetKind != muon::TargetKind::Npu) {
+    llvm::errs() << "error: --npu-report needs --target=npu\n";
+    return 1;
+  }
   muon::EmitKind emit = emitKind;
   if (targetKind == muon::TargetKind::Npu && !emitKind.getNumOccurrences())
     emit = muon::EmitKind::Npub;

@@ -22,7 +22,10 @@
 // a layer's start, and between the tiles of a Gemm -- the previous store
 // signals a compute SYNC, which signals the next load: the layer reads what
 // the one before stored, and its buffers were read by their last reader.
-// Every hazard between stages is then covered (muon-npu-run checks it).
+// A layer's weights and parameters do not depend on the previous layer:
+// they go to the half of WBUF and PBUF that layer does not read and load
+// before the wait, overlapping its compute (placeConstants). Every hazard
+// between stages is then covered (muon-npu-run checks it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -269,6 +272,77 @@ public:
     }
   }
 
+  /// Places a layer's weights (`weightEntries` WBUF entries at constant
+  /// offset `weightOffset`, none for 0) and parameters (`paramEntries`
+  /// PBUF entries at `paramOffset`); returns their WBUF and PBUF entries.
+  /// When they fit the half of WBUF and PBUF that the previous layer does
+  /// not use, they go there and load right away, before the layer waits
+  /// for the previous one's results (nothing orders them after it: the
+  /// layer before that finished its compute before this layer's turn on
+  /// the load stage) -- a prefetch that overlaps the previous layer.
+  /// Otherwise they go to entry 0 and their loads are appended to
+  /// `firstTileLoads`, after the wait.
+  std::pair<int64_t, int64_t>
+  placeConstants(int64_t weightOffset, int64_t weightEntries,
+                 int64_t paramOffset, int64_t paramEntries,
+                 SmallVectorImpl<Instr> &firstTileLoads) {
+    int64_t wbufHalf = kWbufEntries / 2, pbufHalf = kPbufEntries / 2;
+    auto overlaps = [](std::pair<int64_t, int64_t> used, int64_t lo,
+                       int64_t hi) {
+      return lo < used.second && used.first < hi;
+    };
+    std::optional<int64_t> half;
+    if (weightEntries <= wbufHalf && paramEntries <= pbufHalf)
+      for (int64_t h : {0, 1})
+        if (!half &&
+            !(weightEntries &&
+              overlaps(usedWbuf, h * wbufHalf, h * wbufHalf + weightEntries)) &&
+            !overlaps(usedPbuf, h * pbufHalf, h * pbufHalf + paramEntries))
+          half = h;
+    int64_t wbufBase = half ? *half * wbufHalf : 0;
+    int64_t pbufBase = half ? *half * pbufHalf : 0;
+    SmallVector<Instr> loads;
+    if (weightEntries)
+      loads.push_back({"npu.load",
+                       {{"dst", wbufBase},
+                        {"dst_stride", weightEntries},
+                        {"dram_offset", weightOffset},
+                        {"rows", 1},
+                        {"cols", weightEntries},
+                        {"row_stride", weightEntries * block * block},
+                        {"elem_bytes", block * block},
+                        {"elem_stride", block * block}},
+                       {{"buffer", "WBUF"}}});
+    loads.push_back({"npu.load",
+                     {{"dst", pbufBase},
+                      {"dst_stride", paramEntries},
+                      {"dram_offset", paramOffset},
+                      {"rows", 1},
+                      {"cols", paramEntries},
+                      {"row_stride", paramEntries * 16 * block},
+                      {"elem_bytes", 16 * block},
+                      {"elem_stride", 16 * block}},
+                     {{"buffer", "PBUF"}}});
+    for (const Instr &load : loads) {
+      if (half) {
+        layerStats.count(load);
+        emit(load);
+      } else {
+        firstTileLoads.push_back(load); // counted with its tile
+      }
+    }
+    usedWbuf = {wbufBase, wbufBase + weightEntries};
+    usedPbuf = {pbufBase, pbufBase + paramEntries};
+    return {wbufBase, pbufBase};
+  }
+
+  /// A layer that loads WBUF and PBUF entries [0, wbuf) and [0, pbuf)
+  /// itself, after waiting for the previous layer.
+  void useConstantBuffers(int64_t wbuf, int64_t pbuf) {
+    usedWbuf = {0, wbuf};
+    usedPbuf = {0, pbuf};
+  }
+
   /// Adds FINISH, the declarations and the constants.
   void finish(int64_t defaultBlock) {
     reportLayer();
@@ -404,6 +478,8 @@ private:
   Operation *lastStore = nullptr;
   bool report;
   LayerStats layerStats;
+  /// The WBUF and PBUF entries [first, second) the current layer reads.
+  std::pair<int64_t, int64_t> usedWbuf = {0, 0}, usedPbuf = {0, 0};
 };
 
 /// The ONNX shape of an activation and the byte strides of its layout:
@@ -741,6 +817,15 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
                     "block{5}, one at a time",
                     k, n, gemmTiles, gemmTiles == 1 ? "" : "s",
                     std::min(tileBlocks, ob), tileBlocks == 1 ? "" : "s"));
+  // One tile: its constants may be prefetched; several: each tile loads
+  // its own after the previous one.
+  SmallVector<Instr> constantLoads;
+  int64_t wbufBase = 0, pbufBase = 0;
+  if (gemmTiles == 1)
+    std::tie(wbufBase, pbufBase) = program.placeConstants(
+        weightOffset, ob * entries, paramOffset, ob, constantLoads);
+  else
+    program.useConstantBuffers(tileBlocks * entries, tileBlocks);
   for (int64_t first = 0; first < ob; first += tileBlocks) {
     int64_t count = std::min(tileBlocks, ob - first);
     SmallVector<Instr> loads, computes;
@@ -754,30 +839,34 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
                       {"elem_bytes", block},
                       {"elem_stride", block}},
                      {{"buffer", "IBUF"}}});
-    loads.push_back(
-        {"npu.load",
-         {{"dst_stride", count * entries},
-          {"dram_offset", weightOffset + first * entries * block * block},
-          {"rows", 1},
-          {"cols", count * entries},
-          {"row_stride", count * entries * block * block},
-          {"elem_bytes", block * block},
-          {"elem_stride", block * block}},
-         {{"buffer", "WBUF"}}});
-    loads.push_back({"npu.load",
-                     {{"dst_stride", count},
-                      {"dram_offset", paramOffset + first * 16 * block},
-                      {"rows", 1},
-                      {"cols", count},
-                      {"row_stride", count * 16 * block},
-                      {"elem_bytes", 16 * block},
-                      {"elem_stride", 16 * block}},
-                     {{"buffer", "PBUF"}}});
+    if (gemmTiles == 1) {
+      llvm::append_range(loads, constantLoads);
+    } else {
+      loads.push_back(
+          {"npu.load",
+           {{"dst_stride", count * entries},
+            {"dram_offset", weightOffset + first * entries * block * block},
+            {"rows", 1},
+            {"cols", count * entries},
+            {"row_stride", count * entries * block * block},
+            {"elem_bytes", block * block},
+            {"elem_stride", block * block}},
+           {{"buffer", "WBUF"}}});
+      loads.push_back({"npu.load",
+                       {{"dst_stride", count},
+                        {"dram_offset", paramOffset + first * 16 * block},
+                        {"rows", 1},
+                        {"cols", count},
+                        {"row_stride", count * 16 * block},
+                        {"elem_bytes", 16 * block},
+                        {"elem_stride", 16 * block}},
+                       {{"buffer", "PBUF"}}});
+    }
     for (int64_t o = 0; o < count; ++o)
       computes.push_back({"npu.gemm",
                           {{"reset", 1},
                            {"acc", o},
-                           {"wgt", o * entries},
+                           {"wgt", wbufBase + o * entries},
                            {"n0", 1},
                            {"n1", 1},
                            {"k0", 1},
@@ -785,7 +874,8 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
                            {"inp_r1", 1},
                            {"wgt_r1", 1}}});
     computes.push_back({"npu.requant",
-                        {{"n0", count},
+                        {{"param", pbufBase},
+                         {"n0", count},
                          {"n1", 1},
                          {"acc_s0", 1},
                          {"out_s0", 1},
@@ -887,6 +977,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                     tileCount == 1 ? "" : "s", tileRows,
                     doubleBuffered ? ", double-buffered" : "",
                     tileRows == 1 ? "" : "s"));
+  SmallVector<Instr> constantLoads;
+  auto [wbufBase, pbufBase] = program.placeConstants(
+      weightOffset, weightEntries, paramOffset, ob, constantLoads);
   for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, ho - r0);
     int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
@@ -915,32 +1008,14 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                       {"pad_right", pr * cb},
                       {"pad_value", inQuant.zeroPoint}},
                      {{"buffer", "IBUF"}}});
-    if (r0 == 0) {
-      loads.push_back({"npu.load",
-                       {{"dst_stride", weightEntries},
-                        {"dram_offset", weightOffset},
-                        {"rows", 1},
-                        {"cols", weightEntries},
-                        {"row_stride", weightEntries * block * block},
-                        {"elem_bytes", block * block},
-                        {"elem_stride", block * block}},
-                       {{"buffer", "WBUF"}}});
-      loads.push_back({"npu.load",
-                       {{"dst_stride", ob},
-                        {"dram_offset", paramOffset},
-                        {"rows", 1},
-                        {"cols", ob},
-                        {"row_stride", ob * 16 * block},
-                        {"elem_bytes", 16 * block},
-                        {"elem_stride", 16 * block}},
-                       {{"buffer", "PBUF"}}});
-    }
+    if (r0 == 0)
+      llvm::append_range(loads, constantLoads);
     for (int64_t o = 0; o < ob; ++o)
       computes.push_back({"npu.gemm",
                           {{"reset", 1},
                            {"acc", outBase + o * rows * wo},
                            {"inp", inBase},
-                           {"wgt", o * kh * kw * cb},
+                           {"wgt", wbufBase + o * kh * kw * cb},
                            {"n0", rows},
                            {"n1", wo},
                            {"k0", kh},
@@ -963,6 +1038,7 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                          {"acc_s1", 1},
                          {"out_s0", 1},
                          {"out_s1", ob},
+                         {"param", pbufBase},
                          {"param_s0", 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
@@ -1016,6 +1092,10 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                         tileCount, tileCount == 1 ? "" : "s", tileRows,
                         doubleBuffered ? ", double-buffered" : "",
                         tileRows == 1 ? "" : "s"));
+  SmallVector<Instr> constantLoads;
+  int64_t pbufBase =
+      program.placeConstants(0, 0, paramOffset, paramEntries, constantLoads)
+          .second;
   for (int64_t r0 = 0; r0 < pool.ho; r0 += tileRows) {
     int64_t rows = std::min(tileRows, pool.ho - r0);
     int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
@@ -1046,15 +1126,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                       {"pad_value", padValue}},
                      {{"buffer", "ACC"}}});
     if (r0 == 0)
-      loads.push_back({"npu.load",
-                       {{"dst_stride", paramEntries},
-                        {"dram_offset", paramOffset},
-                        {"rows", 1},
-                        {"cols", paramEntries},
-                        {"row_stride", paramEntries * 16 * block},
-                        {"elem_bytes", 16 * block},
-                        {"elem_stride", 16 * block}},
-                       {{"buffer", "PBUF"}}});
+      llvm::append_range(loads, constantLoads);
     for (int64_t b = 0; b < cb; ++b)
       computes.push_back({"npu.pool",
                           {{"dst", results + b},
@@ -1080,6 +1152,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                          {"acc_s1", cb},
                          {"out_s0", 1},
                          {"out_s1", cb},
+                         {"param", pbufBase},
                          {"param_s0", paramEntries == 1 ? 0 : 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
@@ -1230,6 +1303,9 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
                          total, tileCount, tileCount == 1 ? "" : "s",
                          std::min(chunk, total),
                          doubleBuffered ? ", double-buffered" : ""));
+  SmallVector<Instr> constantLoads;
+  int64_t pbufBase =
+      program.placeConstants(0, 0, paramOffset, 1, constantLoads).second;
   for (int64_t first = 0; first < total; first += chunk) {
     int64_t n = std::min(chunk, total - first);
     int64_t half = doubleBuffered ? (first / chunk) % 2 : 0;
@@ -1249,15 +1325,7 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
                         {"elem_stride", block}},
                        {{"buffer", "ACC"}}});
     if (first == 0)
-      loads.push_back({"npu.load",
-                       {{"dst_stride", 1},
-                        {"dram_offset", paramOffset},
-                        {"rows", 1},
-                        {"cols", 1},
-                        {"row_stride", 16 * block},
-                        {"elem_bytes", 16 * block},
-                        {"elem_stride", 16 * block}},
-                       {{"buffer", "PBUF"}}});
+      llvm::append_range(loads, constantLoads);
     for (auto [base, zeroPoint, fixed] :
          {std::tuple{accBase, a->zeroPoint, params.lhs},
           std::tuple{accBase + n, b->zeroPoint, params.rhs}}) {
@@ -1285,6 +1353,7 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
     computes.push_back({"npu.requant",
                         {{"acc", accBase},
                          {"out", outBase},
+                         {"param", pbufBase},
                          {"n0", 1},
                          {"n1", n},
                          {"acc_s1", 1},

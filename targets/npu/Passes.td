@@ -29,7 +29,9 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
       halves of the buffers (double buffering), so that loads, compute and
       stores of neighbouring tiles overlap; the dependency tokens order
       what must be ordered, and a layer starts after the previous one
-      stored its results.
+      stored its results; its weights and parameters go to the halves of
+      WBUF and PBUF the previous layer does not read, and load while it
+      computes.
 
     Ops the NPU cannot run are reported together in one error, each with
     its ONNX node. Only signed 8-bit activations are supported: a uint8

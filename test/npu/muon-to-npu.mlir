@@ -14,10 +14,12 @@
 // CHECK: npu.constants dense<[1, 3, -5, 0, -2, 4, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 // CHECK-SAME: 103, 0, 0, 0, 0, 0, 0, 64, 2, 0, 0, 0, -5, -1, -1, -1,
 // CHECK-SAME: -31, -1, -1, -1, 0, 0, 0, 64, 3, 0, 0, 0, -5, -1, -1, -1,
+// The weights and parameters load first (a layer's constants do not wait
+// for the previous layer), then the input, which signals compute.
 // CHECK: npu.layer
-// CHECK-NEXT: npu.load {cols = 1 : i64, dst_stride = 1 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, region = 1 : i64, row_stride = 4 : i64, rows = 1 : i64}
 // CHECK-NEXT: npu.load {buffer = "WBUF", cols = 1 : i64, dst_stride = 1 : i64, elem_bytes = 16 : i64, elem_stride = 16 : i64, row_stride = 16 : i64, rows = 1 : i64}
-// CHECK-NEXT: npu.load {buffer = "PBUF", cols = 1 : i64, dram_offset = 16 : i64, {{.*}} push_next = true
+// CHECK-NEXT: npu.load {buffer = "PBUF", cols = 1 : i64, dram_offset = 16 : i64, dst_stride = 1 : i64, elem_bytes = 64 : i64, elem_stride = 64 : i64, row_stride = 64 : i64, rows = 1 : i64}
+// CHECK-NEXT: npu.load {cols = 1 : i64, dst_stride = 1 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, push_next = true, region = 1 : i64, row_stride = 4 : i64, rows = 1 : i64}
 // CHECK-NEXT: npu.gemm {inp_r1 = 1 : i64, k0 = 1 : i64, k1 = 1 : i64, n0 = 1 : i64, n1 = 1 : i64, pop_prev = true, reset = true, wgt_r1 = 1 : i64}
 // CHECK-NEXT: npu.requant {{{.*}}clamp_max = 127 : i64, clamp_min = -5 : i64, n0 = 1 : i64, {{.*}}push_next = true}
 // CHECK-NEXT: npu.store {cols = 1 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pop_prev = true, region = 2 : i64, row_stride = 4 : i64, rows = 1 : i64}
@@ -47,16 +49,17 @@ func.func @gemm(%x: tensor<1x3xf32> {muon.name = "x"}) -> (tensor<1x2xf32> {muon
 // t's STORE (store -> compute). The 2x2 max pool after it: 4 tiles of 6
 // output rows, each half of ACC holding 12 input rows and then the 6 result
 // rows. Between layers, the last store signals a compute SYNC, which
-// signals the next layer's first load.
+// signals the next layer's first load; the next layer's constants go to the
+// other half of WBUF and PBUF and load before that wait (a prefetch).
 // CHECK-LABEL: npu.program @conv_tiled
 // CHECK: npu.region "input", 9216
 // CHECK: npu.region "output", 2304
 // CHECK: npu.region "workspace", 9216
 // CHECK: npu.tensor "image" {region = 1 : i64, scale = 5.000000e-01 : f32, shape = array<i64: 1, 4, 48, 48>, strides = array<i64: 9216, 1, 192, 4>, zero_point = -7 : i64}
 // CHECK: npu.layer
-// CHECK-NEXT: npu.load {cols = 48 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, pad_value = -7 : i64, region = 1 : i64, row_stride = 192 : i64, rows = 13 : i64}
 // CHECK-NEXT: npu.load {buffer = "WBUF", cols = 9 : i64
-// CHECK-NEXT: npu.load {buffer = "PBUF", {{.*}}push_next = true
+// CHECK-NEXT: npu.load {buffer = "PBUF", cols = 1 : i64, dram_offset = 144 : i64
+// CHECK-NEXT: npu.load {cols = 48 : i64, dst_stride = 50 : i64, elem_bytes = 4 : i64, elem_stride = 4 : i64, pad_left = 1 : i64, pad_right = 1 : i64, pad_top = 1 : i64, pad_value = -7 : i64, push_next = true, region = 1 : i64, row_stride = 192 : i64, rows = 13 : i64}
 // CHECK-NEXT: npu.gemm {acc_s0 = 48 : i64, acc_s1 = 1 : i64, inp_r0 = 50 : i64, inp_r1 = 1 : i64, inp_s0 = 50 : i64, inp_s1 = 1 : i64, k0 = 3 : i64, k1 = 3 : i64, n0 = 12 : i64, n1 = 48 : i64, pop_prev = true, reset = true, wgt_r0 = 3 : i64, wgt_r1 = 1 : i64}
 // CHECK-NEXT: npu.requant {{{.*}}n1 = 576 : i64, {{.*}}push_next = true, push_prev = true}
 // CHECK-NEXT: npu.store {cols = 48 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
@@ -73,11 +76,11 @@ func.func @gemm(%x: tensor<1x3xf32> {muon.name = "x"}) -> (tensor<1x2xf32> {muon
 // CHECK-NEXT: npu.requant {{{.*}}pop_next = true, push_next = true}
 // CHECK-NEXT: npu.store {cols = 48 : i64, dram_offset = 6912 : i64, {{.*}}pop_prev = true, push_prev = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64, src = 576 : i64}
 // CHECK-NEXT: npu.layer {layer_id = 1 : i64}
+// CHECK-NEXT: npu.load {buffer = "PBUF", cols = 1 : i64, dram_offset = 208 : i64, dst = 32 : i64
 // CHECK-NEXT: npu.sync {pop_next = true, push_prev = true, stage = "COMPUTE"}
-// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dst_stride = 48 : i64, {{.*}}pad_value = -128 : i64, pop_next = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
-// CHECK-NEXT: npu.load {buffer = "PBUF"
+// CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dst_stride = 48 : i64, {{.*}}pad_value = -128 : i64, pop_next = true, push_next = true, region = 3 : i64, row_stride = 192 : i64, rows = 12 : i64}
 // CHECK-NEXT: npu.pool {dst = 576 : i64, dst_s0 = 24 : i64, dst_s1 = 1 : i64, n0 = 6 : i64, n1 = 24 : i64, pop_prev = true, src_s0 = 96 : i64, src_s1 = 2 : i64, win_h = 2 : i64, win_s0 = 48 : i64, win_s1 = 1 : i64, win_w = 2 : i64}
-// CHECK-NEXT: npu.requant {acc = 576 : i64, {{.*}}n1 = 144 : i64
+// CHECK-NEXT: npu.requant {acc = 576 : i64, {{.*}}n1 = 144 : i64, {{.*}}param = 32 : i64
 // CHECK-NEXT: npu.store {{{.*}}region = 2 : i64, row_stride = 96 : i64, rows = 6 : i64}
 // CHECK-NEXT: npu.load {buffer = "ACC", cols = 48 : i64, dram_offset = 2304 : i64, dst = 720 : i64, {{.*}}rows = 12 : i64}
 // CHECK-NEXT: npu.pool {dst = 1296 : i64, {{.*}}src = 720 : i64
@@ -102,9 +105,9 @@ func.func @conv_tiled(%x: tensor<1x4x48x48xf32> {muon.name = "image"}) -> (tenso
 // parameters: s_a / (2 max(s_a, s_b)) = 0.5 and 0.25 are 2^30 with shifts 0
 // and 1), the sum, and the output's REQUANT with ReLU's clamp.
 // CHECK-LABEL: npu.program @add
-// CHECK: npu.load {buffer = "ACC", cols = 1 : i64, dst_stride = 1 : i64, {{.*}}region = 1 : i64
-// CHECK-NEXT: npu.load {buffer = "ACC", cols = 1 : i64, dst = 1 : i64, dst_stride = 1 : i64, {{.*}}region = 2 : i64
-// CHECK-NEXT: npu.load {buffer = "PBUF", {{.*}}push_next = true
+// CHECK: npu.load {buffer = "PBUF"
+// CHECK-NEXT: npu.load {buffer = "ACC", cols = 1 : i64, dst_stride = 1 : i64, {{.*}}region = 1 : i64
+// CHECK-NEXT: npu.load {buffer = "ACC", cols = 1 : i64, dst = 1 : i64, dst_stride = 1 : i64, {{.*}}push_next = true, region = 2 : i64
 // CHECK-NEXT: npu.alu {dst_s1 = 1 : i64, imm = -3 : i64, n0 = 1 : i64, n1 = 1 : i64, op = "ADD", pop_prev = true, use_imm = true}
 // CHECK-NEXT: npu.alu {dst_s1 = 1 : i64, imm = 20 : i64, n0 = 1 : i64, n1 = 1 : i64, op = "SHL", use_imm = true}
 // CHECK-NEXT: npu.alu {dst_s1 = 1 : i64, imm = 1073741824 : i64, n0 = 1 : i64, n1 = 1 : i64, op = "MULQ", use_imm = true}

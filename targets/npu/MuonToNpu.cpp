@@ -39,6 +39,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <climits>
@@ -180,12 +181,43 @@ public:
   }
 
   /// Workspace bytes, 64-byte aligned; the region is numbered at the end.
+  /// Workspace bytes for a tensor: the first free range that holds it (64-
+  /// byte aligned), else new bytes at the end.
   Layout allocateWorkspace(int64_t h, int64_t w, int64_t c) {
     Layout layout{kWorkspacePending, 0, h, w, c};
-    workspaceBytes = llvm::alignTo(workspaceBytes, 64);
+    int64_t bytes = llvm::alignTo(layout.entries(block) * block, 64);
+    for (auto it = freeRanges.begin(); it != freeRanges.end(); ++it)
+      if (it->second >= bytes) {
+        layout.offset = it->first;
+        if (it->second == bytes)
+          freeRanges.erase(it);
+        else
+          *it = {it->first + bytes, it->second - bytes};
+        return layout;
+      }
     layout.offset = workspaceBytes;
-    workspaceBytes += layout.entries(block) * block;
+    workspaceBytes += bytes;
     return layout;
+  }
+
+  /// Returns a dead tensor's workspace bytes. A later layer may store there:
+  /// its stores come after its first load, which waits for the previous
+  /// layer's last store, which comes after every load of the layers before.
+  void freeWorkspace(const Layout &layout) {
+    if (layout.region != kWorkspacePending)
+      return;
+    int64_t bytes = llvm::alignTo(layout.entries(block) * block, 64);
+    freeRanges.push_back({layout.offset, bytes});
+    llvm::sort(freeRanges);
+    // Merge neighbours.
+    SmallVector<std::pair<int64_t, int64_t>> merged;
+    for (auto range : freeRanges)
+      if (!merged.empty() &&
+          merged.back().first + merged.back().second == range.first)
+        merged.back().second += range.second;
+      else
+        merged.push_back(range);
+    freeRanges = std::move(merged);
   }
 
   /// A new input or output region holding exactly `layout`'s tensor.
@@ -475,6 +507,8 @@ private:
   SmallVector<TensorDesc> tensors;
   SmallVector<std::string> layers;
   int64_t workspaceBytes = 0;
+  /// Free workspace ranges (offset, bytes), sorted.
+  SmallVector<std::pair<int64_t, int64_t>> freeRanges;
   Operation *lastStore = nullptr;
   bool report;
   LayerStats layerStats;
@@ -1427,7 +1461,39 @@ LogicalResult FunctionLowering::run() {
   for (BlockArgument argument : body.getArguments())
     lowerInput(argument);
 
+  // The last op that reads each tensor (through the reshapes that alias
+  // it): its workspace is free once that op is lowered.
+  llvm::DenseMap<Operation *, unsigned> position;
+  for (auto [i, op] : llvm::enumerate(body.getOperations()))
+    position[&op] = i;
+  llvm::DenseMap<Value, Value> aliasOf;
+  llvm::DenseMap<Value, unsigned> lastUse;
   for (Operation &op : body.without_terminator()) {
+    // A product is lowered where its requantize is.
+    unsigned at = position[&op];
+    if (isa<ConvOp, GemmOp, MatMulOp>(op) && op.hasOneUse() &&
+        isa<RequantizeOp>(*op.getUsers().begin()))
+      at = position[*op.getUsers().begin()];
+    for (Value operand : op.getOperands()) {
+      Value root = aliasOf.lookup(operand) ? aliasOf.lookup(operand) : operand;
+      lastUse[root] = std::max(lastUse.lookup(root), at);
+    }
+    if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      Value input = reshape.getInput();
+      aliasOf[reshape.getResult()] =
+          aliasOf.lookup(input) ? aliasOf.lookup(input) : input;
+    }
+  }
+  llvm::DenseMap<unsigned, SmallVector<Value>> deadAfter;
+  for (auto [value, last] : lastUse)
+    deadAfter[last].push_back(value);
+
+  for (Operation &op : body.without_terminator()) {
+    llvm::scope_exit freeDead([&] {
+      for (Value value : deadAfter.lookup(position[&op]))
+        if (auto it = layouts.find(value); it != layouts.end())
+          program.freeWorkspace(it->second);
+    });
     if (isa<ConstantOp, quant::StorageCastOp>(op))
       continue; // weights, read by their users
     if (auto quantize = dyn_cast<QuantizeOp>(op)) {

@@ -18,7 +18,8 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
       multiple of BLOCK (a [1, K] tensor is one pixel of K channels): the
       inputs and outputs in their own regions, described by tensor
       descriptors carrying the scale and zero point of their quantize /
-      dequantize, the rest in one workspace region;
+      dequantize, the rest in one workspace region, where a tensor's bytes
+      are reused once its last reader is lowered;
     - weights are pre-tiled in WBUF entry order and the per-channel
       parameters (bias folded with -z_x * sum(w), Q31 multiplier, shift,
       output zero point) written as PBUF entries, both in the constants;

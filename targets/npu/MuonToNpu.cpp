@@ -101,8 +101,9 @@ std::string layerName(Operation *op) {
   return view.take_front(63).str();
 }
 
-/// Where an activation lives: `bytes` at `offset` of DRAM region `region`,
-/// NHWC with `c` channels padded to whole entries of BLOCK bytes.
+/// Where an activation lives: at byte `offset` of DRAM region `region`, an
+/// h x w image NHWC with its `c` channels padded to whole entries of BLOCK
+/// bytes (h = w = 1 for a [1, K] tensor).
 struct Layout {
   int64_t region = 0, offset = 0;
   int64_t h = 1, w = 1, c = 1;
@@ -180,9 +181,9 @@ public:
     return addConstant(bytes);
   }
 
-  /// Workspace bytes, 64-byte aligned; the region is numbered at the end.
   /// Workspace bytes for a tensor: the first free range that holds it (64-
-  /// byte aligned), else new bytes at the end.
+  /// byte aligned), else new bytes at the end. The workspace region gets
+  /// its number in finish().
   Layout allocateWorkspace(int64_t h, int64_t w, int64_t c) {
     Layout layout{kWorkspacePending, 0, h, w, c};
     int64_t bytes = llvm::alignTo(layout.entries(block) * block, 64);
@@ -380,7 +381,6 @@ public:
     reportLayer();
     emit("npu.finish", {});
     builder.setInsertionPointToStart(&program.getBody().front());
-    MLIRContext *context = program.getContext();
     Location loc = program.getLoc();
     int64_t workspaceRegion = 0;
     if (workspaceBytes > 0)
@@ -413,7 +413,6 @@ public:
     if (block != defaultBlock)
       program.setConfigAttr(builder.getDictionaryAttr(
           builder.getNamedAttr("block", builder.getI64IntegerAttr(block))));
-    (void)context;
   }
 
   /// A region number no program has: workspace layouts carry it until the

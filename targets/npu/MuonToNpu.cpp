@@ -1566,6 +1566,19 @@ void MuonToNpuPass::runOnOperation() {
     module.emitError() << "block must be 1 to 256, not " << block;
     return signalPassFailure();
   }
+  // A float model gets one error, not one per float op.
+  bool quantized = false;
+  func.walk([&](Operation *op) {
+    quantized |= llvm::any_of(op->getResultTypes(), [](Type type) {
+      return getQuantizedElementType(type) != nullptr;
+    });
+  });
+  if (!quantized) {
+    func.emitError() << "the model is not quantized: the NPU runs int8 "
+                        "models (quantize it with --quantize=int8 "
+                        "--calibration=DIR, or give a QDQ model)";
+    return signalPassFailure();
+  }
   OpBuilder builder(module.getContext());
   builder.setInsertionPoint(func);
   auto program = npu::ProgramOp::create(

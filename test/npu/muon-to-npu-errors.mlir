@@ -26,7 +26,18 @@ func.func @uint8(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 // -----
 
 // A float output must be the dequantization of an int8 tensor.
-// expected-error @+1 {{output 'output0' is not the dequantization of a signed 8-bit tensor}}
-func.func @float_output(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
-  return %x : tensor<1x4xf32>
+// expected-error @+1 {{output 'output1' is not the dequantization of a signed 8-bit tensor}}
+func.func @float_output(%x: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>) {
+  %q = muon.quantize %x : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32, 0.5:3>>
+  %f = muon.dequantize %q : (tensor<1x4x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<1x4xf32>
+  return %f, %x : tensor<1x4xf32>, tensor<1x4xf32>
+}
+
+// -----
+
+// A float model gets one error that says what to do.
+// expected-error @+1 {{the model is not quantized: the NPU runs int8 models}}
+func.func @float_model(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %r = muon.relu %x : tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
 }

@@ -719,6 +719,9 @@ std::pair<int64_t, int64_t> FunctionLowering::clampOf(RequantizeOp requantize) {
 
 /// bias - z_x * sum(w) per output channel, saturated to int32 (the NPU's
 /// GEMM multiplies the raw int8 input; docs/quantization-arithmetic.md).
+/// The CPU starts its int32 accumulation from the same value; the results
+/// agree as long as neither it nor the accumulator overflows int32, which
+/// needs |bias| or the sum near 2^31 (a calibrated model is far from it).
 SmallVector<int64_t> foldBias(std::optional<SmallVector<int64_t>> bias,
                               ArrayRef<int64_t> weightSums, int64_t zeroPoint) {
   SmallVector<int64_t> folded;

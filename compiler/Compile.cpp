@@ -4,6 +4,8 @@
 #include "compiler/onnx/OnnxExporter.h"
 #include "compiler/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
+#include "targets/npu/NpubWriter.h"
+#include "targets/npu/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
@@ -17,6 +19,7 @@ namespace muon {
 
 void registerMuonDialects(DialectRegistry &registry) {
   registerCpuTargetDialects(registry);
+  registry.insert<npu::NpuDialect>();
 }
 
 OwningOpRef<ModuleOp> loadModel(StringRef path, MLIRContext &context) {
@@ -63,6 +66,34 @@ static std::string printModule(ModuleOp module) {
   return text;
 }
 
+/// The int8 model to an npu.program (muon-to-npu), printed or written as a
+/// .npub container.
+static FailureOr<CompileResult> compileForNpu(ModuleOp module,
+                                              const CompileOptions &options) {
+  if (options.emit != EmitKind::NpuProgram && options.emit != EmitKind::Npub)
+    return module.emitError(
+        "the NPU target writes --emit=muon, npu or npub (the default)");
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        MuonToNpuOptions npuOptions;
+        npuOptions.report = options.npuReport;
+        pm.addPass(createMuonToNpu(npuOptions));
+      })))
+    return failure();
+  CompileResult result;
+  if (options.emit == EmitKind::NpuProgram) {
+    result.output = printModule(module);
+    return result;
+  }
+  auto programs = llvm::to_vector(module.getOps<npu::ProgramOp>());
+  if (programs.size() != 1)
+    return module.emitError("muon-to-npu did not produce one npu.program");
+  FailureOr<std::string> bytes = npu::writeNpub(programs.front());
+  if (failed(bytes))
+    return failure();
+  result.output = std::move(*bytes);
+  return result;
+}
+
 FailureOr<CompileResult> compile(ModuleOp module,
                                  const CompileOptions &options) {
   CompileResult result;
@@ -94,6 +125,8 @@ FailureOr<CompileResult> compile(ModuleOp module,
     result.output = printModule(module);
     return result;
   }
+  if (options.targetKind == TargetKind::Npu)
+    return compileForNpu(module, options);
   if (failed(runPipeline(module, options, [&](PassManager &pm) {
         buildMuonToLinalgPipeline(pm, chooseRegisterBlock(*machine));
       })))

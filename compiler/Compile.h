@@ -17,19 +17,38 @@
 namespace muon {
 
 /// How far compilation goes and what it writes.
-enum class EmitKind { Muon, OnnxQdq, Linalg, LLVMIR, Assembly, Object };
+enum class EmitKind {
+  Muon,
+  OnnxQdq,
+  Linalg,
+  LLVMIR,
+  Assembly,
+  Object,
+  /// NPU target: the npu.program as MLIR text, or its .npub container.
+  NpuProgram,
+  Npub
+};
+
+/// What the model is compiled for: a CPU (object file and C header) or
+/// Muon's NPU (an int8 instruction stream, docs/npu.md).
+enum class TargetKind { Cpu, Npu };
 
 struct CompileOptions {
+  TargetKind targetKind = TargetKind::Cpu;
+  /// The host CPU's options: code generation for TargetKind::Cpu, and the
+  /// float model that calibration runs.
   CpuTargetOptions target;
   EmitKind emit = EmitKind::Object;
   /// Post-training int8 quantization after the graph pipeline, when set.
   std::optional<QuantizationOptions> quantization;
+  /// TargetKind::Npu: a remark per layer with its tiling and costs.
+  bool npuReport = false;
   /// Called on every pass manager before it runs (IR printing, timing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
 };
 
 struct CompileResult {
-  /// The artefact: MLIR text, LLVM IR, assembly or object code.
+  /// The artefact: MLIR text, LLVM IR, assembly, object code or a .npub.
   std::string output;
   /// The C interface; set when compilation reached bufferization.
   std::optional<ModelInterface> interface;

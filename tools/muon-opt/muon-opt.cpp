@@ -4,6 +4,7 @@
 #include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Passes.h"
 #include "targets/npu/NpuDialect.h"
+#include "targets/npu/Passes.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   muon::registerMuonPasses();
   muon::registerMuonCpuPasses();
+  muon::registerMuonNpuPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Muon pass driver\n", registry));
 }

@@ -10,12 +10,18 @@
 // leading dimension than the model expects is a batch: the model runs once
 // per slice and the outputs are stacked.
 //
+// With --target=npu the model is compiled for Muon's NPU as muonc
+// --target=npu does and run on the NPU runtime's bit-exact simulator, linked
+// in: float inputs are quantized as ONNX QuantizeLinear does with each input
+// descriptor's scale and zero point, outputs dequantized to float32.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/CommandLine.h"
 #include "compiler/Compile.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/TensorFiles.h"
+#include "runtime/npu/npu_runtime.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -49,6 +55,16 @@ static cl::opt<unsigned>
               cl::desc("Also time N runs (after a warm-up) of the compiled "
                        "code on the first input slice; prints min and median"),
               cl::init(0), cl::cat(category));
+static cl::opt<muon::TargetKind> targetKind(
+    "target", cl::desc("What the model is compiled for and run on"),
+    cl::init(muon::TargetKind::Cpu),
+    cl::values(clEnumValN(muon::TargetKind::Cpu, "cpu",
+                          "this CPU: native code (default)"),
+               clEnumValN(muon::TargetKind::Npu, "npu",
+                          "Muon's int8 NPU, on the runtime's bit-exact "
+                          "simulator (the model must be int8: a QDQ model or "
+                          "--quantize=int8)")),
+    cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object, header and driver "
                                         "in the temporary directory"),
@@ -189,6 +205,160 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+/// The region byte of each element of a tensor descriptor, in C order.
+static std::vector<uint64_t> elementOffsets(const muon_npu_tensor_info &info) {
+  std::vector<uint64_t> offsets = {info.offset};
+  for (uint32_t d = 0; d < info.rank; ++d) {
+    std::vector<uint64_t> next;
+    next.reserve(offsets.size() * info.dims[d]);
+    for (uint64_t base : offsets)
+      for (uint32_t i = 0; i < info.dims[d]; ++i)
+        next.push_back(base + uint64_t(i) * info.strides[d]);
+    offsets = std::move(next);
+  }
+  return offsets;
+}
+
+/// --target=npu: runs the .npub `program` on the NPU simulator once per
+/// input slice and writes each output as <name>.npy, float32.
+static int runOnNpu(const std::string &program) {
+  muon_npu_model model;
+  muon_npu_error error;
+  if (muon_npu_load(&model, program.data(), program.size(), nullptr, &error))
+    return fail(llvm::Twine("the NPU runtime rejected the program: ") +
+                error.message);
+  size_t memorySize = muon_npu_memory_size(&model, 0);
+  std::vector<uint64_t> memory((memorySize + 63) / 64 * 8 + 8);
+  void *aligned = reinterpret_cast<void *>(
+      (reinterpret_cast<uintptr_t>(memory.data()) + 63) & ~uintptr_t(63));
+  if (muon_npu_attach_memory(&model, aligned, memorySize, 0, &error))
+    return fail(llvm::Twine("NPU memory: ") + error.message);
+
+  std::vector<muon_npu_tensor_info> inputs, outputs;
+  std::vector<uint32_t> inputIndex, outputIndex;
+  for (uint32_t i = 0; i < muon_npu_tensor_count(&model); ++i) {
+    muon_npu_tensor_info info;
+    muon_npu_tensor(&model, i, &info);
+    bool input = info.region_kind == MUON_NPU_REGION_INPUT;
+    (input ? inputs : outputs).push_back(info);
+    (input ? inputIndex : outputIndex).push_back(i);
+  }
+  if (inputFiles.size() != inputs.size())
+    return fail("the model takes " + llvm::Twine(inputs.size()) + " inputs, " +
+                llvm::Twine(inputFiles.size()) + " given");
+  // Inputs by position, or NAME=FILE by descriptor name.
+  std::vector<std::string> paths(inputs.size());
+  for (auto [position, arg] : llvm::enumerate(inputFiles)) {
+    auto [name, file] = StringRef(arg).split('=');
+    size_t index = position;
+    if (!file.empty()) {
+      auto it = llvm::find_if(inputs, [&, name = name](const auto &info) {
+        return name == info.name;
+      });
+      if (it == inputs.end())
+        return fail("the model has no input named '" + name + "'");
+      index = it - inputs.begin();
+    } else {
+      file = name;
+    }
+    if (!paths[index].empty())
+      return fail(llvm::Twine("input '") + inputs[index].name +
+                  "' is given twice");
+    paths[index] = file.str();
+  }
+  std::vector<muon::HostTensor> data;
+  int64_t slices = 1;
+  std::vector<bool> batched;
+  for (auto [path, info] : llvm::zip(paths, inputs)) {
+    auto tensor = muon::readTensorFile(path);
+    if (!tensor)
+      return fail(llvm::toString(tensor.takeError()));
+    if (tensor->dtype != "f4" && tensor->dtype != "i1")
+      return fail(path + ": the NPU takes float32 or int8 inputs");
+    std::vector<int64_t> dims(info.dims, info.dims + info.rank);
+    llvm::ArrayRef<int64_t> shape = tensor->shape;
+    bool isBatch = shape.size() == dims.size() + 1 &&
+                   shape.drop_front() == llvm::ArrayRef(dims);
+    if (!isBatch && shape != llvm::ArrayRef(dims))
+      return fail(path + ": shape " + shapeString(shape) + ", input '" +
+                  info.name + "' is " + shapeString(dims) +
+                  " (or a batch of those)");
+    if (isBatch) {
+      if (llvm::is_contained(batched, true) && shape[0] != slices)
+        return fail("batched inputs disagree on the batch size");
+      slices = shape[0];
+    }
+    batched.push_back(isBatch);
+    data.push_back(std::move(*tensor));
+  }
+
+  std::vector<std::vector<int8_t>> regions(inputs.size() + outputs.size());
+  std::vector<muon::HostTensor> results(outputs.size());
+  for (auto [i, info] : llvm::enumerate(outputs)) {
+    results[i].dtype = "f4";
+    if (llvm::is_contained(batched, true))
+      results[i].shape.push_back(slices);
+    results[i].shape.insert(results[i].shape.end(), info.dims,
+                            info.dims + info.rank);
+  }
+  for (int64_t slice = 0; slice < slices; ++slice) {
+    for (auto [i, info] : llvm::enumerate(inputs)) {
+      std::vector<int8_t> &bytes = regions[i];
+      bytes.assign(info.region_bytes, 0);
+      std::vector<uint64_t> offsets = elementOffsets(info);
+      int64_t first = batched[i] ? slice * int64_t(offsets.size()) : 0;
+      for (auto [e, offset] : llvm::enumerate(offsets)) {
+        if (data[i].dtype == "i1") {
+          bytes[offset] = data[i].data[first + e];
+          continue;
+        }
+        float x;
+        memcpy(&x, data[i].data.data() + (first + e) * 4, 4);
+        // ONNX QuantizeLinear: round half to even, then saturate, in f32.
+        float q = std::nearbyint(x / info.scale) + float(info.zero_point);
+        q = std::isnan(q) ? -128.0f : std::clamp(q, -128.0f, 127.0f);
+        bytes[offset] = static_cast<int8_t>(q);
+      }
+      if (muon_npu_bind(&model, inputIndex[i], bytes.data(), bytes.size(),
+                        &error))
+        return fail(llvm::Twine("binding input '") + info.name +
+                    "': " + error.message);
+    }
+    for (auto [i, info] : llvm::enumerate(outputs)) {
+      std::vector<int8_t> &bytes = regions[inputs.size() + i];
+      bytes.assign(info.region_bytes, 0);
+      if (muon_npu_bind(&model, outputIndex[i], bytes.data(), bytes.size(),
+                        &error))
+        return fail(llvm::Twine("binding output '") + info.name +
+                    "': " + error.message);
+    }
+    muon_npu_stats stats;
+    if (muon_npu_run(&model, nullptr, &stats, nullptr, 0, &error))
+      return fail(llvm::Twine("the NPU program failed: ") + error.message);
+    for (auto [i, info] : llvm::enumerate(outputs)) {
+      const std::vector<int8_t> &bytes = regions[inputs.size() + i];
+      for (uint64_t offset : elementOffsets(info)) {
+        float y = float(int32_t(bytes[offset]) - info.zero_point) * info.scale;
+        const char *raw = reinterpret_cast<const char *>(&y);
+        results[i].data.insert(results[i].data.end(), raw, raw + 4);
+      }
+    }
+  }
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail(outputDir + ": " + ec.message());
+  for (auto [i, info] : llvm::enumerate(outputs)) {
+    std::string name;
+    for (char c : StringRef(info.name))
+      name += llvm::isAlnum(c) ? c : '_';
+    SmallString<128> path(outputDir);
+    llvm::sys::path::append(path, name + ".npy");
+    if (llvm::Error err = muon::writeNpy(path, results[i]))
+      return fail(llvm::toString(std::move(err)));
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   muon::parseToolCommandLine(
@@ -208,9 +378,18 @@ int main(int argc, char **argv) {
     return 1;
   options.target.name = "model";
   options.configure = muon::applyToolPassOptions;
+  if (targetKind == muon::TargetKind::Npu) {
+    if (benchRuns)
+      return fail("--bench times native code; with --target=npu, "
+                  "muon-npu-run --stats reports the NPU's cycles");
+    options.targetKind = muon::TargetKind::Npu;
+    options.emit = muon::EmitKind::Npub;
+  }
   FailureOr<muon::CompileResult> compiled = muon::compile(*module, options);
   if (failed(compiled))
     return 1;
+  if (targetKind == muon::TargetKind::Npu)
+    return runOnNpu(compiled->output);
   const muon::ModelInterface &model = *compiled->interface;
 
   auto inputs = readInputs(model);

@@ -3,6 +3,8 @@
 //   muonc model.onnx -o model.o          # object file + model.h beside it
 //   muonc model.onnx --emit=muon         # the imported graph, for reading
 //   muonc model.onnx --quantize=int8 --calibration=samples/   # int8
+//   muonc model.onnx --target=npu --quantize=int8 --calibration=samples/
+//         -o model.npub                       # Muon's NPU (muon-npu-run)
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,10 +29,27 @@ static cl::OptionCategory category("muonc options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx | model.mlir>"),
                                       cl::cat(category));
+static cl::opt<muon::TargetKind> targetKind(
+    "target", cl::desc("What the model is compiled for"),
+    cl::init(muon::TargetKind::Cpu),
+    cl::values(clEnumValN(muon::TargetKind::Cpu, "cpu",
+                          "this CPU or -mtriple's: an object file and a C "
+                          "header (default)"),
+               clEnumValN(muon::TargetKind::Npu, "npu",
+                          "Muon's int8 NPU: a .npub instruction stream for "
+                          "muon-npu-run; the model must be int8 (a QDQ model "
+                          "or --quantize=int8)")),
+    cl::cat(category));
+static cl::opt<bool> npuReport(
+    "npu-report",
+    cl::desc("With --target=npu: print how each layer is tiled and what its "
+             "instructions cost in the NPU's cycle model (muon-npu-run "
+             "--stats measures a run)"),
+    cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
-               cl::desc("Output file (default: <name>.o, .s, .ll or "
-                        ".mlir by --emit; '-' for stdout)"),
+               cl::desc("Output file (default: <name>.o, .s, .ll, .mlir "
+                        "or .npub by --emit; '-' for stdout)"),
                cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string> headerPath(
     "header",
@@ -55,7 +74,12 @@ static cl::opt<muon::EmitKind> emitKind(
                clEnumValN(muon::EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
                clEnumValN(muon::EmitKind::Assembly, "asm", "target assembly"),
                clEnumValN(muon::EmitKind::Object, "obj",
-                          "an object file (default)")),
+                          "an object file (default for --target=cpu)"),
+               clEnumValN(muon::EmitKind::NpuProgram, "npu",
+                          "--target=npu: the npu.program, one op per "
+                          "instruction"),
+               clEnumValN(muon::EmitKind::Npub, "npub",
+                          "--target=npu: the .npub container (default)")),
     cl::cat(category));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
@@ -76,7 +100,10 @@ static StringRef extensionFor(muon::EmitKind kind) {
   switch (kind) {
   case muon::EmitKind::Muon:
   case muon::EmitKind::Linalg:
+  case muon::EmitKind::NpuProgram:
     return ".mlir";
+  case muon::EmitKind::Npub:
+    return ".npub";
   case muon::EmitKind::LLVMIR:
     return ".ll";
   case muon::EmitKind::Assembly:
@@ -120,7 +147,24 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  options.emit = emitKind;
+  options.targetKind = targetKind;
+  options.npuReport = npuReport;
+  if (npuReport && targetKind != muon::TargetKind::Npu) {
+    llvm::errs() << "error: --npu-report needs --target=npu\n";
+    return 1;
+  }
+  muon::EmitKind emit = emitKind;
+  if (targetKind == muon::TargetKind::Npu && !emitKind.getNumOccurrences())
+    emit = muon::EmitKind::Npub;
+  bool npuOutput =
+      emit == muon::EmitKind::NpuProgram || emit == muon::EmitKind::Npub;
+  if (npuOutput != (targetKind == muon::TargetKind::Npu) &&
+      emit != muon::EmitKind::Muon) {
+    llvm::errs() << "error: --emit=npu and npub need --target=npu, which "
+                    "writes only those and --emit=muon\n";
+    return 1;
+  }
+  options.emit = emit;
   options.target.name = name;
   options.target.triple = targetTriple;
   options.configure = muon::applyToolPassOptions;
@@ -129,7 +173,7 @@ int main(int argc, char **argv) {
     return 1;
 
   // Write the outputs only now, so a failed compilation leaves none behind.
-  std::string output = outputPath.empty() ? name + extensionFor(emitKind).str()
+  std::string output = outputPath.empty() ? name + extensionFor(emit).str()
                                           : outputPath.getValue();
   std::string error;
   auto outputFile = openOutputFile(output, &error);

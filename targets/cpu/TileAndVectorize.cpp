@@ -259,6 +259,67 @@ int16_t widen(int8_t value, bool isSigned) {
   return isSigned ? int16_t(value) : int16_t(uint8_t(value));
 }
 
+/// The 8-bit tensor `value` (static shape) with `extra` zeros appended along
+/// dimension `dim`: a new constant when `value` is an int8 constant (so that
+/// the pair and quad forms still find a constant to pack at compile time),
+/// else a tensor.pad. A zero adds nothing to an integer dot product, so a
+/// reduction padded in both operands is exact.
+Value padWithZeros(RewriterBase &rewriter, Location loc, Value value,
+                   unsigned dim, int64_t extra) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] += extra;
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  if (std::optional<SmallVector<int8_t>> values = readInt8Constant(value)) {
+    int64_t inner = 1;
+    for (int64_t size : type.getShape().drop_front(dim + 1))
+      inner *= size;
+    int64_t block = type.getDimSize(dim) * inner;
+    SmallVector<int8_t> padded;
+    padded.reserve(paddedType.getNumElements());
+    for (int64_t start = 0; start < int64_t(values->size()); start += block) {
+      padded.append(values->begin() + start, values->begin() + start + block);
+      padded.append(extra * inner, 0);
+    }
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(paddedType, ArrayRef<int8_t>(padded)));
+  }
+  SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(low);
+  high[dim] = rewriter.getIndexAttr(extra);
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(rewriter, loc, paddedType, value, low, high,
+                               zero);
+}
+
+/// The 8-bit contraction `op` (projected-permutation maps, reduction loop
+/// `k` a plain dimension of both inputs) with its reduction padded by
+/// `extra` zero steps, in both inputs, so that it splits into pairs.
+FailureOr<linalg::LinalgOp> padReduction(RewriterBase &rewriter,
+                                         linalg::LinalgOp op, unsigned k,
+                                         int64_t extra) {
+  AffineExpr kExpr = getAffineDimExpr(k, rewriter.getContext());
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    ArrayRef<AffineExpr> results =
+        op.getMatchingIndexingMap(input).getResults();
+    const AffineExpr *position = llvm::find(results, kExpr);
+    if (position == results.end() ||
+        !cast<ShapedType>(input->get().getType()).hasStaticShape())
+      return failure();
+    operands.push_back(padWithZeros(rewriter, op.getLoc(), input->get(),
+                                    position - results.begin(), extra));
+  }
+  llvm::append_range(operands, op.getDpsInits());
+  Operation *padded =
+      clone(rewriter, op, op->getResultTypes(), ValueRange(operands));
+  rewriter.replaceOp(op, padded->getResults());
+  return cast<linalg::LinalgOp>(padded);
+}
+
 /// Rewrites the 8-bit contraction `op` (reduction loop `k` of even extent,
 /// a plain dimension of both inputs and used nowhere else in them) into its
 /// PairContraction form. A is widened once, before the contraction (at
@@ -882,6 +943,16 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (kind && lhsMap.isProjectedPermutation() &&
       rhsMap.isProjectedPermutation() && !lhsMap.isFunctionOfDim(n) &&
       !rhsMap.isFunctionOfDim(m)) {
+    // An odd reduction takes one zero step more, in both operands (an 8-bit
+    // convolution's patches and filter come padded already).
+    if (ranges[k] % 2 != 0) {
+      FailureOr<linalg::LinalgOp> padded =
+          padReduction(rewriter, op, k, /*extra=*/1);
+      if (succeeded(padded)) {
+        op = *padded;
+        ranges = op.getStaticLoopRanges();
+      }
+    }
     FailureOr<std::pair<linalg::LinalgOp, PairContraction>> split = failure();
     if ((quadDotBits == 256 || quadDotBits == 512) && ranges[k] % 4 == 0)
       split = splitIntoQuads(rewriter, op, m, k, *kind, quadDotBits);
@@ -1012,12 +1083,16 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
 /// a scalar loop with a division per element (a 1x1 stride-1 convolution
 /// needs no patches); then an int32 contraction of
 /// the filter [F, C KH KW] (along m) and the patches [N, C KH KW, OH OW]
-/// (along n) with the operands' sign extension in its body.
+/// (along n) with the operands' sign extension in its body. An odd
+/// reduction C KH KW (3 x 7 x 7 = 147 for an RGB stem) is padded to a
+/// multiple of `reductionMultiple` with zero rows of patches and zero taps
+/// of the filter, for the pair and quad forms.
 LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
                                           linalg::LinalgOp conv,
                                           ArrayRef<int64_t> strides,
                                           ArrayRef<int64_t> dilations,
-                                          EightBitContraction kind) {
+                                          EightBitContraction kind,
+                                          int64_t reductionMultiple) {
   Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1];
   Value init = conv.getDpsInits()[0];
   auto inputType = cast<RankedTensorType>(input.getType());
@@ -1029,6 +1104,11 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
   int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
   int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
   int64_t oh = outputType.getDimSize(2), ow = outputType.getDimSize(3);
+  int64_t reduction = c * kh * kw;
+  // Only an odd reduction is padded: an even one has whole pairs already.
+  int64_t extra = reduction % 2 == 0
+                      ? 0
+                      : llvm::alignTo(reduction, reductionMultiple) - reduction;
   Location loc = conv.getLoc();
   MLIRContext *context = rewriter.getContext();
   rewriter.setInsertionPoint(conv);
@@ -1040,6 +1120,8 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
     // A 1x1 convolution's patches are its input.
     patches = tensor::CollapseShapeOp::create(
         rewriter, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    if (extra)
+      patches = padWithZeros(rewriter, loc, patches, 1, extra);
   } else {
     Type i8 = rewriter.getI8Type();
     auto index = [&](int64_t value) -> Value {
@@ -1048,9 +1130,28 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
     Value zero = index(0), one = index(1);
     Value padding =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i8));
-    auto patchesType = RankedTensorType::get({n, c, kh, kw, oh, ow}, i8);
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(), i8);
+    // [N, C, KH, KW, OH, OW], or [N, C KH KW + extra, OH, OW] when padded,
+    // its last `extra` rows zeros.
+    SmallVector<int64_t> patchesShape = {n, c, kh, kw, oh, ow};
+    if (extra)
+      patchesShape = {n, reduction + extra, oh, ow};
+    int64_t patchesRank = patchesShape.size();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesShape, i8);
+    if (extra) {
+      SmallVector<OpFoldResult> offsets = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(reduction),
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(n), rewriter.getIndexAttr(extra),
+          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
+      SmallVector<OpFoldResult> unitStrides(4, rewriter.getIndexAttr(1));
+      Value rows = tensor::ExtractSliceOp::create(rewriter, loc, empty, offsets,
+                                                  sizes, unitStrides);
+      Value zeros =
+          linalg::FillOp::create(rewriter, loc, padding, rows).getResult(0);
+      empty = tensor::InsertSliceOp::create(rewriter, loc, zeros, empty,
+                                            offsets, sizes, unitStrides);
+    }
     int64_t span = (ow - 1) * strides[1] + 1;
     scf::LoopNest nest = scf::buildLoopNest(
         rewriter, loc, SmallVector<Value>(5, zero),
@@ -1077,22 +1178,34 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
               every.push_back(x * strides[1]);
             pixels = vector::ShuffleOp::create(b, l, pixels, pixels, every);
           }
-          Value written =
-              vector::TransferWriteOp::create(
-                  b, l, pixels, patches[0],
-                  ValueRange{ivs[0], ivs[1], ivs[2], ivs[3], ivs[4], zero},
-                  AffineMapAttr::get(
-                      AffineMap::getMinorIdentityMap(6, 1, context)),
-                  b.getBoolArrayAttr({true}))
-                  .getResult();
+          SmallVector<Value> destination = {ivs[0], ivs[1], ivs[2],
+                                            ivs[3], ivs[4], zero};
+          if (extra) {
+            AffineExpr channel, ky, kx;
+            bindDims(context, channel, ky, kx);
+            Value tap = affine::AffineApplyOp::create(
+                b, l, AffineMap::get(3, 0, (channel * kh + ky) * kw + kx),
+                ValueRange{ivs[1], ivs[2], ivs[3]});
+            destination = {ivs[0], tap, ivs[4], zero};
+          }
+          Value written = vector::TransferWriteOp::create(
+                              b, l, pixels, patches[0], destination,
+                              AffineMapAttr::get(AffineMap::getMinorIdentityMap(
+                                  patchesRank, 1, context)),
+                              b.getBoolArrayAttr({true}))
+                              .getResult();
           return {written};
         });
-    patches = tensor::CollapseShapeOp::create(
-        rewriter, loc, nest.results[0],
-        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    SmallVector<ReassociationIndices> patchesGroups = {{0}, {1, 2, 3}, {4, 5}};
+    if (extra)
+      patchesGroups = {{0}, {1}, {2, 3}};
+    patches = tensor::CollapseShapeOp::create(rewriter, loc, nest.results[0],
+                                              patchesGroups);
   }
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  if (extra)
+    weights = padWithZeros(rewriter, loc, weights, 1, extra);
   SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
   Value outputInit =
       tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
@@ -1214,9 +1327,14 @@ struct TileAndVectorizePass
       std::optional<EightBitContraction> eightBit =
           matchEightBitContraction(op);
       bool named = isa<linalg::Conv2DNchwFchwOp>(op);
+      // Reductions padded to whole pairs, or to whole quads where the
+      // target has quad dot products.
+      int64_t reductionMultiple = (quadDotBits == 256 || quadDotBits == 512) ? 4
+                                  : pairDotBits                              ? 2
+                                                : 1;
       if (eightBit && (pairDotBits || !named) &&
-          succeeded(rewriteEightBitConvInIm2Col(rewriter, op, strides,
-                                                dilations, *eightBit)))
+          succeeded(rewriteEightBitConvInIm2Col(
+              rewriter, op, strides, dilations, *eightBit, reductionMultiple)))
         continue;
       auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
       if (!conv)

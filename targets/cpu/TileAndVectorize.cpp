@@ -17,6 +17,8 @@
 
 #include "targets/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -1293,6 +1295,81 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   return tileAndVectorize(rewriter, op, sizes);
 }
 
+/// Vector reads of 8-bit elements through slices of stride s > 1 along
+/// their innermost dimension (the taps of a pooling window at stride s) as
+/// one contiguous read of the (n - 1) s + 1 elements that span the vector
+/// and a shuffle of every s-th: LLVM has no gather of bytes and loads a
+/// strided vector of them one byte at a time. The span ends at the last
+/// element the strided read reads, so it is in bounds too. Wider elements
+/// keep their reads.
+void readStridedBytesContiguously(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<vector::TransferReadOp> reads;
+  func.walk([&](vector::TransferReadOp read) { reads.push_back(read); });
+  MLIRContext *context = rewriter.getContext();
+  for (vector::TransferReadOp read : reads) {
+    VectorType type = read.getVectorType();
+    auto sourceType = dyn_cast<RankedTensorType>(read.getBase().getType());
+    if (!sourceType || !type.getElementType().isInteger(8) || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        type.getNumElements() != type.getShape().back())
+      continue;
+    // In bounds: marked so, or (as the vectorizer leaves a tile's reads,
+    // before canonicalization marks them) read from index 0 of a static
+    // tensor at least as large.
+    bool fromOrigin = sourceType.hasStaticShape() &&
+                      llvm::all_of(read.getIndices(), [](Value index) {
+                        return isZeroInteger(getAsOpFoldResult(index));
+                      });
+    ArrayRef<int64_t> covered = sourceType.getShape().take_back(type.getRank());
+    bool inBounds =
+        llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }) ||
+        (fromOrigin &&
+         llvm::all_of(llvm::zip(type.getShape(), covered), [](auto sizes) {
+           return std::get<0>(sizes) <= std::get<1>(sizes);
+         }));
+    if (!inBounds)
+      continue;
+    // The chain of rank-preserving slices with static strides under the
+    // read, composed into offsets and strides in the tensor they slice.
+    int64_t rank = sourceType.getRank();
+    SmallVector<OpFoldResult> offsets = getAsOpFoldResult(read.getIndices());
+    SmallVector<int64_t> strides(rank, 1);
+    Value source = read.getBase();
+    Location loc = read.getLoc();
+    rewriter.setInsertionPoint(read);
+    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+      if (slice.getSourceType().getRank() != rank ||
+          ShapedType::isDynamicShape(slice.getStaticStrides()))
+        break;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t sliceStride = slice.getStaticStrides()[d];
+        AffineExpr base, index;
+        bindSymbols(context, base, index);
+        offsets[d] = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, base + index * sliceStride,
+            {slice.getMixedOffsets()[d], offsets[d]});
+        strides[d] *= sliceStride;
+      }
+      source = slice.getSource();
+    }
+    int64_t stride = strides.back(), lanes = type.getShape().back();
+    if (stride <= 1)
+      continue;
+    Value wide = vector::TransferReadOp::create(
+        rewriter, loc,
+        VectorType::get({(lanes - 1) * stride + 1}, type.getElementType()),
+        source, getValueOrCreateConstantIndexOp(rewriter, loc, offsets),
+        AffineMapAttr::get(AffineMap::getMinorIdentityMap(rank, 1, context)),
+        read.getPadding(), /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
+    SmallVector<int64_t> every;
+    for (int64_t i = 0; i < lanes; ++i)
+      every.push_back(i * stride);
+    Value picked = vector::ShuffleOp::create(rewriter, loc, wide, wide, every);
+    rewriter.replaceOp(
+        read, vector::ShapeCastOp::create(rewriter, loc, type, picked));
+  }
+}
+
 struct TileAndVectorizePass
     : muon::impl::MuonTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
@@ -1364,6 +1441,7 @@ struct TileAndVectorizePass
         (void)vectorizeElementwise(rewriter, op, nr);
       }
     }
+    readStridedBytesContiguously(rewriter, func);
   }
 };
 

@@ -246,53 +246,74 @@ struct DequantizeLowering : OpRewritePattern<DequantizeOp> {
   }
 };
 
-/// requant.h's rounding right shift of y by max(shift, 0), in i64: ties
-/// away from zero; (1 << right) >> 1 is the half unit, 0 when right is 0.
-Value roundingShiftRight(OpBuilder &b, Location l, Value y, Value s) {
-  Value zero = i64Constant(b, l, 0);
-  Value right = arith::MaxSIOp::create(b, l, s, zero);
-  Value one = i64Constant(b, l, 1);
-  Value half = arith::ShRUIOp::create(
-      b, l, arith::ShLIOp::create(b, l, one, right), one);
-  Value negative =
-      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, y, zero);
-  Value magnitude = arith::SelectOp::create(
-      b, l, negative, arith::SubIOp::create(b, l, zero, y), y);
-  Value rounded = arith::ShRUIOp::create(
-      b, l, arith::AddIOp::create(b, l, magnitude, half), right);
-  return arith::SelectOp::create(
-      b, l, negative, arith::SubIOp::create(b, l, zero, rounded), rounded);
+Value i32Constant(OpBuilder &b, Location loc, int32_t value) {
+  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(value));
 }
 
 /// muon_requantize's scaling of an int32 value `x` (held in i64) by the
-/// fixed-point multiplier `m` and `shift` (i64 values), before the zero
+/// fixed-point multiplier `m` (i64) and `shift` (i32), before the zero
 /// point: a saturating left shift for shift < 0, SRDHM, a rounding right
-/// shift for shift > 0. `shiftsLeft` / `shiftsRight` say whether any
-/// channel needs that shift, to leave the other out.
+/// shift for shift > 0; an int32 result. `shiftsLeft` / `shiftsRight` say
+/// whether any channel needs that shift, to leave the other out.
+///
+/// requant.h's two roundings are one arithmetic shift of the product p =
+/// x * m (|p| < 2^62) plus a bias. SRDHM's (p + nudge) / 2^31, truncating,
+/// with nudge 2^30 for p >= 0 and 1 - 2^30 below, is floor((p + 2^30) / 2^31)
+/// for either sign (for p < 0 it is ceil((p + 1 - 2^30) / 2^31)). The
+/// rounding shift of that y by r = max(shift, 0), ties away from zero, is
+/// floor((y + h) / 2^r) for y >= 0 and floor((y + max(h - 1, 0)) / 2^r) for
+/// y < 0, h = 2^r / 2 (0 when r = 0); and floor((floor(a / 2^31) + c) / 2^r)
+/// = floor((a + c 2^31) / 2^(31 + r)). So the result is
+///   (p + 2^30 + (p < -2^30 ? max(h - 1, 0) : h) * 2^31) >> (31 + r)
+/// with no overflow in i64 (the sum is below 2^62 + 2^61), and it fits
+/// int32: SRDHM of an int32 by m < 2^31 does.
 Value scaleByFixedPoint(OpBuilder &b, Location l, Value x, Value m, Value s,
                         bool shiftsLeft, bool shiftsRight) {
+  Type i64 = b.getI64Type();
   Value zero = i64Constant(b, l, 0);
+  Value shift = arith::ExtSIOp::create(b, l, i64, s);
   // Multipliers >= 1 shift left first, saturating to int32.
   if (shiftsLeft) {
     Value left = arith::MaxSIOp::create(
-        b, l, arith::SubIOp::create(b, l, zero, s), zero);
+        b, l, arith::SubIOp::create(b, l, zero, shift), zero);
     x = clampInt(b, l, arith::ShLIOp::create(b, l, x, left),
                  i64Constant(b, l, INT32_MIN), i64Constant(b, l, INT32_MAX));
   }
-  // SRDHM: the product rounded to the nearest multiple of 2^31, ties
-  // towards +infinity by gemmlowp's nudge.
   Value product = arith::MulIOp::create(b, l, x, m);
-  Value nonNegative =
-      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, product, zero);
-  Value nudge = arith::SelectOp::create(
-      b, l, nonNegative, i64Constant(b, l, int64_t(1) << 30),
-      i64Constant(b, l, 1 - (int64_t(1) << 30)));
-  Value y =
-      arith::DivSIOp::create(b, l, arith::AddIOp::create(b, l, product, nudge),
-                             i64Constant(b, l, int64_t(1) << 31));
-  if (shiftsRight)
-    y = roundingShiftRight(b, l, y, s);
-  return y;
+  Value rounding = i64Constant(b, l, int64_t(1) << 30);
+  Value bias = rounding, right = i64Constant(b, l, 31);
+  if (shiftsRight) {
+    Value r = arith::MaxSIOp::create(b, l, shift, zero);
+    Value one = i64Constant(b, l, 1);
+    Value half =
+        arith::ShRUIOp::create(b, l, arith::ShLIOp::create(b, l, one, r), one);
+    Value halfBelow = arith::MaxSIOp::create(
+        b, l, arith::SubIOp::create(b, l, half, one), zero);
+    auto biasOf = [&](Value h) -> Value {
+      return arith::AddIOp::create(
+          b, l, rounding,
+          arith::ShLIOp::create(b, l, h, i64Constant(b, l, 31)));
+    };
+    Value negative =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, product,
+                              i64Constant(b, l, -(int64_t(1) << 30)));
+    bias = arith::SelectOp::create(b, l, negative, biasOf(halfBelow),
+                                   biasOf(half));
+    right = arith::AddIOp::create(b, l, right, r);
+  }
+  Value y = arith::ShRSIOp::create(
+      b, l, arith::AddIOp::create(b, l, product, bias), right);
+  return arith::TruncIOp::create(b, l, b.getI32Type(), y);
+}
+
+/// clamp(y + zeroPoint, lowest, highest) for an int32 `y`, in i32: y is
+/// clamped to [lowest - zeroPoint, highest - zeroPoint] first (the same
+/// result), so the sum cannot wrap.
+Value addZeroPointAndClamp(OpBuilder &b, Location l, Value y, int64_t zeroPoint,
+                           int64_t lowest, int64_t highest) {
+  y = clampInt(b, l, y, i32Constant(b, l, int32_t(lowest - zeroPoint)),
+               i32Constant(b, l, int32_t(highest - zeroPoint)));
+  return arith::AddIOp::create(b, l, y, i32Constant(b, l, int32_t(zeroPoint)));
 }
 
 /// The shared requantization (runtime/common/requant.h, muon_requantize with
@@ -302,7 +323,8 @@ Value scaleByFixedPoint(OpBuilder &b, Location l, Value x, Value m, Value s,
 ///   shift > 0:  y = sign(y) * ((|y| + 2^(shift-1)) >> shift)
 ///   q = clamp(y + zero_point, max(storage min, clamp_min),
 ///                             min(storage max, clamp_max))
-/// computed in i64 so that nothing overflows. requant.h's one special case,
+/// the product computed in i64 so that nothing overflows, the rest in i32
+/// (see scaleByFixedPoint). requant.h's one special case,
 /// SRDHM(INT32_MIN, INT32_MIN), cannot occur: m is never negative.
 struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -323,7 +345,7 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
     ChannelParams params(resultType, in.axis);
     Type i64 = rewriter.getI64Type();
     unsigned multiplier = params.add(rewriter, loc, i64, multipliers);
-    unsigned shift = params.add(rewriter, loc, i64, shifts);
+    unsigned shift = params.add(rewriter, loc, rewriter.getI32Type(), shifts);
     RankedTensorType resultStorage = storageType(resultType);
     int64_t zeroPoint = out.zeroPoints.front();
     // The fused activation clamp within the storage range (the verifier
@@ -346,10 +368,7 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
           Value s = params.get(b, l, rest, shift);
           Value x = arith::ExtSIOp::create(b, l, i64, args[0]);
           Value y = scaleByFixedPoint(b, l, x, m, s, shiftsLeft, shiftsRight);
-          Value z =
-              arith::AddIOp::create(b, l, y, i64Constant(b, l, zeroPoint));
-          z = clampInt(b, l, z, i64Constant(b, l, lowest),
-                       i64Constant(b, l, highest));
+          Value z = addZeroPointAndClamp(b, l, y, zeroPoint, lowest, highest);
           return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
                                          z);
         });
@@ -358,10 +377,10 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
   }
 };
 
-/// TFLite's quantized Add (docs/quantization-arithmetic.md), per element in
-/// i64: each input minus its zero point, shifted left by 20 and scaled to
-/// the common scale (SRDHM, rounding right shift); the sum requantized as
-/// muon.requantize does, with the fused clamp.
+/// TFLite's quantized Add (docs/quantization-arithmetic.md), per element
+/// (products in i64, the rest in i32): each input minus its zero point, shifted
+/// left by 20 and scaled to the common scale (SRDHM, rounding right shift); the
+/// sum requantized as muon.requantize does, with the fused clamp.
 struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizedAddOp op,
@@ -395,21 +414,20 @@ struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
                                       i64Constant(b, l, params.leftShift));
             return scaleByFixedPoint(b, l, x,
                                      i64Constant(b, l, multiplier.multiplier),
-                                     i64Constant(b, l, multiplier.shift),
+                                     i32Constant(b, l, multiplier.shift),
                                      multiplier.shift<0, multiplier.shift> 0);
           };
+          // The sum of two values below 2^28 in magnitude fits int32.
           Value sum =
               arith::AddIOp::create(b, l, scaled(args[0], lhs, params.lhs),
                                     scaled(args[1], rhs, params.rhs));
-          // The sum of two values below 2^28 in magnitude fits int32.
-          Value y = scaleByFixedPoint(
-              b, l, sum, i64Constant(b, l, params.output.multiplier),
-              i64Constant(b, l, params.output.shift),
-              params.output.shift<0, params.output.shift> 0);
-          Value z = arith::AddIOp::create(
-              b, l, y, i64Constant(b, l, out.zeroPoints.front()));
-          z = clampInt(b, l, z, i64Constant(b, l, lowest),
-                       i64Constant(b, l, highest));
+          Value y =
+              scaleByFixedPoint(b, l, arith::ExtSIOp::create(b, l, i64, sum),
+                                i64Constant(b, l, params.output.multiplier),
+                                i32Constant(b, l, params.output.shift),
+                                params.output.shift<0, params.output.shift> 0);
+          Value z = addZeroPointAndClamp(b, l, y, out.zeroPoints.front(),
+                                         lowest, highest);
           return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
                                          z);
         });

@@ -17,6 +17,8 @@
 
 #include "targets/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -257,6 +259,67 @@ std::optional<SmallVector<int8_t>> readInt8Constant(Value value) {
 /// `value` widened from 8 to 16 bits with or without sign.
 int16_t widen(int8_t value, bool isSigned) {
   return isSigned ? int16_t(value) : int16_t(uint8_t(value));
+}
+
+/// The 8-bit tensor `value` (static shape) with `extra` zeros appended along
+/// dimension `dim`: a new constant when `value` is an int8 constant (so that
+/// the pair and quad forms still find a constant to pack at compile time),
+/// else a tensor.pad. A zero adds nothing to an integer dot product, so a
+/// reduction padded in both operands is exact.
+Value padWithZeros(RewriterBase &rewriter, Location loc, Value value,
+                   unsigned dim, int64_t extra) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] += extra;
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  if (std::optional<SmallVector<int8_t>> values = readInt8Constant(value)) {
+    int64_t inner = 1;
+    for (int64_t size : type.getShape().drop_front(dim + 1))
+      inner *= size;
+    int64_t block = type.getDimSize(dim) * inner;
+    SmallVector<int8_t> padded;
+    padded.reserve(paddedType.getNumElements());
+    for (int64_t start = 0; start < int64_t(values->size()); start += block) {
+      padded.append(values->begin() + start, values->begin() + start + block);
+      padded.append(extra * inner, 0);
+    }
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(paddedType, ArrayRef<int8_t>(padded)));
+  }
+  SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(low);
+  high[dim] = rewriter.getIndexAttr(extra);
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(rewriter, loc, paddedType, value, low, high,
+                               zero);
+}
+
+/// The 8-bit contraction `op` (projected-permutation maps, reduction loop
+/// `k` a plain dimension of both inputs) with its reduction padded by
+/// `extra` zero steps, in both inputs, so that it splits into pairs.
+FailureOr<linalg::LinalgOp> padReduction(RewriterBase &rewriter,
+                                         linalg::LinalgOp op, unsigned k,
+                                         int64_t extra) {
+  AffineExpr kExpr = getAffineDimExpr(k, rewriter.getContext());
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    ArrayRef<AffineExpr> results =
+        op.getMatchingIndexingMap(input).getResults();
+    const AffineExpr *position = llvm::find(results, kExpr);
+    if (position == results.end() ||
+        !cast<ShapedType>(input->get().getType()).hasStaticShape())
+      return failure();
+    operands.push_back(padWithZeros(rewriter, op.getLoc(), input->get(),
+                                    position - results.begin(), extra));
+  }
+  llvm::append_range(operands, op.getDpsInits());
+  Operation *padded =
+      clone(rewriter, op, op->getResultTypes(), ValueRange(operands));
+  rewriter.replaceOp(op, padded->getResults());
+  return cast<linalg::LinalgOp>(padded);
 }
 
 /// Rewrites the 8-bit contraction `op` (reduction loop `k` of even extent,
@@ -882,6 +945,16 @@ LogicalResult vectorizeContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   if (kind && lhsMap.isProjectedPermutation() &&
       rhsMap.isProjectedPermutation() && !lhsMap.isFunctionOfDim(n) &&
       !rhsMap.isFunctionOfDim(m)) {
+    // An odd reduction takes one zero step more, in both operands (an 8-bit
+    // convolution's patches and filter come padded already).
+    if (ranges[k] % 2 != 0) {
+      FailureOr<linalg::LinalgOp> padded =
+          padReduction(rewriter, op, k, /*extra=*/1);
+      if (succeeded(padded)) {
+        op = *padded;
+        ranges = op.getStaticLoopRanges();
+      }
+    }
     FailureOr<std::pair<linalg::LinalgOp, PairContraction>> split = failure();
     if ((quadDotBits == 256 || quadDotBits == 512) && ranges[k] % 4 == 0)
       split = splitIntoQuads(rewriter, op, m, k, *kind, quadDotBits);
@@ -1012,12 +1085,16 @@ LogicalResult vectorizeDirectConvolution(RewriterBase &rewriter,
 /// a scalar loop with a division per element (a 1x1 stride-1 convolution
 /// needs no patches); then an int32 contraction of
 /// the filter [F, C KH KW] (along m) and the patches [N, C KH KW, OH OW]
-/// (along n) with the operands' sign extension in its body.
+/// (along n) with the operands' sign extension in its body. An odd
+/// reduction C KH KW (3 x 7 x 7 = 147 for an RGB stem) is padded to a
+/// multiple of `reductionMultiple` with zero rows of patches and zero taps
+/// of the filter, for the pair and quad forms.
 LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
                                           linalg::LinalgOp conv,
                                           ArrayRef<int64_t> strides,
                                           ArrayRef<int64_t> dilations,
-                                          EightBitContraction kind) {
+                                          EightBitContraction kind,
+                                          int64_t reductionMultiple) {
   Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1];
   Value init = conv.getDpsInits()[0];
   auto inputType = cast<RankedTensorType>(input.getType());
@@ -1029,6 +1106,11 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
   int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
   int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
   int64_t oh = outputType.getDimSize(2), ow = outputType.getDimSize(3);
+  int64_t reduction = c * kh * kw;
+  // Only an odd reduction is padded: an even one has whole pairs already.
+  int64_t extra = reduction % 2 == 0
+                      ? 0
+                      : llvm::alignTo(reduction, reductionMultiple) - reduction;
   Location loc = conv.getLoc();
   MLIRContext *context = rewriter.getContext();
   rewriter.setInsertionPoint(conv);
@@ -1040,6 +1122,8 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
     // A 1x1 convolution's patches are its input.
     patches = tensor::CollapseShapeOp::create(
         rewriter, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    if (extra)
+      patches = padWithZeros(rewriter, loc, patches, 1, extra);
   } else {
     Type i8 = rewriter.getI8Type();
     auto index = [&](int64_t value) -> Value {
@@ -1048,9 +1132,28 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
     Value zero = index(0), one = index(1);
     Value padding =
         arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(i8));
-    auto patchesType = RankedTensorType::get({n, c, kh, kw, oh, ow}, i8);
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(), i8);
+    // [N, C, KH, KW, OH, OW], or [N, C KH KW + extra, OH, OW] when padded,
+    // its last `extra` rows zeros.
+    SmallVector<int64_t> patchesShape = {n, c, kh, kw, oh, ow};
+    if (extra)
+      patchesShape = {n, reduction + extra, oh, ow};
+    int64_t patchesRank = patchesShape.size();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesShape, i8);
+    if (extra) {
+      SmallVector<OpFoldResult> offsets = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(reduction),
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(n), rewriter.getIndexAttr(extra),
+          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
+      SmallVector<OpFoldResult> unitStrides(4, rewriter.getIndexAttr(1));
+      Value rows = tensor::ExtractSliceOp::create(rewriter, loc, empty, offsets,
+                                                  sizes, unitStrides);
+      Value zeros =
+          linalg::FillOp::create(rewriter, loc, padding, rows).getResult(0);
+      empty = tensor::InsertSliceOp::create(rewriter, loc, zeros, empty,
+                                            offsets, sizes, unitStrides);
+    }
     int64_t span = (ow - 1) * strides[1] + 1;
     scf::LoopNest nest = scf::buildLoopNest(
         rewriter, loc, SmallVector<Value>(5, zero),
@@ -1077,22 +1180,34 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
               every.push_back(x * strides[1]);
             pixels = vector::ShuffleOp::create(b, l, pixels, pixels, every);
           }
-          Value written =
-              vector::TransferWriteOp::create(
-                  b, l, pixels, patches[0],
-                  ValueRange{ivs[0], ivs[1], ivs[2], ivs[3], ivs[4], zero},
-                  AffineMapAttr::get(
-                      AffineMap::getMinorIdentityMap(6, 1, context)),
-                  b.getBoolArrayAttr({true}))
-                  .getResult();
+          SmallVector<Value> destination = {ivs[0], ivs[1], ivs[2],
+                                            ivs[3], ivs[4], zero};
+          if (extra) {
+            AffineExpr channel, ky, kx;
+            bindDims(context, channel, ky, kx);
+            Value tap = affine::AffineApplyOp::create(
+                b, l, AffineMap::get(3, 0, (channel * kh + ky) * kw + kx),
+                ValueRange{ivs[1], ivs[2], ivs[3]});
+            destination = {ivs[0], tap, ivs[4], zero};
+          }
+          Value written = vector::TransferWriteOp::create(
+                              b, l, pixels, patches[0], destination,
+                              AffineMapAttr::get(AffineMap::getMinorIdentityMap(
+                                  patchesRank, 1, context)),
+                              b.getBoolArrayAttr({true}))
+                              .getResult();
           return {written};
         });
-    patches = tensor::CollapseShapeOp::create(
-        rewriter, loc, nest.results[0],
-        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    SmallVector<ReassociationIndices> patchesGroups = {{0}, {1, 2, 3}, {4, 5}};
+    if (extra)
+      patchesGroups = {{0}, {1}, {2, 3}};
+    patches = tensor::CollapseShapeOp::create(rewriter, loc, nest.results[0],
+                                              patchesGroups);
   }
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  if (extra)
+    weights = padWithZeros(rewriter, loc, weights, 1, extra);
   SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
   Value outputInit =
       tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
@@ -1180,6 +1295,81 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   return tileAndVectorize(rewriter, op, sizes);
 }
 
+/// Vector reads of 8-bit elements through slices of stride s > 1 along
+/// their innermost dimension (the taps of a pooling window at stride s) as
+/// one contiguous read of the (n - 1) s + 1 elements that span the vector
+/// and a shuffle of every s-th: LLVM has no gather of bytes and loads a
+/// strided vector of them one byte at a time. The span ends at the last
+/// element the strided read reads, so it is in bounds too. Wider elements
+/// keep their reads.
+void readStridedBytesContiguously(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<vector::TransferReadOp> reads;
+  func.walk([&](vector::TransferReadOp read) { reads.push_back(read); });
+  MLIRContext *context = rewriter.getContext();
+  for (vector::TransferReadOp read : reads) {
+    VectorType type = read.getVectorType();
+    auto sourceType = dyn_cast<RankedTensorType>(read.getBase().getType());
+    if (!sourceType || !type.getElementType().isInteger(8) || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        type.getNumElements() != type.getShape().back())
+      continue;
+    // In bounds: marked so, or (as the vectorizer leaves a tile's reads,
+    // before canonicalization marks them) read from index 0 of a static
+    // tensor at least as large.
+    bool fromOrigin = sourceType.hasStaticShape() &&
+                      llvm::all_of(read.getIndices(), [](Value index) {
+                        return isZeroInteger(getAsOpFoldResult(index));
+                      });
+    ArrayRef<int64_t> covered = sourceType.getShape().take_back(type.getRank());
+    bool inBounds =
+        llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }) ||
+        (fromOrigin &&
+         llvm::all_of(llvm::zip(type.getShape(), covered), [](auto sizes) {
+           return std::get<0>(sizes) <= std::get<1>(sizes);
+         }));
+    if (!inBounds)
+      continue;
+    // The chain of rank-preserving slices with static strides under the
+    // read, composed into offsets and strides in the tensor they slice.
+    int64_t rank = sourceType.getRank();
+    SmallVector<OpFoldResult> offsets = getAsOpFoldResult(read.getIndices());
+    SmallVector<int64_t> strides(rank, 1);
+    Value source = read.getBase();
+    Location loc = read.getLoc();
+    rewriter.setInsertionPoint(read);
+    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+      if (slice.getSourceType().getRank() != rank ||
+          ShapedType::isDynamicShape(slice.getStaticStrides()))
+        break;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t sliceStride = slice.getStaticStrides()[d];
+        AffineExpr base, index;
+        bindSymbols(context, base, index);
+        offsets[d] = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, base + index * sliceStride,
+            {slice.getMixedOffsets()[d], offsets[d]});
+        strides[d] *= sliceStride;
+      }
+      source = slice.getSource();
+    }
+    int64_t stride = strides.back(), lanes = type.getShape().back();
+    if (stride <= 1)
+      continue;
+    Value wide = vector::TransferReadOp::create(
+        rewriter, loc,
+        VectorType::get({(lanes - 1) * stride + 1}, type.getElementType()),
+        source, getValueOrCreateConstantIndexOp(rewriter, loc, offsets),
+        AffineMapAttr::get(AffineMap::getMinorIdentityMap(rank, 1, context)),
+        read.getPadding(), /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
+    SmallVector<int64_t> every;
+    for (int64_t i = 0; i < lanes; ++i)
+      every.push_back(i * stride);
+    Value picked = vector::ShuffleOp::create(rewriter, loc, wide, wide, every);
+    rewriter.replaceOp(
+        read, vector::ShapeCastOp::create(rewriter, loc, type, picked));
+  }
+}
+
 struct TileAndVectorizePass
     : muon::impl::MuonTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
@@ -1214,9 +1404,14 @@ struct TileAndVectorizePass
       std::optional<EightBitContraction> eightBit =
           matchEightBitContraction(op);
       bool named = isa<linalg::Conv2DNchwFchwOp>(op);
+      // Reductions padded to whole pairs, or to whole quads where the
+      // target has quad dot products.
+      int64_t reductionMultiple = (quadDotBits == 256 || quadDotBits == 512) ? 4
+                                  : pairDotBits                              ? 2
+                                                : 1;
       if (eightBit && (pairDotBits || !named) &&
-          succeeded(rewriteEightBitConvInIm2Col(rewriter, op, strides,
-                                                dilations, *eightBit)))
+          succeeded(rewriteEightBitConvInIm2Col(
+              rewriter, op, strides, dilations, *eightBit, reductionMultiple)))
         continue;
       auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
       if (!conv)
@@ -1246,6 +1441,7 @@ struct TileAndVectorizePass
         (void)vectorizeElementwise(rewriter, op, nr);
       }
     }
+    readStridedBytesContiguously(rewriter, func);
   }
 };
 

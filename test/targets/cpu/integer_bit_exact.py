@@ -115,9 +115,16 @@ def cases(rng):
                     full((4096, 32), -128, i8), b_constant=False),
         matmul_case("matmul_i8_long", random(rng, i8, (4, 3000)),
                     random(rng, i8, (3000, 32))),
-        # An odd reduction (no pairs) and a batched product.
+        # Odd reductions (padded with a zero step to whole pairs), with
+        # constant and computed operands, and a batched product.
         matmul_case("matmul_i8_odd_k", random(rng, i8, (6, 33)),
                     random(rng, i8, (33, 32))),
+        matmul_case("matmul_i8_k5", random(rng, i8, (7, 5)),
+                    random(rng, i8, (5, 40))),
+        matmul_case("matmul_i8_k5_inputs", random(rng, i8, (6, 5)),
+                    random(rng, i8, (5, 48)), b_constant=False),
+        matmul_case("matmul_u8_i8_k7", random(rng, u8, (9, 7)),
+                    random(rng, i8, (7, 32))),
         matmul_case("matmul_i8_batched", random(rng, i8, (2, 8, 32)),
                     random(rng, i8, (32, 48))),
         # uint8 activations (zero-extended) with int8 and uint8 weights.
@@ -138,6 +145,17 @@ def cases(rng):
         conv_case("conv_i8_strided", random(rng, i8, (2, 6, 13, 13)),
                   random(rng, i8, (20, 6, 3, 3)), stride=2,
                   pads=(0, 1, 1, 0)),
+        # Odd reductions: a stem of 3 channels, 7x7, stride 2 (3 x 49 =
+        # 147 taps, padded with a zero tap), its extremes, and a 1x1
+        # convolution over 5 channels.
+        conv_case("conv_i8_stem", random(rng, i8, (1, 3, 40, 40)),
+                  random(rng, i8, (24, 3, 7, 7)), stride=2,
+                  pads=(3, 3, 3, 3)),
+        conv_case("conv_stem_min_times_min", full((1, 3, 20, 20), -128, i8),
+                  full((16, 3, 7, 7), -128, i8), stride=2,
+                  pads=(3, 3, 3, 3)),
+        conv_case("conv_i8_1x1_odd", random(rng, i8, (1, 5, 8, 12)),
+                  random(rng, i8, (16, 5, 1, 1)), pads=(0, 0, 0, 0)),
         conv_case("conv_min_times_min", full((1, 64, 6, 6), -128, i8),
                   full((32, 64, 3, 3), -128, i8)),
         # uint8 input (zero-extended): a generic convolution, as is
@@ -147,6 +165,8 @@ def cases(rng):
         conv_case("conv_u8_strided", random(rng, u8, (1, 6, 13, 11)),
                   random(rng, i8, (20, 6, 3, 3)), stride=2,
                   pads=(1, 0, 0, 1)),
+        conv_case("conv_u8_odd_k", random(rng, u8, (1, 3, 10, 17)),
+                  random(rng, i8, (8, 3, 3, 3))),
         conv_case("conv_u8_max_times_max", full((1, 64, 5, 5), 255, u8),
                   full((16, 64, 3, 3), 255, u8)),
         conv_case("conv_u8_zero_point", random(rng, u8, (1, 8, 9, 9)),

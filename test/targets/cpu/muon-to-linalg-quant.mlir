@@ -49,27 +49,26 @@ func.func @quantize_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3xi8> {
 // -----
 
 // A per-tensor requantization with a multiplier below 1: no left shift.
+// SRDHM and the rounding shift by 4 are one arithmetic shift by 31 + 4 of
+// the i64 product plus a bias: 2^30 + 8 * 2^31 = 18253611008, or
+// 2^30 + 7 * 2^31 = 16106127360 when SRDHM's result is negative (the
+// product below -2^30). The rest is i32: the clamp comes before the zero
+// point, to [-128 - 10, 127 - 10], so the sum cannot wrap.
 // CHECK-LABEL: func @requantize
 // CHECK-NOT: quant.
 // CHECK: ^bb0(%[[ACC:.*]]: i32, %{{.*}}: i8):
 // CHECK:   %[[X:.*]] = arith.extsi %[[ACC]] : i32 to i64
 // CHECK-NOT: arith.shli
 // CHECK:   %[[P:.*]] = arith.muli %[[X]], %c1374389535_i64 : i64
-// CHECK:   %[[POS:.*]] = arith.cmpi sge, %[[P]], %c0_i64 : i64
-// CHECK:   %[[NUDGE:.*]] = arith.select %[[POS]], %c1073741824_i64, %c-1073741823_i64 : i64
-// CHECK:   %[[SUM:.*]] = arith.addi %[[P]], %[[NUDGE]] : i64
-// CHECK:   %[[Y:.*]] = arith.divsi %[[SUM]], %c2147483648_i64 : i64
-// CHECK:   %[[NEG:.*]] = arith.cmpi slt, %[[Y]], %c0_i64 : i64
-// CHECK:   %[[MINUS:.*]] = arith.subi %c0_i64, %[[Y]] : i64
-// CHECK:   %[[MAG:.*]] = arith.select %[[NEG]], %[[MINUS]], %[[Y]] : i64
-// CHECK:   %[[HALF:.*]] = arith.addi %[[MAG]], %c8_i64 : i64
-// CHECK:   %[[SHIFTED:.*]] = arith.shrui %[[HALF]], %c4_i64 : i64
-// CHECK:   %[[NEGATED:.*]] = arith.subi %c0_i64, %[[SHIFTED]] : i64
-// CHECK:   %[[R:.*]] = arith.select %[[NEG]], %[[NEGATED]], %[[SHIFTED]] : i64
-// CHECK:   %[[Z:.*]] = arith.addi %[[R]], %c10_i64 : i64
-// CHECK:   %[[LO:.*]] = arith.maxsi %[[Z]], %c-128_i64 : i64
-// CHECK:   %[[HI:.*]] = arith.minsi %[[LO]], %c127_i64 : i64
-// CHECK:   arith.trunci %[[HI]] : i64 to i8
+// CHECK:   %[[NEG:.*]] = arith.cmpi slt, %[[P]], %c-1073741824_i64 : i64
+// CHECK:   %[[BIAS:.*]] = arith.select %[[NEG]], %c16106127360_i64, %c18253611008_i64 : i64
+// CHECK:   %[[SUM:.*]] = arith.addi %[[P]], %[[BIAS]] : i64
+// CHECK:   %[[Y:.*]] = arith.shrsi %[[SUM]], %c35_i64 : i64
+// CHECK:   %[[Y32:.*]] = arith.trunci %[[Y]] : i64 to i32
+// CHECK:   %[[LO:.*]] = arith.maxsi %[[Y32]], %c-138_i32 : i32
+// CHECK:   %[[HI:.*]] = arith.minsi %[[LO]], %c117_i32 : i32
+// CHECK:   %[[Z:.*]] = arith.addi %[[HI]], %c10_i32 : i32
+// CHECK:   arith.trunci %[[Z]] : i32 to i8
 func.func @requantize(%acc: tensor<4xi32>) -> tensor<4xi8> {
   %a = quant.scast %acc : tensor<4xi32> to tensor<4x!quant.uniform<i32:f32, 0.001>>
   %r = muon.requantize %a : (tensor<4x!quant.uniform<i32:f32, 0.001>>) -> tensor<4x!quant.uniform<i8:f32, 0.025:10>>
@@ -85,10 +84,10 @@ func.func @requantize(%acc: tensor<4xi32>) -> tensor<4xi8> {
 // the saturating left shift.
 // CHECK-LABEL: func @requantize_per_axis
 // CHECK-DAG: arith.constant dense<{{\[}}[{{\[}}1374389535]], {{\[}}[1374389535]], {{\[}}[1073741824]]]> : tensor<3x1x1xi64>
-// CHECK-DAG: arith.constant dense<{{\[}}[{{\[}}4]], {{\[}}[3]], {{\[}}[-2]]]> : tensor<3x1x1xi64>
+// CHECK-DAG: arith.constant dense<{{\[}}[{{\[}}4]], {{\[}}[3]], {{\[}}[-2]]]> : tensor<3x1x1xi32>
 // CHECK: arith.shli
-// CHECK: arith.maxsi %{{.*}}, %c0_i64
-// CHECK: arith.minsi %{{.*}}, %c255_i64
+// CHECK: arith.maxsi %{{.*}}, %c-10_i32
+// CHECK: arith.minsi %{{.*}}, %c245_i32
 func.func @requantize_per_axis(%acc: tensor<1x3x4x4xi32>) -> tensor<1x3x4x4xi8> {
   %a = quant.scast %acc : tensor<1x3x4x4xi32> to tensor<1x3x4x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.05}>>
   %r = muon.requantize %a : (tensor<1x3x4x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.05}>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.025:10>>
@@ -123,12 +122,13 @@ func.func @quantized_conv(%xs: tensor<1x2x3x3xi8>) -> tensor<1x2x3x3xi32> {
 
 // -----
 
-// The fused clamp of muon.requantize narrows the final clamp to [-3, 9].
+// The fused clamp of muon.requantize narrows the final clamp to [-3, 9],
+// [0, 12] before the zero point -3 is added.
 // CHECK-LABEL: func @requantize_clamp
-// CHECK-DAG: %[[LO:.*]] = arith.constant -3 : i64
-// CHECK-DAG: %[[HI:.*]] = arith.constant 9 : i64
-// CHECK: arith.maxsi %{{.*}}, %[[LO]] : i64
-// CHECK: arith.minsi %{{.*}}, %[[HI]] : i64
+// CHECK-DAG: %[[LO:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[HI:.*]] = arith.constant 12 : i32
+// CHECK: arith.maxsi %{{.*}}, %[[LO]] : i32
+// CHECK: arith.minsi %{{.*}}, %[[HI]] : i32
 func.func @requantize_clamp(%xs: tensor<4xi32>) -> tensor<4xi8> {
   %x = quant.scast %xs : tensor<4xi32> to tensor<4x!quant.uniform<i32:f32, 0.125>>
   %0 = muon.requantize %x {clamp_min = -3 : i64, clamp_max = 9 : i64} : (tensor<4x!quant.uniform<i32:f32, 0.125>>) -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>

@@ -109,7 +109,11 @@ def conv_int(x, w, pads, stride, pad_value):
     return out
 
 
-def max_pool_int(q, k, stride):
+def max_pool_int(q, k, stride, pad=0):
+    """Max pool of integer storage; the padding is the storage minimum (as
+    -inf is, once quantized)."""
+    q = np.pad(q, ((0, 0), (0, 0), (pad, pad), (pad, pad)),
+               constant_values=np.iinfo(q.dtype).min)
     n, c, h, w = q.shape
     oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
     out = np.full((n, c, oh, ow), np.iinfo(q.dtype).min, dtype=q.dtype)
@@ -397,9 +401,45 @@ def small_cnn_case(rng):
     return finish(g, act, inputs, x, "small_cnn")
 
 
+def residual_wide_case(rng):
+    """The residual add on rows of 40 (whole vectors and a remainder), a
+    branch with zero point 100 (its scale, 0.03, kept below the output's:
+    ONNX Runtime requantizes the branch in float, within a step of it)."""
+    g = Graph(rng)
+    act, inputs, x = input_activation(g, (1, 3, 5, 40), 0.02, -7, np.int8)
+    branch = conv_block(g, act, 3, 3, 1, [1, 1, 1, 1], 0.03, 100)
+    y = g.node("Add", [branch.name, act.name])
+    q = quantized_add(branch, act, 0.045, -2, np.int8)
+    act = qdq(g, y, q, 0.045, -2)
+    return finish(g, act, inputs, x, "residual_add_wide")
+
+
+def max_pool_strided_case(rng):
+    """ResNet's 3x3 stride-2 max pool with padding 1 on rows of 36 outputs
+    (one vector of 32 and a remainder), read as every other byte of
+    contiguous rows, on int8 and on uint8."""
+    g = Graph(rng)
+    act, inputs, x = input_activation(g, (1, 3, 7, 72), 0.02, 4, np.int8)
+    act = conv_block(g, act, 4, 3, 1, [1, 1, 1, 1], 0.03, -20, "relu")
+    y = g.node("MaxPool", [act.name], kernel_shape=[3, 3], strides=[2, 2],
+               pads=[1, 1, 1, 1])
+    act = qdq(g, y, max_pool_int(act.q, 3, 2, 1), act.scale, act.zp)
+    return finish(g, act, inputs, x, "max_pool_strided")
+
+
+def max_pool_strided_u8_case(rng):
+    g = Graph(rng)
+    act, inputs, x = input_activation(g, (1, 2, 9, 70), 0.02, 130, np.uint8)
+    y = g.node("MaxPool", [act.name], kernel_shape=[3, 3], strides=[2, 2],
+               pads=[1, 1, 1, 1])
+    act = qdq(g, y, max_pool_int(act.q, 3, 2, 1), act.scale, act.zp)
+    return finish(g, act, inputs, x, "max_pool_strided_u8")
+
+
 CASES = [conv_relu_case, conv_clip_u8_case, gemm_case, matmul_case,
-         matmul_activations_case, residual_case, max_pool_case, global_average_pool_case,
-         small_cnn_case]
+         matmul_activations_case, residual_case, residual_wide_case,
+         max_pool_case, max_pool_strided_case, max_pool_strided_u8_case,
+         global_average_pool_case, small_cnn_case]
 
 
 def main():

@@ -63,11 +63,19 @@ func.func @matmul_computed_unsigned_b(%a: tensor<8x64xi8>, %b: tensor<64x32xi8>,
 
 // -----
 
-// An odd reduction has no pairs: the 8-bit operands are extended and
-// contracted one step at a time.
+// An odd reduction is padded with a zero step in both operands (a zero adds
+// nothing to the integer dot product) and then splits into pairs. Without
+// pair dot products it is contracted one step at a time, unpadded.
 // CHECK-LABEL: func @matmul_odd_reduction
-// CHECK-NOT: llvm.call_intrinsic
-// CHECK: vector.contract
+// CHECK: tensor.pad %arg0 low[0, 0] high[0, 1]
+// CHECK: tensor<8x33xi8> to tensor<8x34xi8>
+// CHECK: tensor.pad %arg1 low[0, 0] high[1, 0]
+// CHECK: tensor<33x32xi8> to tensor<34x32xi8>
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// NOPAIRS-LABEL: func @matmul_odd_reduction
+// NOPAIRS-NOT: tensor.pad
+// NOPAIRS: vector.contract
 func.func @matmul_odd_reduction(%a: tensor<8x33xi8>, %b: tensor<33x32xi8>, %c: tensor<8x32xi32>) -> tensor<8x32xi32> {
   %0 = linalg.matmul ins(%a, %b : tensor<8x33xi8>, tensor<33x32xi8>) outs(%c : tensor<8x32xi32>) -> tensor<8x32xi32>
   return %0 : tensor<8x32xi32>

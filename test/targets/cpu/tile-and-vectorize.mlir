@@ -133,3 +133,61 @@ func.func @conv_direct(%x: tensor<1x4x4x34xf32>, %w: tensor<12x4x3x3xf32>, %out:
       ins(%x, %w : tensor<1x4x4x34xf32>, tensor<12x4x3x3xf32>) outs(%out : tensor<1x12x2x32xf32>) -> tensor<1x12x2x32xf32>
   return %0 : tensor<1x12x2x32xf32>
 }
+
+// -----
+
+// 8-bit reads through stride-2 slices (a pooling window's taps) are one
+// contiguous read of the 31 bytes that span 16 lanes and a shuffle of every
+// other one, at the offsets of the slices composed: column 2 j + 1 for the
+// tap at column 1, row 2 i + 1 and column 2 j + 2 for the tap at (1, 2).
+// CHECK-DAG: #[[TWICE:.*]] = affine_map<()[s0] -> (s0 * 2)>
+// CHECK-DAG: #[[TWICE_1:.*]] = affine_map<()[s0] -> (s0 * 2 + 1)>
+// CHECK-DAG: #[[TWICE_2:.*]] = affine_map<()[s0] -> (s0 * 2 + 2)>
+// CHECK-LABEL: func @strided_bytes
+// CHECK: scf.for %[[N:arg[0-9]+]] =
+// CHECK: scf.for %[[C:arg[0-9]+]] =
+// CHECK: scf.for %[[I:arg[0-9]+]] =
+// CHECK: scf.for %[[J:arg[0-9]+]] =
+// CHECK:   %[[ROW:.*]] = affine.apply #[[TWICE]]()[%[[I]]]
+// CHECK:   %[[COLUMN:.*]] = affine.apply #[[TWICE]]()[%[[J]]]
+// CHECK:   %[[SPAN:.*]] = vector.transfer_read %arg0[%[[N]], %[[C]], %[[ROW]], %[[COLUMN]]]{{.*}} {in_bounds = [true]} : tensor<1x2x9x66xi8>, vector<31xi8>
+// CHECK:   vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// CHECK:   affine.apply #[[TWICE_1]]()[%[[J]]]
+// CHECK:   vector<31xi8>
+// CHECK:   affine.apply #[[TWICE_1]]()[%[[I]]]
+// CHECK:   affine.apply #[[TWICE_2]]()[%[[J]]]
+// CHECK:   vector<31xi8>
+// CHECK:   arith.maxsi {{.*}} : vector<1x1x1x16xi8>
+func.func @strided_bytes(%x: tensor<1x2x9x66xi8>) -> tensor<1x2x4x32xi8> {
+  %a = tensor.extract_slice %x[0, 0, 0, 0] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xi8> to tensor<1x2x4x32xi8>
+  %b = tensor.extract_slice %x[0, 0, 0, 1] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xi8> to tensor<1x2x4x32xi8>
+  %c = tensor.extract_slice %x[0, 0, 1, 2] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xi8> to tensor<1x2x4x32xi8>
+  %e = tensor.empty() : tensor<1x2x4x32xi8>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b, %c : tensor<1x2x4x32xi8>, tensor<1x2x4x32xi8>, tensor<1x2x4x32xi8>) outs(%e : tensor<1x2x4x32xi8>) {
+  ^bb0(%p: i8, %q: i8, %r: i8, %o: i8):
+    %m = arith.maxsi %p, %q : i8
+    %n = arith.maxsi %m, %r : i8
+    linalg.yield %n : i8
+  } -> tensor<1x2x4x32xi8>
+  return %0 : tensor<1x2x4x32xi8>
+}
+
+// -----
+
+// Wider elements keep their strided reads.
+// CHECK-LABEL: func @strided_floats
+// CHECK-NOT: vector.shuffle
+// CHECK: return
+func.func @strided_floats(%x: tensor<1x2x9x66xf32>) -> tensor<1x2x4x32xf32> {
+  %a = tensor.extract_slice %x[0, 0, 0, 0] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xf32> to tensor<1x2x4x32xf32>
+  %b = tensor.extract_slice %x[0, 0, 0, 1] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xf32> to tensor<1x2x4x32xf32>
+  %c = tensor.extract_slice %x[0, 0, 1, 2] [1, 2, 4, 32] [1, 1, 2, 2] : tensor<1x2x9x66xf32> to tensor<1x2x4x32xf32>
+  %e = tensor.empty() : tensor<1x2x4x32xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b, %c : tensor<1x2x4x32xf32>, tensor<1x2x4x32xf32>, tensor<1x2x4x32xf32>) outs(%e : tensor<1x2x4x32xf32>) {
+  ^bb0(%p: f32, %q: f32, %r: f32, %o: f32):
+    %m = arith.maximumf %p, %q : f32
+    %n = arith.maximumf %m, %r : f32
+    linalg.yield %n : f32
+  } -> tensor<1x2x4x32xf32>
+  return %0 : tensor<1x2x4x32xf32>
+}

@@ -48,8 +48,8 @@ static cl::opt<bool> npuReport(
     cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
-               cl::desc("Output file (default: <name>.o, .s, .ll, .mlir "
-                        "or .npub by --emit; '-' for stdout)"),
+               cl::desc("Output file (default: <name>.o, .s, .ll, .mlir, "
+                        ".onnx or .npub by --emit; '-' for stdout)"),
                cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string> headerPath(
     "header",

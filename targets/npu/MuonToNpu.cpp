@@ -949,8 +949,11 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   int64_t row = (in.w + pl + pr) * cb; // IBUF entries per padded input row
   int64_t blockEntries = kh * kw * cb; // WBUF entries per output block
   int64_t weightEntries = ob * blockEntries;
-  if (blockEntries > kWbufEntries || pl * cb > 255 || pr * cb > 255 ||
-      pt > 255 || pb > 255) {
+  if (pl * cb > 255 || pr * cb > 255 || pt > 255 || pb > 255) {
+    reject(conv, "its padding exceeds the pad fields of LOAD (255 entries)");
+    return;
+  }
+  if (blockEntries > kWbufEntries) {
     reject(conv, llvm::formatv("the {0} weight entries of one output channel "
                                "block exceed WBUF (splitting the reduction "
                                "is not implemented)",

@@ -947,23 +947,40 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   int64_t ho = outType.getDimSize(2), wo = outType.getDimSize(3);
   int64_t cb = in.blocks(block), ob = ceilDiv(cout, block);
   int64_t row = (in.w + pl + pr) * cb; // IBUF entries per padded input row
-  int64_t weightEntries = ob * kh * kw * cb;
-  if (weightEntries > kWbufEntries || ob > kPbufEntries || pl * cb > 255 ||
-      pr * cb > 255 || pt > 255 || pb > 255) {
-    reject(conv, llvm::formatv("its {0} weight entries exceed WBUF "
-                               "(splitting output channels is not "
-                               "implemented)",
-                               weightEntries));
+  int64_t blockEntries = kh * kw * cb; // WBUF entries per output block
+  int64_t weightEntries = ob * blockEntries;
+  if (pl * cb > 255 || pr * cb > 255 || pt > 255 || pb > 255) {
+    reject(conv, "its padding exceeds the pad fields of LOAD (255 entries)");
     return;
   }
+  if (blockEntries > kWbufEntries) {
+    reject(conv, llvm::formatv("the {0} weight entries of one output channel "
+                               "block exceed WBUF (splitting the reduction "
+                               "is not implemented)",
+                               blockEntries));
+    return;
+  }
+  // Output channel groups: when the weights or parameters exceed WBUF or
+  // PBUF, the output blocks are cut into groups whose constants fit half of
+  // them (so that a group's constants load while the group before computes,
+  // placeConstants), or all of them if not even one block fits half. Each
+  // group is a pass over the rows of the image: the input is read once per
+  // group, the much larger weights once.
+  int64_t groupBlocks = ob;
+  if (weightEntries > kWbufEntries || ob > kPbufEntries) {
+    groupBlocks = std::min(kWbufEntries / 2 / blockEntries, kPbufEntries / 2);
+    if (groupBlocks == 0)
+      groupBlocks = std::min(kWbufEntries / blockEntries, kPbufEntries);
+  }
+  int64_t groups = ceilDiv(ob, groupBlocks);
   // Output rows per tile: the input rows they read fit IBUF, their outputs
   // ACC and OBUF; twice over (double buffering) when the layer needs more
   // than one tile, unless not even one row fits half the buffers.
   auto inputRows = [&](int64_t rows) { return (rows - 1) * sh + kh; };
   auto fits = [&](int64_t rows, int64_t copies) {
     return copies * inputRows(rows) * row <= kIbufEntries &&
-           copies * rows * wo * ob <= kAccEntries &&
-           copies * rows * wo * ob <= kObufEntries;
+           copies * rows * wo * groupBlocks <= kAccEntries &&
+           copies * rows * wo * groupBlocks <= kObufEntries;
   };
   bool doubleBuffered = (!fits(ho, 1) || ho >= kMinPipelinedRows) && fits(1, 2);
   int64_t tileRows = doubleBuffered ? pipelinedTileRows(ho) : ho;
@@ -1005,90 +1022,116 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
 
   using Instr = ProgramBuilder::Instr;
   int64_t tileCount = ceilDiv(ho, tileRows);
+  std::string grouping =
+      groups == 1
+          ? std::string()
+          : llvm::formatv(" in {0} groups of {1} output channel "
+                          "block{2}",
+                          groups, groupBlocks, groupBlocks == 1 ? "" : "s")
+                .str();
   program.beginLayer(
       conv,
       llvm::formatv("Conv {0}x{1} stride {2}: {3}x{4}x{5} -> {6}x{7}x{8}, "
-                    "{9} tile{10} of {11} output row{13}{12}",
+                    "{9} tile{10} of {11} output row{13}{12}{14}",
                     kh, kw, sh, in.h, in.w, in.c, ho, wo, cout, tileCount,
                     tileCount == 1 ? "" : "s", tileRows,
                     doubleBuffered ? ", double-buffered" : "",
-                    tileRows == 1 ? "" : "s"));
-  SmallVector<Instr> constantLoads;
-  auto [wbufBase, pbufBase] = program.placeConstants(
-      weightOffset, weightEntries, paramOffset, ob, constantLoads);
-  for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
-    int64_t rows = std::min(tileRows, ho - r0);
-    int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
-    int64_t inBase = half * inputRows(tileRows) * row;
-    int64_t outBase = half * tileRows * wo * ob; // in ACC and in OBUF
-    // Input rows [first, last] of the padded rows this tile reads.
-    int64_t first = r0 * sh - pt, last = (r0 + rows - 1) * sh + kh - 1 - pt;
-    int64_t padTop = std::max<int64_t>(0, -first);
-    int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
-    first = std::max<int64_t>(first, 0);
-    last = std::min(last, in.h - 1);
-    SmallVector<Instr> loads, computes;
-    loads.push_back({"npu.load",
-                     {{"dst", inBase},
-                      {"dst_stride", row},
-                      {"region", in.region},
-                      {"dram_offset", in.offset + first * in.w * cb * block},
-                      {"rows", last - first + 1},
-                      {"cols", in.w * cb},
-                      {"row_stride", in.w * cb * block},
-                      {"elem_bytes", block},
-                      {"elem_stride", block},
-                      {"pad_top", padTop},
-                      {"pad_bottom", padBottom},
-                      {"pad_left", pl * cb},
-                      {"pad_right", pr * cb},
-                      {"pad_value", inQuant.zeroPoint}},
-                     {{"buffer", "IBUF"}}});
-    if (r0 == 0)
-      llvm::append_range(loads, constantLoads);
-    for (int64_t o = 0; o < ob; ++o)
-      computes.push_back({"npu.gemm",
-                          {{"reset", 1},
-                           {"acc", outBase + o * rows * wo},
-                           {"inp", inBase},
-                           {"wgt", wbufBase + o * kh * kw * cb},
-                           {"n0", rows},
-                           {"n1", wo},
-                           {"k0", kh},
-                           {"k1", kw * cb},
-                           {"acc_s0", wo},
+                    tileRows == 1 ? "" : "s", grouping));
+  // Each group is lowered as a layer of its own: its first tile waits for
+  // the previous group's last store (emitTile), so its weights may replace
+  // those the previous groups read.
+  for (int64_t g0 = 0; g0 < ob; g0 += groupBlocks) {
+    int64_t count = std::min(groupBlocks, ob - g0);
+    SmallVector<Instr> constantLoads;
+    auto [wbufBase, pbufBase] = program.placeConstants(
+        weightOffset + g0 * blockEntries * block * block, count * blockEntries,
+        paramOffset + g0 * 16 * block, count, constantLoads);
+    for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
+      int64_t rows = std::min(tileRows, ho - r0);
+      int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
+      int64_t inBase = half * inputRows(tileRows) * row;
+      int64_t outBase = half * tileRows * wo * groupBlocks; // ACC and OBUF
+      // Input rows [first, last] of the padded rows this tile reads.
+      int64_t first = r0 * sh - pt, last = (r0 + rows - 1) * sh + kh - 1 - pt;
+      int64_t padTop = std::max<int64_t>(0, -first);
+      int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
+      first = std::max<int64_t>(first, 0);
+      last = std::min(last, in.h - 1);
+      SmallVector<Instr> loads, computes;
+      loads.push_back({"npu.load",
+                       {{"dst", inBase},
+                        {"dst_stride", row},
+                        {"region", in.region},
+                        {"dram_offset", in.offset + first * in.w * cb * block},
+                        {"rows", last - first + 1},
+                        {"cols", in.w * cb},
+                        {"row_stride", in.w * cb * block},
+                        {"elem_bytes", block},
+                        {"elem_stride", block},
+                        {"pad_top", padTop},
+                        {"pad_bottom", padBottom},
+                        {"pad_left", pl * cb},
+                        {"pad_right", pr * cb},
+                        {"pad_value", inQuant.zeroPoint}},
+                       {{"buffer", "IBUF"}}});
+      if (r0 == 0)
+        llvm::append_range(loads, constantLoads);
+      for (int64_t o = 0; o < count; ++o)
+        computes.push_back({"npu.gemm",
+                            {{"reset", 1},
+                             {"acc", outBase + o * rows * wo},
+                             {"inp", inBase},
+                             {"wgt", wbufBase + o * blockEntries},
+                             {"n0", rows},
+                             {"n1", wo},
+                             {"k0", kh},
+                             {"k1", kw * cb},
+                             {"acc_s0", wo},
+                             {"acc_s1", 1},
+                             {"inp_s0", sh * row},
+                             {"inp_s1", sw * cb},
+                             {"inp_r0", row},
+                             {"inp_r1", 1},
+                             {"wgt_r0", kw * cb},
+                             {"wgt_r1", 1}}});
+      // OBUF as [pixel][block of the group], the NHWC order STORE writes.
+      computes.push_back({"npu.requant",
+                          {{"acc", outBase},
+                           {"out", outBase},
+                           {"n0", count},
+                           {"n1", rows * wo},
+                           {"acc_s0", rows * wo},
                            {"acc_s1", 1},
-                           {"inp_s0", sh * row},
-                           {"inp_s1", sw * cb},
-                           {"inp_r0", row},
-                           {"inp_r1", 1},
-                           {"wgt_r0", kw * cb},
-                           {"wgt_r1", 1}}});
-    // OBUF as [pixel][ob], the NHWC order STORE writes.
-    computes.push_back({"npu.requant",
-                        {{"acc", outBase},
-                         {"out", outBase},
-                         {"n0", ob},
-                         {"n1", rows * wo},
-                         {"acc_s0", rows * wo},
-                         {"acc_s1", 1},
-                         {"out_s0", 1},
-                         {"out_s1", ob},
-                         {"param", pbufBase},
-                         {"param_s0", 1},
-                         {"clamp_min", lowest},
-                         {"clamp_max", highest}}});
-    Instr store{"npu.store",
-                {{"src", outBase},
-                 {"region", out.region},
-                 {"dram_offset", out.offset + r0 * wo * ob * block},
-                 {"rows", rows},
-                 {"cols", wo * ob},
-                 {"row_stride", wo * ob * block},
-                 {"elem_bytes", block},
-                 {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
-                     doubleBuffered);
+                           {"out_s0", 1},
+                           {"out_s1", count},
+                           {"param", pbufBase},
+                           {"param_s0", 1},
+                           {"clamp_min", lowest},
+                           {"clamp_max", highest}}});
+      // All of a pixel's blocks are one contiguous run; a group's are a
+      // run per pixel.
+      int64_t dramOffset = out.offset + (r0 * wo * ob + g0) * block;
+      Instr store = groups == 1 ? Instr{"npu.store",
+                                        {{"src", outBase},
+                                         {"region", out.region},
+                                         {"dram_offset", dramOffset},
+                                         {"rows", rows},
+                                         {"cols", wo * ob},
+                                         {"row_stride", wo * ob * block},
+                                         {"elem_bytes", block},
+                                         {"elem_stride", block}}}
+                                : Instr{"npu.store",
+                                        {{"src", outBase},
+                                         {"region", out.region},
+                                         {"dram_offset", dramOffset},
+                                         {"rows", rows * wo},
+                                         {"cols", count},
+                                         {"row_stride", ob * block},
+                                         {"elem_bytes", block},
+                                         {"elem_stride", block}}};
+      program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
+                       doubleBuffered);
+    }
   }
 }
 

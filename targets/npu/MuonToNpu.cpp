@@ -529,6 +529,43 @@ describeLayout(RankedTensorType type, const Layout &layout, int64_t block) {
 
 /// The layout of a tensor of `type` when it is an activation the NPU can
 /// hold: batch 1, [1, K] or [1, C, H, W].
+/// The LOAD of the input rows that output rows [r0, r0 + rows) of a window
+/// of `kernel` rows, stride `stride` and `padTop` padding rows read, into
+/// `buffer` from entry `dst` on, `dstStride` entries per padded row. Rows
+/// outside the image and `padLeft`/`padRight` pixels of each row are
+/// `padValue`.
+ProgramBuilder::Instr loadWindowRows(const Layout &in, int64_t block,
+                                     int64_t r0, int64_t rows, int64_t kernel,
+                                     int64_t stride, int64_t padTop,
+                                     int64_t padLeft, int64_t padRight,
+                                     StringRef buffer, int64_t dst,
+                                     int64_t dstStride, int64_t padValue) {
+  int64_t cb = in.blocks(block);
+  // Input rows [first, last] of the padded rows the tile reads.
+  int64_t first = r0 * stride - padTop;
+  int64_t last = (r0 + rows - 1) * stride + kernel - 1 - padTop;
+  int64_t rowsAbove = std::max<int64_t>(0, -first);
+  int64_t rowsBelow = std::max<int64_t>(0, last - (in.h - 1));
+  first = std::max<int64_t>(first, 0);
+  last = std::min(last, in.h - 1);
+  return {"npu.load",
+          {{"dst", dst},
+           {"dst_stride", dstStride},
+           {"region", in.region},
+           {"dram_offset", in.offset + first * in.w * cb * block},
+           {"rows", last - first + 1},
+           {"cols", in.w * cb},
+           {"row_stride", in.w * cb * block},
+           {"elem_bytes", block},
+           {"elem_stride", block},
+           {"pad_top", rowsAbove},
+           {"pad_bottom", rowsBelow},
+           {"pad_left", padLeft * cb},
+           {"pad_right", padRight * cb},
+           {"pad_value", padValue}},
+          {{"buffer", buffer}}};
+}
+
 std::optional<Layout> shapeLayout(RankedTensorType type) {
   if (!type.hasStaticShape() || type.getDimSize(0) != 1)
     return std::nullopt;
@@ -1051,29 +1088,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
       int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
       int64_t inBase = half * inputRows(tileRows) * row;
       int64_t outBase = half * tileRows * wo * groupBlocks; // ACC and OBUF
-      // Input rows [first, last] of the padded rows this tile reads.
-      int64_t first = r0 * sh - pt, last = (r0 + rows - 1) * sh + kh - 1 - pt;
-      int64_t padTop = std::max<int64_t>(0, -first);
-      int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
-      first = std::max<int64_t>(first, 0);
-      last = std::min(last, in.h - 1);
       SmallVector<Instr> loads, computes;
-      loads.push_back({"npu.load",
-                       {{"dst", inBase},
-                        {"dst_stride", row},
-                        {"region", in.region},
-                        {"dram_offset", in.offset + first * in.w * cb * block},
-                        {"rows", last - first + 1},
-                        {"cols", in.w * cb},
-                        {"row_stride", in.w * cb * block},
-                        {"elem_bytes", block},
-                        {"elem_stride", block},
-                        {"pad_top", padTop},
-                        {"pad_bottom", padBottom},
-                        {"pad_left", pl * cb},
-                        {"pad_right", pr * cb},
-                        {"pad_value", inQuant.zeroPoint}},
-                       {{"buffer", "IBUF"}}});
+      loads.push_back(loadWindowRows(in, block, r0, rows, kh, sh, pt, pl, pr,
+                                     "IBUF", inBase, row, inQuant.zeroPoint));
       if (r0 == 0)
         llvm::append_range(loads, constantLoads);
       for (int64_t o = 0; o < count; ++o)
@@ -1180,30 +1197,11 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
     int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
     int64_t accBase = half * accEntries(tileRows);
     int64_t outBase = half * tileRows * pool.wo * cb;
-    int64_t first = r0 * pool.sh - pool.pt;
-    int64_t last = (r0 + rows - 1) * pool.sh + pool.kh - 1 - pool.pt;
-    int64_t padTop = std::max<int64_t>(0, -first);
-    int64_t padBottom = std::max<int64_t>(0, last - (in.h - 1));
-    first = std::max<int64_t>(first, 0);
-    last = std::min(last, in.h - 1);
     int64_t results = accBase + inputRows(rows) * row; // ACC entry
     SmallVector<Instr> loads, computes;
-    loads.push_back({"npu.load",
-                     {{"dst", accBase},
-                      {"dst_stride", row},
-                      {"region", in.region},
-                      {"dram_offset", in.offset + first * in.w * cb * block},
-                      {"rows", last - first + 1},
-                      {"cols", in.w * cb},
-                      {"row_stride", in.w * cb * block},
-                      {"elem_bytes", block},
-                      {"elem_stride", block},
-                      {"pad_top", padTop},
-                      {"pad_bottom", padBottom},
-                      {"pad_left", pool.pl * cb},
-                      {"pad_right", pool.pr * cb},
-                      {"pad_value", padValue}},
-                     {{"buffer", "ACC"}}});
+    loads.push_back(loadWindowRows(in, block, r0, rows, pool.kh, pool.sh,
+                                   pool.pt, pool.pl, pool.pr, "ACC", accBase,
+                                   row, padValue));
     if (r0 == 0)
       llvm::append_range(loads, constantLoads);
     for (int64_t b = 0; b < cb; ++b)

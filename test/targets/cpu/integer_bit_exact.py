@@ -14,12 +14,13 @@ when the host's /proc/cpuinfo lacks FLAG (code for --mcpu would not run).
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exact_runs import run_cases  # noqa: E402
 
 NP_TO_ONNX = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
 
@@ -189,43 +190,9 @@ def main():
         if args.require_flag not in flags:
             print(f"skipped: host lacks {args.require_flag}")
             return 0
-    os.makedirs(args.work, exist_ok=True)
-    passed = failed = 0
-    for graph, inputs, expected in cases(np.random.default_rng(8)):
-        name = graph.name
-        model = helper.make_model(graph,
-                                  opset_imports=[helper.make_opsetid("", 13)])
-        model.ir_version = 8
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(model, path)
-        command = [args.muon_run, path, "--output-dir",
-                   os.path.join(args.work, name)]
-        if args.mcpu:
-            command.append(f"--mcpu={args.mcpu}")
-        for input_name, value in inputs.items():
-            npy = os.path.join(args.work, f"{name}.{input_name}.npy")
-            np.save(npy, value)
-            command += ["--input", f"{input_name}={npy}"]
-        run = subprocess.run(command, capture_output=True, text=True)
-        if run.returncode != 0:
-            print(f"FAIL {name}: muon-run: {run.stderr.strip()}")
-            failed += 1
-            continue
-        got = np.load(os.path.join(args.work, name, "y.npy"))
-        if got.dtype != np.int32 or got.shape != expected.shape:
-            print(f"FAIL {name}: {got.dtype}{list(got.shape)}, expected "
-                  f"int32{list(expected.shape)}")
-            failed += 1
-            continue
-        differ = int(np.sum(got.astype(np.int64) != expected))
-        if differ:
-            print(f"FAIL {name}: {differ} of {got.size} elements differ")
-            failed += 1
-        else:
-            print(f"ok   {name}: {got.size} elements")
-            passed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    extra_args = [f"--mcpu={args.mcpu}"] if args.mcpu else []
+    return run_cases(cases(np.random.default_rng(8)), args.muon_run, args.work,
+                     extra_args, dtype=np.int32)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,13 @@ Prints one line per model and 'N passed, N failed'.
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exact_runs import run_cases  # noqa: E402
 from requant_reference import fixed_point_multiplier, requantize  # noqa: E402
 
 NP_TO_ONNX = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
@@ -141,7 +140,6 @@ def main():
     parser.add_argument("--muon-run", required=True)
     parser.add_argument("--work", required=True)
     args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(4)
     cases = [
         qlinear_matmul_case(rng, "matmul_u8_per_column", 37, 50, 21,
@@ -160,41 +158,7 @@ def main():
         qlinear_conv_case(rng, "conv_u8_depthwise", (1, 16, 10, 10), 16, 3, 1,
                           [1, 1, 1, 1], 16, np.uint8),
     ]
-    passed = failed = 0
-    for graph, inputs, expected in cases:
-        name = graph.name
-        model = helper.make_model(graph,
-                                  opset_imports=[helper.make_opsetid("", 13)])
-        model.ir_version = 8
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(model, path)
-        command = [args.muon_run, path, "--output-dir",
-                   os.path.join(args.work, name)]
-        for input_name, value in inputs.items():
-            npy = os.path.join(args.work, f"{name}.{input_name}.npy")
-            np.save(npy, value)
-            command += ["--input", npy]
-        run = subprocess.run(command, capture_output=True, text=True)
-        if run.returncode != 0:
-            print(f"FAIL {name}: muon-run: {run.stderr.strip()}")
-            failed += 1
-            continue
-        got = np.load(os.path.join(args.work, name, "y.npy"))
-        if got.dtype != expected.dtype or got.shape != expected.shape:
-            print(f"FAIL {name}: {got.dtype}{list(got.shape)}, expected "
-                  f"{expected.dtype}{list(expected.shape)}")
-            failed += 1
-            continue
-        differ = int(np.sum(got != expected))
-        if differ:
-            print(f"FAIL {name}: {differ} of {got.size} elements differ, "
-                  f"largest by {np.max(np.abs(got.astype(int) - expected.astype(int)))}")
-            failed += 1
-        else:
-            print(f"ok   {name}: {got.size} elements")
-            passed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_cases(cases, args.muon_run, args.work)
 
 
 if __name__ == "__main__":

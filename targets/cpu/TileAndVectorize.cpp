@@ -219,6 +219,22 @@ stepOperandVector(linalg::LinalgOp step, OpOperand &operand,
   return std::pair(AffineMap::get(type.getRank(), 0, results, context), shape);
 }
 
+/// The vector of `shape` (and `elementType`, the operand's own or the one
+/// it was widened to) that `map` (from stepOperandVector) reads from a
+/// step's operand at index `zero` in every dimension.
+Value readStepOperand(RewriterBase &rewriter, Location loc, OpOperand &operand,
+                      AffineMap map, ArrayRef<int64_t> shape, Type elementType,
+                      Value zero) {
+  auto type = cast<ShapedType>(operand.get().getType());
+  Value padding = arith::ConstantOp::create(rewriter, loc,
+                                            rewriter.getZeroAttr(elementType));
+  return vector::TransferReadOp::create(
+      rewriter, loc, VectorType::get(shape, elementType), operand.get(),
+      SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
+      padding, /*mask=*/Value(),
+      rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+}
+
 /// An 8-bit contraction in the form vectorizePairStep computes: its
 /// reduction over k split into k2 (the old loop k, half the extent) and a
 /// new innermost loop `pairLoop` of extent 2, with A widened to i16 and
@@ -548,15 +564,9 @@ LogicalResult vectorizePairStep(RewriterBase &rewriter, linalg::LinalgOp step,
        i32 = rewriter.getI32Type();
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
-                  Type elementType) -> Value {
-    auto type = cast<ShapedType>(operand.get().getType());
-    Value padding = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(elementType));
-    return vector::TransferReadOp::create(
-        rewriter, loc, VectorType::get(shape, elementType), operand.get(),
-        SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
-        padding, /*mask=*/Value(),
-        rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+                  Type elementType) {
+    return readStepOperand(rewriter, loc, operand, map, shape, elementType,
+                           zero);
   };
   Value aPairs = read(lhsOperand, lhsVector->first, lhsVector->second, i16);
   Value c = read(initOperand, initVector->first, initVector->second, i32);
@@ -799,15 +809,9 @@ LogicalResult vectorizeQuadStep(RewriterBase &rewriter, linalg::LinalgOp step,
   Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
-                  Type elementType) -> Value {
-    auto type = cast<ShapedType>(operand.get().getType());
-    Value padding = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(elementType));
-    return vector::TransferReadOp::create(
-        rewriter, loc, VectorType::get(shape, elementType), operand.get(),
-        SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
-        padding, /*mask=*/Value(),
-        rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+                  Type elementType) {
+    return readStepOperand(rewriter, loc, operand, map, shape, elementType,
+                           zero);
   };
   Value a = read(lhsOperand, lhsVector->first, lhsVector->second, i8);
   Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);

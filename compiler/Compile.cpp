@@ -76,6 +76,7 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
   if (failed(runPipeline(module, options, [&](PassManager &pm) {
         MuonToNpuOptions npuOptions;
         npuOptions.report = options.npuReport;
+        npuOptions.block = options.npuBlock;
         pm.addPass(createMuonToNpu(npuOptions));
       })))
     return failure();

@@ -43,6 +43,8 @@ struct CompileOptions {
   std::optional<QuantizationOptions> quantization;
   /// TargetKind::Npu: a remark per layer with its tiling and costs.
   bool npuReport = false;
+  /// TargetKind::Npu: the MAC array's size (the hardware's BLOCK).
+  int64_t npuBlock = 16;
   /// Called on every pass manager before it runs (IR printing, timing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
 };

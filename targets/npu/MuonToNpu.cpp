@@ -527,45 +527,57 @@ describeLayout(RankedTensorType type, const Layout &layout, int64_t block) {
   return {shape, {padded, 1}};
 }
 
-/// The layout of a tensor of `type` when it is an activation the NPU can
-/// hold: batch 1, [1, K] or [1, C, H, W].
-/// The LOAD of the input rows that output rows [r0, r0 + rows) of a window
-/// of `kernel` rows, stride `stride` and `padTop` padding rows read, into
-/// `buffer` from entry `dst` on, `dstStride` entries per padded row. Rows
-/// outside the image and `padLeft`/`padRight` pixels of each row are
-/// `padValue`.
-ProgramBuilder::Instr loadWindowRows(const Layout &in, int64_t block,
-                                     int64_t r0, int64_t rows, int64_t kernel,
-                                     int64_t stride, int64_t padTop,
-                                     int64_t padLeft, int64_t padRight,
-                                     StringRef buffer, int64_t dst,
-                                     int64_t dstStride, int64_t padValue) {
+/// The input positions that output positions [first, first + count) of a
+/// window of `kernel` taps, stride `stride` and `padBefore` padding read
+/// along an image dimension of `size`: `count` positions from `first` in
+/// the image, with `padBefore` and `padAfter` padding positions around them.
+struct WindowSpan {
+  int64_t first, count, padBefore, padAfter;
+  int64_t padded() const { return padBefore + count + padAfter; }
+};
+
+WindowSpan windowSpan(int64_t first, int64_t count, int64_t kernel,
+                      int64_t stride, int64_t padBefore, int64_t size) {
+  int64_t low = first * stride - padBefore;
+  int64_t high = (first + count - 1) * stride + kernel - 1 - padBefore;
+  int64_t begin = std::max<int64_t>(low, 0);
+  int64_t end = std::min(high, size - 1);
+  return {begin, end - begin + 1, begin - low, high - end};
+}
+
+/// The LOAD of an input window (`rows` x `cols` pixels with their padding)
+/// into `buffer` from entry `dst` on, as [row][column][channel block] with
+/// `cols.padded()` pixels per row, or only channel block `onlyBlock` as
+/// [row][column]. Padding is `padValue`.
+ProgramBuilder::Instr loadWindow(const Layout &in, int64_t block,
+                                 const WindowSpan &rows, const WindowSpan &cols,
+                                 StringRef buffer, int64_t dst,
+                                 int64_t padValue,
+                                 std::optional<int64_t> onlyBlock = {}) {
   int64_t cb = in.blocks(block);
-  // Input rows [first, last] of the padded rows the tile reads.
-  int64_t first = r0 * stride - padTop;
-  int64_t last = (r0 + rows - 1) * stride + kernel - 1 - padTop;
-  int64_t rowsAbove = std::max<int64_t>(0, -first);
-  int64_t rowsBelow = std::max<int64_t>(0, last - (in.h - 1));
-  first = std::max<int64_t>(first, 0);
-  last = std::min(last, in.h - 1);
+  int64_t perPixel = onlyBlock ? 1 : cb; // entries loaded per pixel
   return {"npu.load",
           {{"dst", dst},
-           {"dst_stride", dstStride},
+           {"dst_stride", cols.padded() * perPixel},
            {"region", in.region},
-           {"dram_offset", in.offset + first * in.w * cb * block},
-           {"rows", last - first + 1},
-           {"cols", in.w * cb},
+           {"dram_offset", in.offset +
+                               (rows.first * in.w + cols.first) * cb * block +
+                               onlyBlock.value_or(0) * block},
+           {"rows", rows.count},
+           {"cols", cols.count * perPixel},
            {"row_stride", in.w * cb * block},
            {"elem_bytes", block},
-           {"elem_stride", block},
-           {"pad_top", rowsAbove},
-           {"pad_bottom", rowsBelow},
-           {"pad_left", padLeft * cb},
-           {"pad_right", padRight * cb},
+           {"elem_stride", onlyBlock ? cb * block : block},
+           {"pad_top", rows.padBefore},
+           {"pad_bottom", rows.padAfter},
+           {"pad_left", cols.padBefore * perPixel},
+           {"pad_right", cols.padAfter * perPixel},
            {"pad_value", padValue}},
           {{"buffer", buffer}}};
 }
 
+/// The layout of a tensor of `type` when it is an activation the NPU can
+/// hold: batch 1, [1, K] or [1, C, H, W].
 std::optional<Layout> shapeLayout(RankedTensorType type) {
   if (!type.hasStaticShape() || type.getDimSize(0) != 1)
     return std::nullopt;
@@ -622,8 +634,9 @@ private:
         rejected.insert(result);
   }
 
-  /// The layout of an 8-bit value already in DRAM, or null after reject.
-  const Layout *input(Operation *user, Value value) {
+  /// The layout of an 8-bit value already in DRAM, or nothing after
+  /// reject. A copy: lowering the user adds layouts, which may move them.
+  std::optional<Layout> input(Operation *user, Value value) {
     auto it = layouts.find(value);
     if (it == layouts.end()) {
       // Only the first op that cannot run is reported, not its users.
@@ -633,9 +646,9 @@ private:
       } else {
         reject(user, "its input is not computed on the NPU");
       }
-      return nullptr;
+      return std::nullopt;
     }
-    return &it->second;
+    return it->second;
   }
 
   /// Where a layer's result goes: an output region when the model returns
@@ -771,7 +784,7 @@ SmallVector<int64_t> foldBias(std::optional<SmallVector<int64_t>> bias,
 
 void FunctionLowering::lowerProduct(Operation *product,
                                     RequantizeOp requantize) {
-  const Layout *in = input(product, product->getOperand(0));
+  std::optional<Layout> in = input(product, product->getOperand(0));
   if (!in)
     return;
   std::optional<Quant> inQuant =
@@ -803,15 +816,17 @@ void FunctionLowering::lowerProduct(Operation *product,
     int64_t channels = tensorType(conv.getInput()).getDimSize(1);
     if (conv.getGroup() == 1)
       return lowerConv(conv, requantize, *in, *inQuant);
-    if (static_cast<int64_t>(conv.getGroup()) == channels && !conv.getBias()) {
-      std::optional<SmallVector<int64_t>> w =
-          getConstantValues(conv.getWeight());
-      if (tensorType(conv.getWeight()).getDimSize(0) == channels &&
-          llvm::all_of(*w, [](int64_t v) { return v == 1; }))
-        return lowerWindowSum(conv, requantize, *in, *inQuant);
-    }
-    reject(product, "grouped convolutions (other than the window sum of an "
-                    "average pool) are not supported on the NPU");
+    bool depthwise = static_cast<int64_t>(conv.getGroup()) == channels &&
+                     tensorType(conv.getWeight()).getDimSize(0) == channels;
+    if (depthwise && !conv.getBias() &&
+        llvm::all_of(*getConstantValues(conv.getWeight()),
+                     [](int64_t v) { return v == 1; }))
+      return lowerWindowSum(conv, requantize, *in, *inQuant);
+    if (depthwise)
+      return lowerConv(conv, requantize, *in, *inQuant);
+    reject(product, "grouped convolutions other than depthwise ones (one "
+                    "output channel per input channel) are not supported on "
+                    "the NPU");
     return;
   }
   lowerGemm(product, requantize, *in, *inQuant);
@@ -972,8 +987,14 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
 /// [row][column][channel block], one GEMM per output channel block over
 /// (ky) x (kx, input channel block), one REQUANT, one STORE
 /// (docs/npu-isa.md, "Example: a convolution tile").
+///
+/// A depthwise convolution (group = channels) runs on the same GEMM with a
+/// diagonal weight entry per tap: output block b reads only input block b,
+/// so its reduction is (ky) x (kx) over the entries of that block, and the
+/// array does BLOCK of its BLOCK^2 products usefully.
 void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                                  const Layout &in, Quant inQuant) {
+  bool depthwise = conv.getGroup() != 1;
   RankedTensorType wType = tensorType(conv.getWeight());
   RankedTensorType outType = tensorType(conv.getResult());
   int64_t cout = wType.getDimSize(0), cin = wType.getDimSize(1);
@@ -983,8 +1004,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   int64_t pt = pads[0], pl = pads[1], pb = pads[2], pr = pads[3];
   int64_t ho = outType.getDimSize(2), wo = outType.getDimSize(3);
   int64_t cb = in.blocks(block), ob = ceilDiv(cout, block);
-  int64_t row = (in.w + pl + pr) * cb; // IBUF entries per padded input row
-  int64_t blockEntries = kh * kw * cb; // WBUF entries per output block
+  // Input channel blocks one output block reduces over at each tap.
+  int64_t reducedBlocks = depthwise ? 1 : cb;
+  int64_t blockEntries = kh * kw * reducedBlocks; // WBUF entries per block
   int64_t weightEntries = ob * blockEntries;
   if (pl * cb > 255 || pr * cb > 255 || pt > 255 || pb > 255) {
     reject(conv, "its padding exceeds the pad fields of LOAD (255 entries)");
@@ -1010,23 +1032,39 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
       groupBlocks = std::min(kWbufEntries / blockEntries, kPbufEntries);
   }
   int64_t groups = ceilDiv(ob, groupBlocks);
-  // Output rows per tile: the input rows they read fit IBUF, their outputs
-  // ACC and OBUF; twice over (double buffering) when the layer needs more
-  // than one tile, unless not even one row fits half the buffers.
-  auto inputRows = [&](int64_t rows) { return (rows - 1) * sh + kh; };
-  auto fits = [&](int64_t rows, int64_t copies) {
-    return copies * inputRows(rows) * row <= kIbufEntries &&
-           copies * rows * wo * groupBlocks <= kAccEntries &&
-           copies * rows * wo * groupBlocks <= kObufEntries;
+  // Tiles of output rows x columns: the input window they read fits IBUF,
+  // their outputs ACC and OBUF; twice over (double buffering) when the
+  // layer needs more than one tile. Tiles are whole rows when one row fits
+  // half the buffers, else parts of one row (column tiles, as even as
+  // possible), single-buffered only if not even one output fits half.
+  auto inputSpan = [](int64_t outputs, int64_t kernel, int64_t stride) {
+    return (outputs - 1) * stride + kernel;
   };
-  bool doubleBuffered = (!fits(ho, 1) || ho >= kMinPipelinedRows) && fits(1, 2);
-  int64_t tileRows = doubleBuffered ? pipelinedTileRows(ho) : ho;
-  while (tileRows > 0 && !fits(tileRows, doubleBuffered ? 2 : 1))
-    --tileRows;
-  if (tileRows == 0) {
-    reject(conv, "one output row does not fit the buffers (column tiling "
-                 "is not implemented)");
-    return;
+  auto fits = [&](int64_t rows, int64_t cols, int64_t copies) {
+    int64_t inputs = inputSpan(rows, kh, sh) * inputSpan(cols, kw, sw) * cb;
+    int64_t outputs = rows * cols * groupBlocks;
+    return copies * inputs <= kIbufEntries && copies * outputs <= kAccEntries &&
+           copies * outputs <= kObufEntries;
+  };
+  int64_t tileRows = ho, tileCols = wo;
+  bool doubleBuffered = true;
+  if (fits(ho, wo, 1) && ho < kMinPipelinedRows) {
+    doubleBuffered = false;
+  } else if (fits(1, wo, 2)) {
+    tileRows = pipelinedTileRows(ho);
+    while (!fits(tileRows, wo, 2))
+      --tileRows;
+  } else {
+    tileRows = 1;
+    doubleBuffered = fits(1, 1, 2);
+    int64_t copies = doubleBuffered ? 2 : 1;
+    while (tileCols > 0 && !fits(1, tileCols, copies))
+      --tileCols;
+    if (tileCols == 0) {
+      reject(conv, "the input window of one output does not fit IBUF");
+      return;
+    }
+    tileCols = ceilDiv(wo, ceilDiv(wo, tileCols));
   }
   SmallVector<int64_t> weights = *getConstantValues(conv.getWeight());
   std::optional<SmallVector<int64_t>> biasValues;
@@ -1034,7 +1072,8 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     reject(conv, "its bias is not a constant");
     return;
   }
-  // WBUF entries [ob][ky][kx][cb] of the weight [Cout][Cin][kh][kw].
+  // WBUF entries [ob][ky][kx][cb] of the weight [Cout][Cin][kh][kw]; for a
+  // depthwise weight [C][1][kh][kw], diagonal entries [ob][ky][kx].
   SmallVector<int8_t> tiles(weightEntries * block * block, 0);
   SmallVector<int64_t> sums(cout, 0);
   for (int64_t o = 0; o < cout; ++o)
@@ -1042,8 +1081,10 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           int64_t value = weights[((o * cin + c) * kh + y) * kw + x];
-          int64_t entry = ((o / block * kh + y) * kw + x) * cb + c / block;
-          tiles[(entry * block + o % block) * block + c % block] = value;
+          int64_t entry = ((o / block * kh + y) * kw + x) * reducedBlocks +
+                          (depthwise ? 0 : c / block);
+          int64_t lane = depthwise ? o % block : c % block;
+          tiles[(entry * block + o % block) * block + lane] = value;
           sums[o] += value;
         }
   int64_t weightOffset = program.addConstant(tiles);
@@ -1058,22 +1099,27 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   layouts[requantize.getResult()] = out;
 
   using Instr = ProgramBuilder::Instr;
-  int64_t tileCount = ceilDiv(ho, tileRows);
-  std::string grouping =
-      groups == 1
-          ? std::string()
-          : llvm::formatv(" in {0} groups of {1} output channel "
-                          "block{2}",
-                          groups, groupBlocks, groupBlocks == 1 ? "" : "s")
-                .str();
+  int64_t colTiles = ceilDiv(wo, tileCols);
+  int64_t tileCount = ceilDiv(ho, tileRows) * colTiles;
+  std::string tiling = llvm::formatv(
+      "{0} tile{1} of {2} output row{3}{4}{5}", tileCount,
+      tileCount == 1 ? "" : "s", tileRows, tileRows == 1 ? "" : "s",
+      colTiles == 1 ? std::string()
+                    : llvm::formatv(" x {0} columns", tileCols).str(),
+      doubleBuffered ? ", double-buffered" : "");
+  if (groups > 1)
+    tiling =
+        llvm::formatv("{0} groups of {1} output channel block{2}, each "
+                      "{3}",
+                      groups, groupBlocks, groupBlocks == 1 ? "" : "s", tiling);
   program.beginLayer(
-      conv,
-      llvm::formatv("Conv {0}x{1} stride {2}: {3}x{4}x{5} -> {6}x{7}x{8}, "
-                    "{9} tile{10} of {11} output row{13}{12}{14}",
-                    kh, kw, sh, in.h, in.w, in.c, ho, wo, cout, tileCount,
-                    tileCount == 1 ? "" : "s", tileRows,
-                    doubleBuffered ? ", double-buffered" : "",
-                    tileRows == 1 ? "" : "s", grouping));
+      conv, llvm::formatv("{0} {1}x{2} stride {3}: {4}x{5}x{6} -> "
+                          "{7}x{8}x{9}, {10}",
+                          depthwise ? "Depthwise conv" : "Conv", kh, kw, sh,
+                          in.h, in.w, in.c, ho, wo, cout, tiling));
+  int64_t inputEntries =
+      inputSpan(tileRows, kh, sh) * inputSpan(tileCols, kw, sw) * cb;
+  int64_t outputEntries = tileRows * tileCols * groupBlocks;
   // Each group is lowered as a layer of its own: its first tile waits for
   // the previous group's last store (emitTile), so its weights may replace
   // those the previous groups read.
@@ -1083,41 +1129,46 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     auto [wbufBase, pbufBase] = program.placeConstants(
         weightOffset + g0 * blockEntries * block * block, count * blockEntries,
         paramOffset + g0 * 16 * block, count, constantLoads);
-    for (int64_t r0 = 0; r0 < ho; r0 += tileRows) {
+    for (int64_t tile = 0; tile < tileCount; ++tile) {
+      int64_t r0 = tile / colTiles * tileRows, c0 = tile % colTiles * tileCols;
       int64_t rows = std::min(tileRows, ho - r0);
-      int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
-      int64_t inBase = half * inputRows(tileRows) * row;
-      int64_t outBase = half * tileRows * wo * groupBlocks; // ACC and OBUF
-      SmallVector<Instr> loads, computes;
-      loads.push_back(loadWindowRows(in, block, r0, rows, kh, sh, pt, pl, pr,
-                                     "IBUF", inBase, row, inQuant.zeroPoint));
-      if (r0 == 0)
+      int64_t cols = std::min(tileCols, wo - c0);
+      int64_t half = doubleBuffered ? tile % 2 : 0;
+      int64_t inBase = half * inputEntries;
+      int64_t outBase = half * outputEntries; // ACC and OBUF
+      WindowSpan inRows = windowSpan(r0, rows, kh, sh, pt, in.h);
+      WindowSpan inCols = windowSpan(c0, cols, kw, sw, pl, in.w);
+      int64_t row = inCols.padded() * cb; // IBUF entries per input row
+      SmallVector<Instr> loads, computes, stores;
+      loads.push_back(loadWindow(in, block, inRows, inCols, "IBUF", inBase,
+                                 inQuant.zeroPoint));
+      if (tile == 0)
         llvm::append_range(loads, constantLoads);
       for (int64_t o = 0; o < count; ++o)
         computes.push_back({"npu.gemm",
                             {{"reset", 1},
-                             {"acc", outBase + o * rows * wo},
-                             {"inp", inBase},
+                             {"acc", outBase + o * rows * cols},
+                             {"inp", inBase + (depthwise ? g0 + o : 0)},
                              {"wgt", wbufBase + o * blockEntries},
                              {"n0", rows},
-                             {"n1", wo},
+                             {"n1", cols},
                              {"k0", kh},
-                             {"k1", kw * cb},
-                             {"acc_s0", wo},
+                             {"k1", kw * reducedBlocks},
+                             {"acc_s0", cols},
                              {"acc_s1", 1},
                              {"inp_s0", sh * row},
                              {"inp_s1", sw * cb},
                              {"inp_r0", row},
-                             {"inp_r1", 1},
-                             {"wgt_r0", kw * cb},
+                             {"inp_r1", depthwise ? cb : 1},
+                             {"wgt_r0", kw * reducedBlocks},
                              {"wgt_r1", 1}}});
       // OBUF as [pixel][block of the group], the NHWC order STORE writes.
       computes.push_back({"npu.requant",
                           {{"acc", outBase},
                            {"out", outBase},
                            {"n0", count},
-                           {"n1", rows * wo},
-                           {"acc_s0", rows * wo},
+                           {"n1", rows * cols},
+                           {"acc_s0", rows * cols},
                            {"acc_s1", 1},
                            {"out_s0", 1},
                            {"out_s1", count},
@@ -1125,28 +1176,33 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                            {"param_s0", 1},
                            {"clamp_min", lowest},
                            {"clamp_max", highest}}});
-      // All of a pixel's blocks are one contiguous run; a group's are a
-      // run per pixel.
-      int64_t dramOffset = out.offset + (r0 * wo * ob + g0) * block;
-      Instr store = groups == 1 ? Instr{"npu.store",
-                                        {{"src", outBase},
-                                         {"region", out.region},
-                                         {"dram_offset", dramOffset},
-                                         {"rows", rows},
-                                         {"cols", wo * ob},
-                                         {"row_stride", wo * ob * block},
-                                         {"elem_bytes", block},
-                                         {"elem_stride", block}}}
-                                : Instr{"npu.store",
-                                        {{"src", outBase},
-                                         {"region", out.region},
-                                         {"dram_offset", dramOffset},
-                                         {"rows", rows * wo},
-                                         {"cols", count},
-                                         {"row_stride", ob * block},
-                                         {"elem_bytes", block},
-                                         {"elem_stride", block}}};
-      program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
+      // With all output blocks, each row of the tile is one contiguous run
+      // of DRAM; a group's blocks are a run per pixel, and the pixels of
+      // consecutive rows are evenly spaced only when the tile spans them.
+      int64_t dramOffset = out.offset + ((r0 * wo + c0) * ob + g0) * block;
+      if (groups == 1) {
+        stores.push_back({"npu.store",
+                          {{"src", outBase},
+                           {"region", out.region},
+                           {"dram_offset", dramOffset},
+                           {"rows", rows},
+                           {"cols", cols * ob},
+                           {"row_stride", wo * ob * block},
+                           {"elem_bytes", block},
+                           {"elem_stride", block}}});
+      }
+      int64_t runRows = cols == wo ? rows : 1;
+      for (int64_t r = 0; groups > 1 && r < rows; r += runRows)
+        stores.push_back({"npu.store",
+                          {{"src", outBase + r * cols * count},
+                           {"region", out.region},
+                           {"dram_offset", dramOffset + r * wo * ob * block},
+                           {"rows", runRows * cols},
+                           {"cols", count},
+                           {"row_stride", ob * block},
+                           {"elem_bytes", block},
+                           {"elem_stride", block}}});
+      program.emitTile(loads, computes, stores, tile, tileCount,
                        doubleBuffered);
     }
   }
@@ -1155,106 +1211,152 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
 /// Max pool or window sum: per tile of output rows, the padded input rows
 /// in ACC (padded with `padValue`), one POOL per channel block, a REQUANT
 /// with the parameters at `paramOffset` (`paramEntries` entries: one per
-/// channel block, or one shared by all), a STORE.
+/// channel block, or one shared by all), a STORE. When not even one output
+/// row of all channel blocks fits half of ACC (a global pool of many
+/// channels), the tiles are one output row of a group of channel blocks,
+/// each block loaded on its own as [row][column].
 void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                                  const PoolShape &pool, StringRef poolOp,
                                  int64_t padValue, int64_t paramOffset,
                                  int64_t paramEntries, int64_t lowest,
                                  int64_t highest, const Layout &out) {
   int64_t cb = in.blocks(block);
-  int64_t row = (in.w + pool.pl + pool.pr) * cb; // ACC entries per row
+  WindowSpan inCols = windowSpan(0, pool.wo, pool.kw, pool.sw, pool.pl, in.w);
   auto inputRows = [&](int64_t rows) { return (rows - 1) * pool.sh + pool.kh; };
   // ACC holds a tile's input rows and its results; twice over when the
   // layer needs several tiles (double buffering) and one row fits that.
-  auto accEntries = [&](int64_t rows) {
-    return inputRows(rows) * row + rows * pool.wo * cb;
+  auto inputEntries = [&](int64_t rows, int64_t blocks) {
+    return inputRows(rows) * inCols.padded() * blocks;
   };
-  auto fits = [&](int64_t rows, int64_t copies) {
-    return copies * accEntries(rows) <= kAccEntries &&
-           copies * rows * pool.wo * cb <= kObufEntries;
+  auto fits = [&](int64_t rows, int64_t blocks, int64_t copies) {
+    int64_t outputs = rows * pool.wo * blocks;
+    return copies * (inputEntries(rows, blocks) + outputs) <= kAccEntries &&
+           copies * outputs <= kObufEntries;
   };
-  bool doubleBuffered =
-      (!fits(pool.ho, 1) || pool.ho >= kMinPipelinedRows) && fits(1, 2);
-  int64_t tileRows = doubleBuffered ? pipelinedTileRows(pool.ho) : pool.ho;
-  while (tileRows > 1 && !fits(tileRows, doubleBuffered ? 2 : 1))
-    --tileRows;
+  int64_t tileRows = pool.ho, groupBlocks = cb;
+  bool doubleBuffered = !fits(pool.ho, cb, 1) || pool.ho >= kMinPipelinedRows;
+  if (doubleBuffered && fits(1, cb, 2)) {
+    tileRows = pipelinedTileRows(pool.ho);
+    while (!fits(tileRows, cb, 2))
+      --tileRows;
+  } else if (doubleBuffered) {
+    tileRows = 1;
+    doubleBuffered = fits(1, 1, 2);
+    while (!fits(1, groupBlocks, doubleBuffered ? 2 : 1))
+      --groupBlocks; // poolFits: one block fits
+    groupBlocks = ceilDiv(cb, ceilDiv(cb, groupBlocks));
+  }
+  bool planar = groupBlocks < cb;
+  int64_t rowTiles = ceilDiv(pool.ho, tileRows);
+  int64_t tileCount = rowTiles * ceilDiv(cb, groupBlocks);
   using Instr = ProgramBuilder::Instr;
-  int64_t tileCount = ceilDiv(pool.ho, tileRows);
   program.beginLayer(
-      op, llvm::formatv("{0} {1}x{2} stride {3}: {4}x{5}x{6} -> {7}x{8}, {9} "
-                        "tile{10} of {11} output row{13}{12}",
-                        poolOp == "MAX" ? "MaxPool" : "window sum", pool.kh,
-                        pool.kw, pool.sh, in.h, in.w, in.c, pool.ho, pool.wo,
-                        tileCount, tileCount == 1 ? "" : "s", tileRows,
-                        doubleBuffered ? ", double-buffered" : "",
-                        tileRows == 1 ? "" : "s"));
+      op,
+      llvm::formatv(
+          "{0} {1}x{2} stride {3}: {4}x{5}x{6} -> {7}x{8}, {9} "
+          "tile{10} of {11} output row{13}{14}{12}",
+          poolOp == "MAX" ? "MaxPool" : "window sum", pool.kh, pool.kw, pool.sh,
+          in.h, in.w, in.c, pool.ho, pool.wo, tileCount,
+          tileCount == 1 ? "" : "s", tileRows,
+          doubleBuffered ? ", double-buffered" : "", tileRows == 1 ? "" : "s",
+          planar ? llvm::formatv(" x {0} channel blocks", groupBlocks).str()
+                 : std::string()));
   SmallVector<Instr> constantLoads;
   int64_t pbufBase =
       program.placeConstants(0, 0, paramOffset, paramEntries, constantLoads)
           .second;
-  for (int64_t r0 = 0; r0 < pool.ho; r0 += tileRows) {
+  int64_t tileInputs = inputEntries(tileRows, groupBlocks);
+  for (int64_t tile = 0; tile < tileCount; ++tile) {
+    int64_t g0 = tile / rowTiles * groupBlocks;
+    int64_t r0 = tile % rowTiles * tileRows;
+    int64_t count = std::min(groupBlocks, cb - g0);
     int64_t rows = std::min(tileRows, pool.ho - r0);
-    int64_t half = doubleBuffered ? (r0 / tileRows) % 2 : 0;
-    int64_t accBase = half * accEntries(tileRows);
-    int64_t outBase = half * tileRows * pool.wo * cb;
-    int64_t results = accBase + inputRows(rows) * row; // ACC entry
+    int64_t half = doubleBuffered ? tile % 2 : 0;
+    int64_t accBase = half * (tileInputs + tileRows * pool.wo * groupBlocks);
+    int64_t outBase = half * tileRows * pool.wo * groupBlocks;
+    int64_t results = accBase + tileInputs; // ACC entry
+    WindowSpan inRows = windowSpan(r0, rows, pool.kh, pool.sh, pool.pt, in.h);
+    // ACC entries between input columns, rows and channel blocks.
+    int64_t colStride = planar ? 1 : cb;
+    int64_t rowStride = inCols.padded() * colStride;
+    int64_t blockStride = planar ? inRows.padded() * rowStride : 1;
     SmallVector<Instr> loads, computes;
-    loads.push_back(loadWindowRows(in, block, r0, rows, pool.kh, pool.sh,
-                                   pool.pt, pool.pl, pool.pr, "ACC", accBase,
-                                   row, padValue));
-    if (r0 == 0)
+    if (planar) {
+      for (int64_t b = 0; b < count; ++b)
+        loads.push_back(loadWindow(in, block, inRows, inCols, "ACC",
+                                   accBase + b * blockStride, padValue,
+                                   g0 + b));
+    } else {
+      loads.push_back(
+          loadWindow(in, block, inRows, inCols, "ACC", accBase, padValue));
+    }
+    if (tile == 0)
       llvm::append_range(loads, constantLoads);
-    for (int64_t b = 0; b < cb; ++b)
+    for (int64_t b = 0; b < count; ++b)
       computes.push_back({"npu.pool",
                           {{"dst", results + b},
-                           {"src", accBase + b},
+                           {"src", accBase + b * blockStride},
                            {"n0", rows},
                            {"n1", pool.wo},
                            {"win_h", pool.kh},
                            {"win_w", pool.kw},
-                           {"dst_s0", pool.wo * cb},
-                           {"dst_s1", cb},
-                           {"src_s0", pool.sh * row},
-                           {"src_s1", pool.sw * cb},
-                           {"win_s0", row},
-                           {"win_s1", cb}},
+                           {"dst_s0", pool.wo * count},
+                           {"dst_s1", count},
+                           {"src_s0", pool.sh * rowStride},
+                           {"src_s1", pool.sw * colStride},
+                           {"win_s0", rowStride},
+                           {"win_s1", colStride}},
                           {{"op", poolOp}}});
-    // ACC holds [pixel][cb]; the parameters follow the channel block.
+    // ACC holds [pixel][block]; the parameters follow the channel block.
     computes.push_back({"npu.requant",
                         {{"acc", results},
                          {"out", outBase},
-                         {"n0", cb},
+                         {"n0", count},
                          {"n1", rows * pool.wo},
                          {"acc_s0", 1},
-                         {"acc_s1", cb},
+                         {"acc_s1", count},
                          {"out_s0", 1},
-                         {"out_s1", cb},
-                         {"param", pbufBase},
+                         {"out_s1", count},
+                         {"param", pbufBase + (paramEntries == 1 ? 0 : g0)},
                          {"param_s0", paramEntries == 1 ? 0 : 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
-    Instr store{"npu.store",
-                {{"src", outBase},
-                 {"region", out.region},
-                 {"dram_offset", out.offset + r0 * pool.wo * cb * block},
-                 {"rows", rows},
-                 {"cols", pool.wo * cb},
-                 {"row_stride", pool.wo * cb * block},
-                 {"elem_bytes", block},
-                 {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store}, r0 / tileRows, tileCount,
-                     doubleBuffered);
+    // The tile's pixels, with all blocks one run of DRAM per row; with
+    // `count` of the `cb` blocks, a run per pixel.
+    Instr store =
+        planar ? Instr{"npu.store",
+                       {{"src", outBase},
+                        {"region", out.region},
+                        {"dram_offset",
+                         out.offset + (r0 * pool.wo * cb + g0) * block},
+                        {"rows", rows * pool.wo},
+                        {"cols", count},
+                        {"row_stride", cb * block},
+                        {"elem_bytes", block},
+                        {"elem_stride", block}}}
+               : Instr{"npu.store",
+                       {{"src", outBase},
+                        {"region", out.region},
+                        {"dram_offset", out.offset + r0 * pool.wo * cb * block},
+                        {"rows", rows},
+                        {"cols", pool.wo * cb},
+                        {"row_stride", pool.wo * cb * block},
+                        {"elem_bytes", block},
+                        {"elem_stride", block}}};
+    program.emitTile(loads, computes, {store}, tile, tileCount, doubleBuffered);
   }
 }
 
-/// Whether a pooling window fits the buffers: pads within LOAD's fields
-/// and one output row's input rows and results within ACC.
+/// Whether a pooling window fits the buffers: pads within LOAD's fields,
+/// and one output row's input rows and results of one channel block within
+/// ACC (lowerPool splits the channels when all of them do not fit).
 bool poolFits(const Layout &in, const PoolShape &pool, int64_t block) {
   int64_t cb = in.blocks(block);
-  int64_t row = (in.w + pool.pl + pool.pr) * cb;
+  int64_t row =
+      windowSpan(0, pool.wo, pool.kw, pool.sw, pool.pl, in.w).padded();
   return pool.pl * cb <= 255 && pool.pr * cb <= 255 && pool.pt <= 255 &&
-         pool.pb <= 255 && pool.kh * row + pool.wo * cb <= kAccEntries &&
-         pool.wo * cb <= kObufEntries;
+         pool.pb <= 255 && pool.kh * row + pool.wo <= kAccEntries &&
+         pool.wo <= kObufEntries;
 }
 
 /// The window sum an average pool folds to (a depthwise convolution with
@@ -1275,16 +1377,22 @@ void FunctionLowering::lowerWindowSum(ConvOp conv, RequantizeOp requantize,
                  outType.getDimSize(2),
                  outType.getDimSize(3)};
   if (!poolFits(in, pool, block)) {
-    reject(conv, "one output row of the average pool does not fit ACC "
-                 "(column tiling is not implemented)");
+    reject(conv, "one output row of the average pool does not fit ACC");
     return;
   }
   Quant outQuant = *activationQuant(requantize.getType());
   SmallVector<int64_t> multipliers, shifts;
   requantParams(conv.getResult(), outQuant, in.c, multipliers, shifts);
+  // Per-tensor scales (the usual case) share one PBUF entry for all blocks.
+  int64_t channels = in.c;
+  if (llvm::all_equal(multipliers) && llvm::all_equal(shifts)) {
+    channels = block;
+    multipliers.resize(channels, multipliers.front());
+    shifts.resize(channels, shifts.front());
+  }
   // Padded taps hold z_x (the CPU pads the same way), so every window sums
   // kh * kw values, each offset by z_x.
-  SmallVector<int64_t> bias(in.c, -inQuant.zeroPoint * pool.kh * pool.kw);
+  SmallVector<int64_t> bias(channels, -inQuant.zeroPoint * pool.kh * pool.kw);
   int64_t paramOffset =
       program.addParams(bias, multipliers, shifts, outQuant.zeroPoint);
   auto [lowest, highest] = clampOf(requantize);
@@ -1292,11 +1400,11 @@ void FunctionLowering::lowerWindowSum(ConvOp conv, RequantizeOp requantize,
       place(requantize.getResult(), Layout{0, 0, pool.ho, pool.wo, in.c});
   layouts[requantize.getResult()] = out;
   lowerPool(conv, in, pool, "SUM", inQuant.zeroPoint, paramOffset,
-            in.blocks(block), lowest, highest, out);
+            ceilDiv(channels, block), lowest, highest, out);
 }
 
 void FunctionLowering::lowerMaxPool(MaxPoolOp op) {
-  const Layout *in = input(op, op.getInput());
+  std::optional<Layout> in = input(op, op.getInput());
   if (!in)
     return;
   std::optional<Quant> quant = activationQuant(op.getType());
@@ -1321,8 +1429,7 @@ void FunctionLowering::lowerMaxPool(MaxPoolOp op) {
                  op.getType().getDimSize(2),
                  op.getType().getDimSize(3)};
   if (!poolFits(*in, pool, block)) {
-    reject(op, "one output row does not fit ACC (column tiling is not "
-               "implemented)");
+    reject(op, "one output row of one channel block does not fit ACC");
     return;
   }
   // The identity requantization (docs/npu-isa.md, REQUANT), shared.
@@ -1340,8 +1447,8 @@ void FunctionLowering::lowerMaxPool(MaxPoolOp op) {
 /// per input ADD -z, SHL 20, MULQ m, SHR shift; ADD; REQUANT with the
 /// output multiplier. Element-wise, so tiled by runs of entries.
 void FunctionLowering::lowerAdd(QuantizedAddOp add) {
-  const Layout *lhs = input(add, add.getLhs());
-  const Layout *rhs = input(add, add.getRhs());
+  std::optional<Layout> lhs = input(add, add.getLhs());
+  std::optional<Layout> rhs = input(add, add.getRhs());
   if (!lhs || !rhs)
     return;
   std::optional<Quant> a = activationQuant(add.getLhs().getType());
@@ -1389,7 +1496,7 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
     int64_t accBase = half * 2 * chunk, outBase = half * chunk;
     SmallVector<Instr> loads, computes;
     for (auto [i, operand] :
-         llvm::enumerate(ArrayRef<const Layout *>{lhs, rhs}))
+         llvm::enumerate(ArrayRef<const Layout *>{&*lhs, &*rhs}))
       loads.push_back({"npu.load",
                        {{"dst", accBase + int64_t(i) * n},
                         {"dst_stride", n},
@@ -1454,7 +1561,7 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
 /// A reshape is free when it flattens [1, C, H, W] to [1, C H W] (a Gemm
 /// reads the flattened order through its weights) or drops unit dims.
 void FunctionLowering::lowerReshape(ReshapeOp reshape) {
-  const Layout *in = input(reshape, reshape.getInput());
+  std::optional<Layout> in = input(reshape, reshape.getInput());
   if (!in)
     return;
   RankedTensorType inType = tensorType(reshape.getInput());

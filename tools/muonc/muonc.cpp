@@ -46,6 +46,12 @@ static cl::opt<bool> npuReport(
              "instructions cost in the NPU's cycle model (muon-npu-run "
              "--stats measures a run)"),
     cl::cat(category));
+static cl::opt<unsigned> npuBlock(
+    "npu-block",
+    cl::desc("With --target=npu: the MAC array's size BLOCK the program is "
+             "compiled for, 1 to 64 (default 16; the buffers keep their "
+             "default entry counts)"),
+    cl::value_desc("N"), cl::init(16), cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: <name>.o, .s, .ll, .mlir, "
@@ -149,8 +155,15 @@ int main(int argc, char **argv) {
 
   options.targetKind = targetKind;
   options.npuReport = npuReport;
-  if (npuReport && targetKind != muon::TargetKind::Npu) {
-    llvm::errs() << "error: --npu-report needs --target=npu\n";
+  options.npuBlock = npuBlock;
+  for (const cl::Option *npuOnly : {static_cast<cl::Option *>(&npuReport),
+                                    static_cast<cl::Option *>(&npuBlock)})
+    if (npuOnly->getNumOccurrences() && targetKind != muon::TargetKind::Npu) {
+      llvm::errs() << "error: --" << npuOnly->ArgStr << " needs --target=npu\n";
+      return 1;
+    }
+  if (npuBlock < 1 || npuBlock > 64) {
+    llvm::errs() << "error: --npu-block=" << npuBlock << " is outside 1..64\n";
     return 1;
   }
   muon::EmitKind emit = emitKind;

@@ -77,6 +77,7 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
         MuonToNpuOptions npuOptions;
         npuOptions.report = options.npuReport;
         npuOptions.block = options.npuBlock;
+        npuOptions.hostPrefix = options.npuHostPrefix;
         pm.addPass(createMuonToNpu(npuOptions));
       })))
     return failure();

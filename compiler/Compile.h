@@ -45,6 +45,9 @@ struct CompileOptions {
   bool npuReport = false;
   /// TargetKind::Npu: the MAC array's size (the hardware's BLOCK).
   int64_t npuBlock = 16;
+  /// TargetKind::Npu: float ops before an input's quantization run on the
+  /// host (muon-to-npu's host-prefix).
+  bool npuHostPrefix = false;
   /// Called on every pass manager before it runs (IR printing, timing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
 };

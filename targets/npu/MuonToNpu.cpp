@@ -40,6 +40,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <climits>
@@ -607,8 +609,9 @@ struct MuonToNpuPass : muon::impl::MuonToNpuBase<MuonToNpuPass> {
 /// Lowers one function; collects what it cannot lower.
 class FunctionLowering {
 public:
-  FunctionLowering(func::FuncOp func, ProgramBuilder &program)
-      : func(func), program(program), block(program.getBlock()) {}
+  FunctionLowering(func::FuncOp func, ProgramBuilder &program, bool hostPrefix)
+      : func(func), program(program), block(program.getBlock()),
+        hostPrefix(hostPrefix) {}
 
   /// Lowers every op; false when some could not be (listed in `failures`).
   LogicalResult run();
@@ -655,7 +658,8 @@ private:
   /// it (dequantized), the workspace otherwise.
   Layout place(Value result, const Layout &shape);
 
-  void lowerInput(BlockArgument argument);
+  void lowerInput(Value input, const std::string &name);
+  void findHostPrefixes();
   void lowerProduct(Operation *product, RequantizeOp requantize);
   void lowerGemm(Operation *product, RequantizeOp requantize, const Layout &in,
                  Quant inQuant);
@@ -681,6 +685,11 @@ private:
   func::FuncOp func;
   ProgramBuilder &program;
   int64_t block;
+  /// Whether float ops before an input's quantization are left to the host.
+  bool hostPrefix;
+  /// The float ops that compute a quantized value from the model's inputs
+  /// and constants alone (findHostPrefixes).
+  llvm::SetVector<Operation *> hostOps;
   llvm::DenseMap<Value, Layout> layouts;
   /// Values the model returns (through a dequantize): their ONNX names.
   llvm::MapVector<Value, std::pair<std::string, Quant>> outputs;
@@ -702,15 +711,13 @@ Layout FunctionLowering::place(Value result, const Layout &shape) {
   return layout;
 }
 
-void FunctionLowering::lowerInput(BlockArgument argument) {
-  auto nameAttr =
-      func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
-  std::string name =
-      nameAttr ? nameAttr.str()
-               : llvm::formatv("input{0}", argument.getArgNumber()).str();
-  std::optional<Layout> shape = shapeLayout(tensorType(argument));
+/// A program input: the tensor descriptor of a model input, or with the
+/// host prefix of a float value the host computes, from the quantization
+/// its readers apply.
+void FunctionLowering::lowerInput(Value input, const std::string &name) {
+  std::optional<Layout> shape = shapeLayout(tensorType(input));
   std::optional<Quant> quant;
-  for (Operation *user : argument.getUsers()) {
+  for (Operation *user : input.getUsers()) {
     auto quantize = dyn_cast<QuantizeOp>(user);
     if (!quantize)
       continue; // a float op, reported where it is
@@ -737,9 +744,9 @@ void FunctionLowering::lowerInput(BlockArgument argument) {
     return;
   Layout layout = *shape;
   layout.region = program.addRegion("input", layout.entries(block) * block);
-  auto [shapeOf, strides] = describeLayout(tensorType(argument), layout, block);
+  auto [shapeOf, strides] = describeLayout(tensorType(input), layout, block);
   program.addTensor(name, layout.region, shapeOf, strides, *quant);
-  for (Operation *user : argument.getUsers())
+  for (Operation *user : input.getUsers())
     if (isa<QuantizeOp>(user))
       layouts[user->getResult(0)] = layout;
 }
@@ -1585,6 +1592,42 @@ void FunctionLowering::lowerReshape(ReshapeOp reshape) {
       reject(user, "reads a flattened image; only Gemm and MatMul can");
 }
 
+/// The float ops that compute, from the model's inputs and constants
+/// alone, a value that is only quantized (input standardisation, say):
+/// with the host prefix the host runs them and the quantized value is a
+/// program input, named after the op computing it.
+void FunctionLowering::findHostPrefixes() {
+  auto quantized = [](Type type) {
+    return getQuantizedElementType(type) != nullptr;
+  };
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    auto quantize = dyn_cast<QuantizeOp>(op);
+    if (!quantize || isa<BlockArgument>(quantize.getInput()))
+      continue;
+    llvm::SetVector<Operation *> slice;
+    SmallVector<Value> work{quantize.getInput()};
+    bool host = true;
+    while (host && !work.empty()) {
+      Operation *def = work.pop_back_val().getDefiningOp();
+      if (!def || isa<ConstantOp>(def) || slice.contains(def) ||
+          hostOps.contains(def))
+        continue;
+      host = def->getNumRegions() == 0 &&
+             !llvm::any_of(def->getOperandTypes(), quantized) &&
+             !llvm::any_of(def->getResultTypes(), quantized);
+      slice.insert(def);
+      llvm::append_range(work, def->getOperands());
+    }
+    // Nothing but the quantizations may read what the host computes.
+    for (Operation *inner : slice)
+      for (Operation *user : inner->getUsers())
+        host &= slice.contains(user) || hostOps.contains(user) ||
+                isa<QuantizeOp>(user);
+    if (host)
+      hostOps.insert(slice.begin(), slice.end());
+  }
+}
+
 LogicalResult FunctionLowering::run() {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
@@ -1608,8 +1651,34 @@ LogicalResult FunctionLowering::run() {
     }
     outputs[dequantize.getInput()] = {name, *quant};
   }
-  for (BlockArgument argument : body.getArguments())
-    lowerInput(argument);
+  for (BlockArgument argument : body.getArguments()) {
+    auto nameAttr =
+        func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
+    lowerInput(argument,
+               nameAttr
+                   ? nameAttr.str()
+                   : llvm::formatv("input{0}", argument.getArgNumber()).str());
+  }
+  findHostPrefixes();
+  if (hostPrefix && !hostOps.empty()) {
+    SmallVector<std::string> inputs, ops;
+    for (Operation &op : body.without_terminator())
+      if (auto quantize = dyn_cast<QuantizeOp>(op);
+          quantize && hostOps.contains(quantize.getInput().getDefiningOp()) &&
+          !layouts.count(quantize.getResult())) {
+        std::string name = layerName(quantize.getInput().getDefiningOp());
+        lowerInput(quantize.getInput(), name);
+        inputs.push_back("'" + name + "'");
+      }
+    for (Operation &op : body.without_terminator())
+      if (hostOps.contains(&op))
+        ops.push_back(describeNode(&op));
+    emitRemark(func.getLoc())
+        << "the NPU program's input" << (inputs.size() == 1 ? " " : "s ")
+        << llvm::join(inputs, ", ")
+        << " must be computed on the host (--npu-host-prefix), by "
+        << llvm::join(ops, ", ");
+  }
 
   // The last op that reads each tensor (through the reshapes that alias
   // it): its workspace is free once that op is lowered.
@@ -1646,10 +1715,17 @@ LogicalResult FunctionLowering::run() {
     });
     if (isa<ConstantOp, quant::StorageCastOp>(op))
       continue; // weights, read by their users
+    if (hostOps.contains(&op)) {
+      if (!hostPrefix)
+        reject(&op, "is not supported on the NPU; it computes an input's "
+                    "quantization from the model's inputs alone, which "
+                    "muonc --npu-host-prefix leaves to the host");
+      continue;
+    }
     if (auto quantize = dyn_cast<QuantizeOp>(op)) {
-      // A model input's quantize is its tensor descriptor; another one
+      // A program input's quantize is its tensor descriptor; another one
       // quantizes a float computed by ops already rejected.
-      if (!isa<BlockArgument>(quantize.getInput()))
+      if (!layouts.count(quantize.getResult()))
         rejected.insert(quantize.getResult());
       continue;
     }
@@ -1736,7 +1812,7 @@ void MuonToNpuPass::runOnOperation() {
       builder, func.getLoc(), func.getSymName(), DictionaryAttr(), ArrayAttr());
   program.getBody().emplaceBlock();
   ProgramBuilder programBuilder(program, block, report);
-  FunctionLowering lowering(func, programBuilder);
+  FunctionLowering lowering(func, programBuilder, hostPrefix);
   if (failed(lowering.run())) {
     std::string text;
     llvm::raw_string_ostream os(text);

@@ -41,6 +41,11 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"16",
            "the MAC array's size (BLOCK); the other buffers keep isa.json's defaults">,
+    Option<"hostPrefix", "host-prefix", "bool", /*default=*/"false",
+           "leave the float ops that compute an input's quantization from "
+           "the model's inputs alone (feature standardisation, say) to the "
+           "host: the quantized value becomes a program input, named after "
+           "the op computing it">,
     Option<"report", "report", "bool", /*default=*/"false",
            "a remark per layer: how it was tiled and what its instructions "
            "cost in the cycle model (muon-npu-run --stats measures the run)">

@@ -52,6 +52,14 @@ static cl::opt<unsigned> npuBlock(
              "compiled for, 1 to 64 (default 16; the buffers keep their "
              "default entry counts)"),
     cl::value_desc("N"), cl::init(16), cl::cat(category));
+static cl::opt<bool> npuHostPrefix(
+    "npu-host-prefix",
+    cl::desc("With --target=npu: leave the float ops that compute an "
+             "input's quantization from the model's inputs alone (feature "
+             "standardisation, say) to the host; the program's input is "
+             "then their result, named after the op computing it (a remark "
+             "lists them)"),
+    cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: <name>.o, .s, .ll, .mlir, "
@@ -156,8 +164,10 @@ int main(int argc, char **argv) {
   options.targetKind = targetKind;
   options.npuReport = npuReport;
   options.npuBlock = npuBlock;
+  options.npuHostPrefix = npuHostPrefix;
   for (const cl::Option *npuOnly : {static_cast<cl::Option *>(&npuReport),
-                                    static_cast<cl::Option *>(&npuBlock)})
+                                    static_cast<cl::Option *>(&npuBlock),
+                                    static_cast<cl::Option *>(&npuHostPrefix)})
     if (npuOnly->getNumOccurrences() && targetKind != muon::TargetKind::Npu) {
       llvm::errs() << "error: --" << npuOnly->ArgStr << " needs --target=npu\n";
       return 1;

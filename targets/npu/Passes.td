@@ -23,9 +23,13 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
     - weights are pre-tiled in WBUF entry order and the per-channel
       parameters (bias folded with -z_x * sum(w), Q31 multiplier, shift,
       output zero point) written as PBUF entries, both in the constants;
-    - a convolution is tiled by output rows so that its input tile fits
-      IBUF and its output tile ACC and OBUF; a Gemm by output channel
-      blocks so that its weights fit WBUF;
+    - a convolution (depthwise ones with a diagonal weight entry per tap)
+      is tiled by output rows, or by columns of one row when a row does
+      not fit, so that its input tile fits IBUF and its output tile ACC
+      and OBUF, and by groups of output channel blocks when its weights
+      exceed WBUF; a pool by output rows and, when a row does not fit, by
+      groups of channel blocks; a Gemm by output channel blocks so that
+      its weights fit WBUF;
     - the tiles of a convolution, a pool or an Add alternate between two
       halves of the buffers (double buffering), so that loads, compute and
       stores of neighbouring tiles overlap; the dependency tokens order
@@ -35,7 +39,8 @@ def MuonToNpu : Pass<"muon-to-npu", "mlir::ModuleOp"> {
       computes.
 
     Ops the NPU cannot run are reported together in one error, each with
-    its ONNX node. Only signed 8-bit activations are supported: a uint8
+    its ONNX node. With host-prefix, float ops that compute an input's
+    quantization from the model's inputs alone are left to the host. Only signed 8-bit activations are supported: a uint8
     tensor is rejected (quantize with int8 activations, Muon's default).
   }];
   let options = [

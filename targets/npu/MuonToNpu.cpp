@@ -254,10 +254,15 @@ public:
     SmallVector<std::pair<StringRef, int64_t>> fields;
     SmallVector<std::pair<StringRef, StringRef>> enums = {};
   };
+  ///
+  /// A single-buffered tile without stores only accumulates (a part of a
+  /// split reduction): its last compute hands the buffers to the next
+  /// tile's first load, whose compute goes on from its accumulators.
   void emitTile(ArrayRef<Instr> loads, ArrayRef<Instr> computes,
                 ArrayRef<Instr> stores, int64_t tile, int64_t tiles,
                 bool doubleBuffered) {
-    assert(!loads.empty() && !computes.empty() && !stores.empty());
+    bool partial = stores.empty();
+    assert(!loads.empty() && !computes.empty() && !(partial && doubleBuffered));
     for (ArrayRef<Instr> stage : {loads, computes, stores})
       for (const Instr &instr : stage)
         layerStats.count(instr);
@@ -267,7 +272,7 @@ public:
     // Where tiles do not overlap (a layer's first tile, or every tile of a
     // single-buffered layer), the previous store completes first: it
     // signals a compute SYNC, which signals this tile's first load.
-    bool serial = !(doubleBuffered && tile > 0) && lastStore;
+    bool serial = !(doubleBuffered && tile > 0) && lastStore && !afterPartial;
     if (serial) {
       set(lastStore, "push_prev");
       emit("npu.sync", {{"pop_next", 1}, {"push_prev", 1}},
@@ -280,7 +285,7 @@ public:
     bool reused = doubleBuffered && tile + 2 < tiles;
     for (auto [i, instr] : llvm::enumerate(loads)) {
       Operation *op = emit(instr);
-      if (i == 0 && (serial || reuses))
+      if (i == 0 && (serial || reuses || afterPartial))
         set(op, "pop_next");
       if (i + 1 == loads.size())
         set(op, "push_next");
@@ -290,13 +295,14 @@ public:
       if (i == 0)
         set(op, "pop_prev");
       if (i + 1 == computes.size()) {
-        set(op, "push_next");
+        set(op, partial ? "push_prev" : "push_next");
         if (reuses)
           set(op, "pop_next");
         if (reused)
           set(op, "push_prev");
       }
     }
+    afterPartial = partial;
     for (auto [i, instr] : llvm::enumerate(stores)) {
       Operation *op = emit(instr);
       if (i == 0)
@@ -305,6 +311,23 @@ public:
         set(op, "push_prev");
       lastStore = op;
     }
+  }
+
+  /// The LOAD of `entries` consecutive WBUF or PBUF entries from byte
+  /// `offset` of the constants into entries from `dst` on.
+  Instr loadConstants(StringRef buffer, int64_t dst, int64_t offset,
+                      int64_t entries) const {
+    int64_t bytes = buffer == "WBUF" ? block * block : 16 * block;
+    return {"npu.load",
+            {{"dst", dst},
+             {"dst_stride", entries},
+             {"dram_offset", offset},
+             {"rows", 1},
+             {"cols", entries},
+             {"row_stride", entries * bytes},
+             {"elem_bytes", bytes},
+             {"elem_stride", bytes}},
+            {{"buffer", buffer}}};
   }
 
   /// Places a layer's weights (`weightEntries` WBUF entries at constant
@@ -338,26 +361,9 @@ public:
     int64_t pbufBase = half ? *half * pbufHalf : 0;
     SmallVector<Instr> loads;
     if (weightEntries)
-      loads.push_back({"npu.load",
-                       {{"dst", wbufBase},
-                        {"dst_stride", weightEntries},
-                        {"dram_offset", weightOffset},
-                        {"rows", 1},
-                        {"cols", weightEntries},
-                        {"row_stride", weightEntries * block * block},
-                        {"elem_bytes", block * block},
-                        {"elem_stride", block * block}},
-                       {{"buffer", "WBUF"}}});
-    loads.push_back({"npu.load",
-                     {{"dst", pbufBase},
-                      {"dst_stride", paramEntries},
-                      {"dram_offset", paramOffset},
-                      {"rows", 1},
-                      {"cols", paramEntries},
-                      {"row_stride", paramEntries * 16 * block},
-                      {"elem_bytes", 16 * block},
-                      {"elem_stride", 16 * block}},
-                     {{"buffer", "PBUF"}}});
+      loads.push_back(
+          loadConstants("WBUF", wbufBase, weightOffset, weightEntries));
+    loads.push_back(loadConstants("PBUF", pbufBase, paramOffset, paramEntries));
     for (const Instr &load : loads) {
       if (half) {
         layerStats.count(load);
@@ -511,6 +517,8 @@ private:
   /// Free workspace ranges (offset, bytes), sorted.
   SmallVector<std::pair<int64_t, int64_t>> freeRanges;
   Operation *lastStore = nullptr;
+  /// Whether the last tile only accumulated (emitTile).
+  bool afterPartial = false;
   bool report;
   LayerStats layerStats;
   /// The WBUF and PBUF entries [first, second) the current layer reads.
@@ -872,14 +880,6 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
   }
   int64_t hw = in.h * in.w, cb = in.blocks(block);
   int64_t entries = in.entries(block), ob = ceilDiv(n, block);
-  const int64_t ibuf = kIbufEntries, wbuf = kWbufEntries;
-  if (entries > ibuf || entries > wbuf) {
-    reject(product, llvm::formatv("its {0} input entries exceed IBUF or WBUF "
-                                  "(splitting the reduction is not "
-                                  "implemented)",
-                                  entries));
-    return;
-  }
   // WBUF entries [ob][pixel][cb], each [output lane][input lane]; a
   // flattened NCHW image's element k is channel k / (H W), pixel k % (H W).
   SmallVector<int8_t> tiles(ob * entries * block * block, 0);
@@ -903,90 +903,108 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
   Layout out = place(requantize.getResult(), Layout{0, 0, 1, 1, n});
   layouts[requantize.getResult()] = out;
 
-  int64_t tileBlocks = std::min({ob, wbuf / entries, kPbufEntries});
+  // Tiles of output channel blocks whose weights fit WBUF. When the input
+  // entries exceed IBUF, or one block's weights WBUF, the reduction is cut
+  // into even parts: each part loads its input entries and its part of the
+  // tile's weights and accumulates (GEMM without reset) onto the last.
+  int64_t parts = ceilDiv(entries, std::min(kIbufEntries, kWbufEntries));
+  int64_t partEntries = ceilDiv(entries, parts);
+  int64_t tileBlocks = std::min({ob, kWbufEntries / partEntries, kPbufEntries});
   using Instr = ProgramBuilder::Instr;
   int64_t gemmTiles = ceilDiv(ob, tileBlocks);
   program.beginLayer(
       product,
       llvm::formatv("Gemm {0} -> {1}: {2} tile{3} of {4} output channel "
-                    "block{5}, one at a time",
+                    "block{5}{6}, one at a time",
                     k, n, gemmTiles, gemmTiles == 1 ? "" : "s",
-                    std::min(tileBlocks, ob), tileBlocks == 1 ? "" : "s"));
+                    std::min(tileBlocks, ob), tileBlocks == 1 ? "" : "s",
+                    parts == 1
+                        ? std::string()
+                        : llvm::formatv(", the reduction in {0} parts of {1} "
+                                        "entries",
+                                        parts, partEntries)
+                              .str()));
   // One tile: its constants may be prefetched; several: each tile loads
   // its own after the previous one.
   SmallVector<Instr> constantLoads;
   int64_t wbufBase = 0, pbufBase = 0;
-  if (gemmTiles == 1)
+  if (gemmTiles == 1 && parts == 1)
     std::tie(wbufBase, pbufBase) = program.placeConstants(
         weightOffset, ob * entries, paramOffset, ob, constantLoads);
   else
-    program.useConstantBuffers(tileBlocks * entries, tileBlocks);
+    program.useConstantBuffers(tileBlocks * partEntries, tileBlocks);
   for (int64_t first = 0; first < ob; first += tileBlocks) {
     int64_t count = std::min(tileBlocks, ob - first);
-    SmallVector<Instr> loads, computes;
-    loads.push_back({"npu.load",
-                     {{"dst_stride", entries},
-                      {"region", in.region},
-                      {"dram_offset", in.offset},
-                      {"rows", 1},
-                      {"cols", entries},
-                      {"row_stride", entries * block},
-                      {"elem_bytes", block},
-                      {"elem_stride", block}},
-                     {{"buffer", "IBUF"}}});
-    if (gemmTiles == 1) {
-      llvm::append_range(loads, constantLoads);
-    } else {
-      loads.push_back(
-          {"npu.load",
-           {{"dst_stride", count * entries},
-            {"dram_offset", weightOffset + first * entries * block * block},
-            {"rows", 1},
-            {"cols", count * entries},
-            {"row_stride", count * entries * block * block},
-            {"elem_bytes", block * block},
-            {"elem_stride", block * block}},
-           {{"buffer", "WBUF"}}});
+    for (int64_t e0 = 0; e0 < entries; e0 += partEntries) {
+      int64_t length = std::min(partEntries, entries - e0);
+      bool last = e0 + length == entries;
+      SmallVector<Instr> loads, computes, stores;
       loads.push_back({"npu.load",
-                       {{"dst_stride", count},
-                        {"dram_offset", paramOffset + first * 16 * block},
+                       {{"dst_stride", length},
+                        {"region", in.region},
+                        {"dram_offset", in.offset + e0 * block},
                         {"rows", 1},
-                        {"cols", count},
-                        {"row_stride", count * 16 * block},
-                        {"elem_bytes", 16 * block},
-                        {"elem_stride", 16 * block}},
-                       {{"buffer", "PBUF"}}});
+                        {"cols", length},
+                        {"row_stride", length * block},
+                        {"elem_bytes", block},
+                        {"elem_stride", block}},
+                       {{"buffer", "IBUF"}}});
+      if (gemmTiles == 1 && parts == 1) {
+        llvm::append_range(loads, constantLoads);
+      } else {
+        // The tile's blocks' weights for this part: WBUF [block][entry].
+        int64_t weightsAt =
+            weightOffset + (first * entries + e0) * block * block;
+        loads.push_back(
+            parts == 1
+                ? program.loadConstants("WBUF", 0, weightsAt, count * entries)
+                : Instr{"npu.load",
+                        {{"dst_stride", length},
+                         {"dram_offset", weightsAt},
+                         {"rows", count},
+                         {"cols", length},
+                         {"row_stride", entries * block * block},
+                         {"elem_bytes", block * block},
+                         {"elem_stride", block * block}},
+                        {{"buffer", "WBUF"}}});
+      }
+      if (last && !(gemmTiles == 1 && parts == 1))
+        loads.push_back(program.loadConstants(
+            "PBUF", 0, paramOffset + first * 16 * block, count));
+      for (int64_t o = 0; o < count; ++o)
+        computes.push_back({"npu.gemm",
+                            {{"reset", e0 == 0},
+                             {"acc", o},
+                             {"wgt", wbufBase + o * length},
+                             {"n0", 1},
+                             {"n1", 1},
+                             {"k0", 1},
+                             {"k1", length},
+                             {"inp_r1", 1},
+                             {"wgt_r1", 1}}});
+      if (last) {
+        computes.push_back({"npu.requant",
+                            {{"param", pbufBase},
+                             {"n0", count},
+                             {"n1", 1},
+                             {"acc_s0", 1},
+                             {"out_s0", 1},
+                             {"param_s0", 1},
+                             {"clamp_min", lowest},
+                             {"clamp_max", highest}}});
+        stores.push_back({"npu.store",
+                          {{"region", out.region},
+                           {"dram_offset", out.offset + first * block},
+                           {"rows", 1},
+                           {"cols", count},
+                           {"row_stride", count * block},
+                           {"elem_bytes", block},
+                           {"elem_stride", block}}});
+      }
+      program.emitTile(loads, computes, stores,
+                       (first / tileBlocks) * parts + e0 / partEntries,
+                       gemmTiles * parts, /*doubleBuffered=*/false);
     }
-    for (int64_t o = 0; o < count; ++o)
-      computes.push_back({"npu.gemm",
-                          {{"reset", 1},
-                           {"acc", o},
-                           {"wgt", wbufBase + o * entries},
-                           {"n0", 1},
-                           {"n1", 1},
-                           {"k0", 1},
-                           {"k1", entries},
-                           {"inp_r1", 1},
-                           {"wgt_r1", 1}}});
-    computes.push_back({"npu.requant",
-                        {{"param", pbufBase},
-                         {"n0", count},
-                         {"n1", 1},
-                         {"acc_s0", 1},
-                         {"out_s0", 1},
-                         {"param_s0", 1},
-                         {"clamp_min", lowest},
-                         {"clamp_max", highest}}});
-    Instr store{"npu.store",
-                {{"region", out.region},
-                 {"dram_offset", out.offset + first * block},
-                 {"rows", 1},
-                 {"cols", count},
-                 {"row_stride", count * block},
-                 {"elem_bytes", block},
-                 {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store}, first / tileBlocks,
-                     ceilDiv(ob, tileBlocks), /*doubleBuffered=*/false);
   }
 }
 

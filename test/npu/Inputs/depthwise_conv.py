@@ -12,33 +12,20 @@ import sys
 
 import numpy as np
 
+from muon_text import dense, per_axis, q8
+
 rng = np.random.default_rng(17)
 C, H, W = 80, 12, 41
 HO, WO = 6, 21  # (12 + 2 - 3) // 2 + 1, (41 + 2 - 3) // 2 + 1
-
-
-def dense(values, type_):
-    text = np.array2string(np.asarray(values), separator=", ", threshold=1 << 30,
-                           max_line_width=1 << 30)
-    return f"dense<{text}> : {type_}"
-
-
-def per_axis(scales, axis, storage="i8"):
-    return f"!quant.uniform<{storage}:f32:{axis}, {{" + ", ".join(repr(s) for s in scales) + "}>"
-
-
-def q(scale, zp, storage="i8"):
-    return f"!quant.uniform<{storage}:f32, {scale}:{zp}>"
-
 
 sx, zx, sh, zh, sy, zy = 0.05, -9, 0.03, -128, 0.01, -100
 count = HO * WO
 w = rng.integers(-127, 128, (C, 1, 3, 3))
 b = rng.integers(-3000, 3000, C)
 s = rng.uniform(0.002, 0.004, C)
-x_t, h_t, y_t = q(sx, zx), q(sh, zh), q(sy, zy)
+x_t, h_t, y_t = q8(sx, zx), q8(sh, zh), q8(sy, zy)
 w_t, b_t, a_t = per_axis(s, 0), per_axis(sx * s, 0, "i32"), per_axis(sx * s, 1, "i32")
-ones_t, sum_t = q(1.0 / count, 0), q(sh * (1.0 / count), 0, "i32")
+ones_t, sum_t = q8(1.0 / count, 0), q8(sh * (1.0 / count), 0, "i32")
 relu6 = int(round(6 / sh)) + zh
 text = f"""func.func @depthwise(%x: tensor<1x{C}x{H}x{W}xf32> {{muon.name = "x"}}) -> (tensor<1x{C}x1x1xf32> {{muon.name = "y"}}) {{
   %w = muon.constant {dense(w, f"tensor<{C}x1x3x3xi8>")}

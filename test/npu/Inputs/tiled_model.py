@@ -10,17 +10,10 @@ import sys
 
 import numpy as np
 
+from muon_text import dense, q8
+
 rng = np.random.default_rng(5)
 C, H, W, CO, N = 20, 56, 56, 24, 7
-
-
-def dense(values, type_):
-    return f"dense<{np.array2string(np.asarray(values), separator=', ', threshold=1 << 30, max_line_width=1 << 30)}> : {type_}"
-
-
-def q8(scale, zp):
-    return f"!quant.uniform<i8:f32, {scale}:{zp}>"
-
 
 w = rng.integers(-127, 128, (CO, C, 3, 3))
 b = rng.integers(-3000, 3000, CO)

@@ -10,23 +10,10 @@ import sys
 
 import numpy as np
 
+from muon_text import dense, per_axis, q8
+
 rng = np.random.default_rng(13)
 C, H, W, C1, C2 = 64, 12, 12, 40, 8
-
-
-def dense(values, type_):
-    text = np.array2string(np.asarray(values), separator=", ", threshold=1 << 30,
-                           max_line_width=1 << 30)
-    return f"dense<{text}> : {type_}"
-
-
-def per_axis(scales, axis, storage="i8"):
-    return f"!quant.uniform<{storage}:f32:{axis}, {{" + ", ".join(repr(s) for s in scales) + "}>"
-
-
-def q8(scale, zp):
-    return f"!quant.uniform<i8:f32, {scale}:{zp}>"
-
 
 sx, zx, sh, zh, sy, zy = 0.05, -9, 0.3, -128, 0.2, 4
 w1 = rng.integers(-127, 128, (C1, C, 3, 3))

@@ -1,33 +1,25 @@
 #!/usr/bin/python3
-"""wide_gemm.py OUT.mlir X.npy: an int8 muon model of two Gemms, [1, 256] ->
-80 (ReLU) -> 30, seeded random weights, and a float input. At BLOCK 4 the
-first Gemm's weights take 20 x 64 = 1280 WBUF entries, more than WBUF's
-1024: the NPU target splits it into tiles of output channel blocks. The CPU
-int8 path (muon-run on the .mlir) is the reference."""
+"""wide_gemm.py OUT.mlir X.npy [K N1 N2]: an int8 muon model of two Gemms,
+[1, K] -> N1 (ReLU) -> N2 (default 256, 80, 30), seeded random weights, and
+a float input. At BLOCK 4 the default first Gemm's weights take 20 x 64 =
+1280 WBUF entries, more than WBUF's 1024: the NPU target splits it into
+tiles of output channel blocks. The CPU int8 path (muon-run on the .mlir)
+is the reference."""
 import sys
 
 import numpy as np
 
+from muon_text import dense, per_axis
+
 rng = np.random.default_rng(11)
-K, N1, N2 = 256, 80, 30
-
-
-def dense(values, type_):
-    text = np.array2string(np.asarray(values), separator=", ", threshold=1 << 30,
-                           max_line_width=1 << 30)
-    return f"dense<{text}> : {type_}"
-
-
-def per_axis(scales, axis, storage="i8"):
-    return f"!quant.uniform<{storage}:f32:{axis}, {{" + ", ".join(repr(s) for s in scales) + "}>"
-
+K, N1, N2 = (int(a) for a in sys.argv[3:6]) if len(sys.argv) > 3 else (256, 80, 30)
 
 sx, zx, sh, zh, sy, zy = 0.04, 7, 0.05, -128, 0.09, -3
 w1 = rng.integers(-127, 128, (K, N1))
 w2 = rng.integers(-127, 128, (N1, N2))
 b1 = rng.integers(-20000, 20000, N1)
 b2 = rng.integers(-2000, 2000, N2)
-s1 = rng.uniform(0.0005, 0.001, N1)
+s1 = rng.uniform(0.0005, 0.001, N1) * np.sqrt(256 / K)  # sums grow as sqrt(K)
 s2 = rng.uniform(0.001, 0.002, N2)
 x_t = f"!quant.uniform<i8:f32, {sx}:{zx}>"
 h_t = f"!quant.uniform<i8:f32, {sh}:{zh}>"

@@ -40,7 +40,6 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -254,10 +253,11 @@ public:
     SmallVector<std::pair<StringRef, int64_t>> fields;
     SmallVector<std::pair<StringRef, StringRef>> enums = {};
   };
-  ///
-  /// A single-buffered tile without stores only accumulates (a part of a
-  /// split reduction): its last compute hands the buffers to the next
-  /// tile's first load, whose compute goes on from its accumulators.
+  /// Emits a tile's loads, computes and stores with their tokens (the
+  /// protocol in the file comment). A single-buffered tile without stores
+  /// only accumulates (a part of a split reduction): its last compute hands
+  /// the buffers to the next tile's first load, whose compute goes on from
+  /// its accumulators.
   void emitTile(ArrayRef<Instr> loads, ArrayRef<Instr> computes,
                 ArrayRef<Instr> stores, int64_t tile, int64_t tiles,
                 bool doubleBuffered) {
@@ -697,7 +697,7 @@ private:
   bool hostPrefix;
   /// The float ops that compute a quantized value from the model's inputs
   /// and constants alone (findHostPrefixes).
-  llvm::SetVector<Operation *> hostOps;
+  llvm::DenseSet<Operation *> hostOps;
   llvm::DenseMap<Value, Layout> layouts;
   /// Values the model returns (through a dequantize): their ONNX names.
   llvm::MapVector<Value, std::pair<std::string, Quant>> outputs;
@@ -1622,7 +1622,7 @@ void FunctionLowering::findHostPrefixes() {
     auto quantize = dyn_cast<QuantizeOp>(op);
     if (!quantize || isa<BlockArgument>(quantize.getInput()))
       continue;
-    llvm::SetVector<Operation *> slice;
+    llvm::DenseSet<Operation *> slice;
     SmallVector<Value> work{quantize.getInput()};
     bool host = true;
     while (host && !work.empty()) {

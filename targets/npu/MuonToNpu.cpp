@@ -537,6 +537,18 @@ describeLayout(RankedTensorType type, const Layout &layout, int64_t block) {
   return {shape, {padded, 1}};
 }
 
+/// Whether pads [top, left, bottom, right] are each smaller than the
+/// kernel, so that every window holds a pixel of the image (a window of
+/// padding only would make a LOAD of no rows).
+bool padsBelowKernel(ArrayRef<int64_t> pads, int64_t kh, int64_t kw) {
+  return pads[0] < kh && pads[2] < kh && pads[1] < kw && pads[3] < kw;
+}
+constexpr StringLiteral kPadsAsWideAsKernel =
+    "a padding as wide as the window (windows of padding only) is not "
+    "supported on the NPU";
+constexpr StringLiteral kPadsBeyondLoad =
+    "its padding exceeds the pad fields of LOAD (255 entries)";
+
 /// The input positions that output positions [first, first + count) of a
 /// window of `kernel` taps, stride `stride` and `padBefore` padding read
 /// along an image dimension of `size`: `count` positions from `first` in
@@ -1033,8 +1045,12 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   int64_t reducedBlocks = depthwise ? 1 : cb;
   int64_t blockEntries = kh * kw * reducedBlocks; // WBUF entries per block
   int64_t weightEntries = ob * blockEntries;
+  if (!padsBelowKernel(pads, kh, kw)) {
+    reject(conv, kPadsAsWideAsKernel);
+    return;
+  }
   if (pl * cb > 255 || pr * cb > 255 || pt > 255 || pb > 255) {
-    reject(conv, "its padding exceeds the pad fields of LOAD (255 entries)");
+    reject(conv, kPadsBeyondLoad);
     return;
   }
   if (blockEntries > kWbufEntries) {
@@ -1268,7 +1284,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
     tileRows = 1;
     doubleBuffered = fits(1, 1, 2);
     while (!fits(1, groupBlocks, doubleBuffered ? 2 : 1))
-      --groupBlocks; // poolFits: one block fits
+      --groupBlocks; // poolProblem: one block fits
     groupBlocks = ceilDiv(cb, ceilDiv(cb, groupBlocks));
   }
   bool planar = groupBlocks < cb;
@@ -1372,16 +1388,23 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
   }
 }
 
-/// Whether a pooling window fits the buffers: pads within LOAD's fields,
-/// and one output row's input rows and results of one channel block within
-/// ACC (lowerPool splits the channels when all of them do not fit).
-bool poolFits(const Layout &in, const PoolShape &pool, int64_t block) {
+/// Why a pooling window cannot run on the NPU, or nothing: its pads must
+/// be within LOAD's fields, and one output row's input rows and results of
+/// one channel block within ACC (lowerPool splits the channels when all of
+/// them do not fit).
+std::optional<StringRef> poolProblem(const Layout &in, const PoolShape &pool,
+                                     int64_t block) {
+  if (!padsBelowKernel({pool.pt, pool.pl, pool.pb, pool.pr}, pool.kh, pool.kw))
+    return kPadsAsWideAsKernel;
   int64_t cb = in.blocks(block);
+  if (pool.pl * cb > 255 || pool.pr * cb > 255 || pool.pt > 255 ||
+      pool.pb > 255)
+    return kPadsBeyondLoad;
   int64_t row =
       windowSpan(0, pool.wo, pool.kw, pool.sw, pool.pl, in.w).padded();
-  return pool.pl * cb <= 255 && pool.pr * cb <= 255 && pool.pt <= 255 &&
-         pool.pb <= 255 && pool.kh * row + pool.wo <= kAccEntries &&
-         pool.wo <= kObufEntries;
+  if (pool.kh * row + pool.wo > kAccEntries || pool.wo > kObufEntries)
+    return StringRef("one output row of one channel block does not fit ACC");
+  return std::nullopt;
 }
 
 /// The window sum an average pool folds to (a depthwise convolution with
@@ -1401,8 +1424,8 @@ void FunctionLowering::lowerWindowSum(ConvOp conv, RequantizeOp requantize,
                  pads[3],
                  outType.getDimSize(2),
                  outType.getDimSize(3)};
-  if (!poolFits(in, pool, block)) {
-    reject(conv, "one output row of the average pool does not fit ACC");
+  if (std::optional<StringRef> problem = poolProblem(in, pool, block)) {
+    reject(conv, *problem);
     return;
   }
   Quant outQuant = *activationQuant(requantize.getType());
@@ -1453,8 +1476,8 @@ void FunctionLowering::lowerMaxPool(MaxPoolOp op) {
                  pads[3],
                  op.getType().getDimSize(2),
                  op.getType().getDimSize(3)};
-  if (!poolFits(*in, pool, block)) {
-    reject(op, "one output row of one channel block does not fit ACC");
+  if (std::optional<StringRef> problem = poolProblem(*in, pool, block)) {
+    reject(op, *problem);
     return;
   }
   // The identity requantization (docs/npu-isa.md, REQUANT), shared.

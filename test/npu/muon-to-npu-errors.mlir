@@ -41,3 +41,31 @@ func.func @float_model(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %r = muon.relu %x : tensor<1x4xf32>
   return %r : tensor<1x4xf32>
 }
+
+// -----
+
+// A grouped convolution with two outputs per input channel is not depthwise.
+// expected-error @+1 {{grouped convolutions other than depthwise ones (one output channel per input channel) are not supported on the NPU}}
+func.func @depth_multiplier(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = muon.constant dense<1> : tensor<4x1x1x1xi8>
+  %q = muon.quantize %x : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %wq = quant.scast %w : tensor<4x1x1x1xi8> to tensor<4x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %acc = muon.conv %q, %wq {dilations = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<4x1x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x4x4x!quant.uniform<i32:f32, 0.25>>
+  %y = muon.requantize %acc : (tensor<1x4x4x4x!quant.uniform<i32:f32, 0.25>>) -> tensor<1x4x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %f = muon.dequantize %y : (tensor<1x4x4x4x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<1x4x4x4xf32>
+  return %f : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A 1x1 convolution padded by 1: its border outputs read padding only.
+// expected-error @+1 {{a padding as wide as the window (windows of padding only) is not supported on the NPU}}
+func.func @padding_only_windows(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x6x6xf32> {
+  %w = muon.constant dense<1> : tensor<2x2x1x1xi8>
+  %q = muon.quantize %x : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>
+  %wq = quant.scast %w : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8:f32, 0.5>>
+  %acc = muon.conv %q, %wq {dilations = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x6x6x!quant.uniform<i32:f32, 0.25>>
+  %y = muon.requantize %acc : (tensor<1x2x6x6x!quant.uniform<i32:f32, 0.25>>) -> tensor<1x2x6x6x!quant.uniform<i8:f32, 0.5:3>>
+  %f = muon.dequantize %y : (tensor<1x2x6x6x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<1x2x6x6xf32>
+  return %f : tensor<1x2x6x6xf32>
+}

@@ -1255,68 +1255,87 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
 /// channel block, or one shared by all), a STORE. When not even one output
 /// row of all channel blocks fits half of ACC (a global pool of many
 /// channels), the tiles are one output row of a group of channel blocks,
-/// each block loaded on its own as [row][column].
+/// each block loaded on its own as [row][column]; when not even one block's
+/// row fits, they are columns of one row of one block.
 void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                                  const PoolShape &pool, StringRef poolOp,
                                  int64_t padValue, int64_t paramOffset,
                                  int64_t paramEntries, int64_t lowest,
                                  int64_t highest, const Layout &out) {
   int64_t cb = in.blocks(block);
-  WindowSpan inCols = windowSpan(0, pool.wo, pool.kw, pool.sw, pool.pl, in.w);
-  auto inputRows = [&](int64_t rows) { return (rows - 1) * pool.sh + pool.kh; };
-  // ACC holds a tile's input rows and its results; twice over when the
-  // layer needs several tiles (double buffering) and one row fits that.
-  auto inputEntries = [&](int64_t rows, int64_t blocks) {
-    return inputRows(rows) * inCols.padded() * blocks;
+  auto inputSpan = [](int64_t outputs, int64_t kernel, int64_t stride) {
+    return (outputs - 1) * stride + kernel;
   };
-  auto fits = [&](int64_t rows, int64_t blocks, int64_t copies) {
-    int64_t outputs = rows * pool.wo * blocks;
-    return copies * (inputEntries(rows, blocks) + outputs) <= kAccEntries &&
+  // ACC holds a tile's input window and its results; twice over when the
+  // layer needs several tiles (double buffering) and a tile fits that.
+  auto inputEntries = [&](int64_t rows, int64_t cols, int64_t blocks) {
+    return inputSpan(rows, pool.kh, pool.sh) *
+           inputSpan(cols, pool.kw, pool.sw) * blocks;
+  };
+  auto fits = [&](int64_t rows, int64_t cols, int64_t blocks, int64_t copies) {
+    int64_t outputs = rows * cols * blocks;
+    return copies * (inputEntries(rows, cols, blocks) + outputs) <=
+               kAccEntries &&
            copies * outputs <= kObufEntries;
   };
-  int64_t tileRows = pool.ho, groupBlocks = cb;
-  bool doubleBuffered = !fits(pool.ho, cb, 1) || pool.ho >= kMinPipelinedRows;
-  if (doubleBuffered && fits(1, cb, 2)) {
+  int64_t tileRows = pool.ho, tileCols = pool.wo, groupBlocks = cb;
+  bool doubleBuffered =
+      !fits(pool.ho, pool.wo, cb, 1) || pool.ho >= kMinPipelinedRows;
+  if (doubleBuffered && fits(1, pool.wo, cb, 2)) {
     tileRows = pipelinedTileRows(pool.ho);
-    while (!fits(tileRows, cb, 2))
+    while (!fits(tileRows, pool.wo, cb, 2))
       --tileRows;
-  } else if (doubleBuffered) {
+  } else if (doubleBuffered && fits(1, pool.wo, 1, 2)) {
     tileRows = 1;
-    doubleBuffered = fits(1, 1, 2);
-    while (!fits(1, groupBlocks, doubleBuffered ? 2 : 1))
-      --groupBlocks; // poolProblem: one block fits
+    while (!fits(1, pool.wo, groupBlocks, 2))
+      --groupBlocks;
     groupBlocks = ceilDiv(cb, ceilDiv(cb, groupBlocks));
+  } else if (doubleBuffered) {
+    tileRows = 1, groupBlocks = 1;
+    doubleBuffered = fits(1, 1, 1, 2);
+    while (!fits(1, tileCols, 1, doubleBuffered ? 2 : 1))
+      --tileCols; // poolProblem: one output's window fits
+    tileCols = ceilDiv(pool.wo, ceilDiv(pool.wo, tileCols));
   }
   bool planar = groupBlocks < cb;
+  int64_t colTiles = ceilDiv(pool.wo, tileCols);
   int64_t rowTiles = ceilDiv(pool.ho, tileRows);
-  int64_t tileCount = rowTiles * ceilDiv(cb, groupBlocks);
+  int64_t tileCount = ceilDiv(cb, groupBlocks) * rowTiles * colTiles;
   using Instr = ProgramBuilder::Instr;
   program.beginLayer(
       op,
       llvm::formatv(
           "{0} {1}x{2} stride {3}: {4}x{5}x{6} -> {7}x{8}, {9} "
-          "tile{10} of {11} output row{13}{14}{12}",
+          "tile{10} of {11} output row{13}{14}{15}{12}",
           poolOp == "MAX" ? "MaxPool" : "window sum", pool.kh, pool.kw, pool.sh,
           in.h, in.w, in.c, pool.ho, pool.wo, tileCount,
           tileCount == 1 ? "" : "s", tileRows,
           doubleBuffered ? ", double-buffered" : "", tileRows == 1 ? "" : "s",
-          planar ? llvm::formatv(" x {0} channel blocks", groupBlocks).str()
+          colTiles == 1 ? std::string()
+                        : llvm::formatv(" x {0} columns", tileCols).str(),
+          planar ? llvm::formatv(" x {0} channel block{1}", groupBlocks,
+                                 groupBlocks == 1 ? "" : "s")
+                       .str()
                  : std::string()));
   SmallVector<Instr> constantLoads;
   int64_t pbufBase =
       program.placeConstants(0, 0, paramOffset, paramEntries, constantLoads)
           .second;
-  int64_t tileInputs = inputEntries(tileRows, groupBlocks);
+  int64_t tileInputs = inputEntries(tileRows, tileCols, groupBlocks);
+  int64_t tileOutputs = tileRows * tileCols * groupBlocks;
   for (int64_t tile = 0; tile < tileCount; ++tile) {
-    int64_t g0 = tile / rowTiles * groupBlocks;
-    int64_t r0 = tile % rowTiles * tileRows;
+    int64_t g0 = tile / (rowTiles * colTiles) * groupBlocks;
+    int64_t r0 = tile / colTiles % rowTiles * tileRows;
+    int64_t c0 = tile % colTiles * tileCols;
     int64_t count = std::min(groupBlocks, cb - g0);
     int64_t rows = std::min(tileRows, pool.ho - r0);
+    int64_t cols = std::min(tileCols, pool.wo - c0);
     int64_t half = doubleBuffered ? tile % 2 : 0;
-    int64_t accBase = half * (tileInputs + tileRows * pool.wo * groupBlocks);
-    int64_t outBase = half * tileRows * pool.wo * groupBlocks;
+    int64_t accBase = half * (tileInputs + tileOutputs);
+    int64_t outBase = half * tileOutputs;
     int64_t results = accBase + tileInputs; // ACC entry
     WindowSpan inRows = windowSpan(r0, rows, pool.kh, pool.sh, pool.pt, in.h);
+    WindowSpan inCols = windowSpan(c0, cols, pool.kw, pool.sw, pool.pl, in.w);
     // ACC entries between input columns, rows and channel blocks.
     int64_t colStride = planar ? 1 : cb;
     int64_t rowStride = inCols.padded() * colStride;
@@ -1338,10 +1357,10 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                           {{"dst", results + b},
                            {"src", accBase + b * blockStride},
                            {"n0", rows},
-                           {"n1", pool.wo},
+                           {"n1", cols},
                            {"win_h", pool.kh},
                            {"win_w", pool.kw},
-                           {"dst_s0", pool.wo * count},
+                           {"dst_s0", cols * count},
                            {"dst_s1", count},
                            {"src_s0", pool.sh * rowStride},
                            {"src_s1", pool.sw * colStride},
@@ -1353,7 +1372,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                         {{"acc", results},
                          {"out", outBase},
                          {"n0", count},
-                         {"n1", rows * pool.wo},
+                         {"n1", rows * cols},
                          {"acc_s0", 1},
                          {"acc_s1", count},
                          {"out_s0", 1},
@@ -1362,36 +1381,35 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                          {"param_s0", paramEntries == 1 ? 0 : 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
-    // The tile's pixels, with all blocks one run of DRAM per row; with
-    // `count` of the `cb` blocks, a run per pixel.
-    Instr store =
-        planar ? Instr{"npu.store",
-                       {{"src", outBase},
-                        {"region", out.region},
-                        {"dram_offset",
-                         out.offset + (r0 * pool.wo * cb + g0) * block},
-                        {"rows", rows * pool.wo},
-                        {"cols", count},
-                        {"row_stride", cb * block},
-                        {"elem_bytes", block},
-                        {"elem_stride", block}}}
-               : Instr{"npu.store",
-                       {{"src", outBase},
-                        {"region", out.region},
-                        {"dram_offset", out.offset + r0 * pool.wo * cb * block},
-                        {"rows", rows},
-                        {"cols", pool.wo * cb},
-                        {"row_stride", pool.wo * cb * block},
-                        {"elem_bytes", block},
-                        {"elem_stride", block}}};
+    // The tile's rows, with all blocks one run of DRAM each; with `count`
+    // of the `cb` blocks (one row, then), a run per pixel.
+    int64_t dramOffset = out.offset + ((r0 * pool.wo + c0) * cb + g0) * block;
+    Instr store = planar ? Instr{"npu.store",
+                                 {{"src", outBase},
+                                  {"region", out.region},
+                                  {"dram_offset", dramOffset},
+                                  {"rows", rows * cols},
+                                  {"cols", count},
+                                  {"row_stride", cb * block},
+                                  {"elem_bytes", block},
+                                  {"elem_stride", block}}}
+                         : Instr{"npu.store",
+                                 {{"src", outBase},
+                                  {"region", out.region},
+                                  {"dram_offset", dramOffset},
+                                  {"rows", rows},
+                                  {"cols", cols * cb},
+                                  {"row_stride", pool.wo * cb * block},
+                                  {"elem_bytes", block},
+                                  {"elem_stride", block}}};
     program.emitTile(loads, computes, {store}, tile, tileCount, doubleBuffered);
   }
 }
 
-/// Why a pooling window cannot run on the NPU, or nothing: its pads must
-/// be within LOAD's fields, and one output row's input rows and results of
-/// one channel block within ACC (lowerPool splits the channels when all of
-/// them do not fit).
+/// Why a pooling window cannot run on the NPU, or nothing: its pads must be
+/// below the window and within LOAD's fields, and the window of one output
+/// of one channel block must fit ACC (lowerPool splits rows, channels and
+/// columns down to that).
 std::optional<StringRef> poolProblem(const Layout &in, const PoolShape &pool,
                                      int64_t block) {
   if (!padsBelowKernel({pool.pt, pool.pl, pool.pb, pool.pr}, pool.kh, pool.kw))
@@ -1400,10 +1418,8 @@ std::optional<StringRef> poolProblem(const Layout &in, const PoolShape &pool,
   if (pool.pl * cb > 255 || pool.pr * cb > 255 || pool.pt > 255 ||
       pool.pb > 255)
     return kPadsBeyondLoad;
-  int64_t row =
-      windowSpan(0, pool.wo, pool.kw, pool.sw, pool.pl, in.w).padded();
-  if (pool.kh * row + pool.wo > kAccEntries || pool.wo > kObufEntries)
-    return StringRef("one output row of one channel block does not fit ACC");
+  if (pool.kh * pool.kw + 1 > kAccEntries)
+    return StringRef("the window of one output does not fit ACC");
   return std::nullopt;
 }
 

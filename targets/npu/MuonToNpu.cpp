@@ -104,12 +104,18 @@ std::string layerName(Operation *op) {
 
 /// Where an activation lives: at byte `offset` of DRAM region `region`, an
 /// h x w image NHWC with its `c` channels padded to whole entries of BLOCK
-/// bytes (h = w = 1 for a [1, K] tensor).
+/// bytes (h = w = 1 for a [1, K] tensor), or for a packed model input
+/// (`pixelBytes` not 0, packedPixelBytes) to `pixelBytes` bytes.
 struct Layout {
   int64_t region = 0, offset = 0;
   int64_t h = 1, w = 1, c = 1;
+  int64_t pixelBytes = 0;
   int64_t blocks(int64_t block) const { return ceilDiv(c, block); }
   int64_t entries(int64_t block) const { return h * w * blocks(block); }
+  /// Bytes from one pixel to the next.
+  int64_t pixelStride(int64_t block) const {
+    return pixelBytes ? pixelBytes : blocks(block) * block;
+  }
 };
 
 /// The per-tensor quantization of an 8-bit activation.
@@ -529,7 +535,7 @@ private:
 /// [1, K] or [1, C, H, W] (NHWC in memory, channels padded).
 std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
 describeLayout(RankedTensorType type, const Layout &layout, int64_t block) {
-  int64_t padded = layout.blocks(block) * block;
+  int64_t padded = layout.pixelStride(block);
   SmallVector<int64_t> shape(type.getShape());
   if (type.getRank() == 4)
     return {shape,
@@ -576,26 +582,29 @@ ProgramBuilder::Instr loadWindow(const Layout &in, int64_t block,
                                  StringRef buffer, int64_t dst,
                                  int64_t padValue,
                                  std::optional<int64_t> onlyBlock = {}) {
-  int64_t cb = in.blocks(block);
-  int64_t perPixel = onlyBlock ? 1 : cb; // entries loaded per pixel
-  return {"npu.load",
-          {{"dst", dst},
-           {"dst_stride", cols.padded() * perPixel},
-           {"region", in.region},
-           {"dram_offset", in.offset +
-                               (rows.first * in.w + cols.first) * cb * block +
-                               onlyBlock.value_or(0) * block},
-           {"rows", rows.count},
-           {"cols", cols.count * perPixel},
-           {"row_stride", in.w * cb * block},
-           {"elem_bytes", block},
-           {"elem_stride", onlyBlock ? cb * block : block},
-           {"pad_top", rows.padBefore},
-           {"pad_bottom", rows.padAfter},
-           {"pad_left", cols.padBefore * perPixel},
-           {"pad_right", cols.padAfter * perPixel},
-           {"pad_value", padValue}},
-          {{"buffer", buffer}}};
+  int64_t pixel = in.pixelStride(block);
+  // Entries loaded per pixel, and bytes per entry: a packed input's pixel
+  // goes to an entry of its own, the rest of it padding.
+  int64_t perPixel = onlyBlock || in.pixelBytes ? 1 : in.blocks(block);
+  int64_t bytes = in.pixelBytes ? in.pixelBytes : block;
+  return {
+      "npu.load",
+      {{"dst", dst},
+       {"dst_stride", cols.padded() * perPixel},
+       {"region", in.region},
+       {"dram_offset", in.offset + (rows.first * in.w + cols.first) * pixel +
+                           onlyBlock.value_or(0) * block},
+       {"rows", rows.count},
+       {"cols", cols.count * perPixel},
+       {"row_stride", in.w * pixel},
+       {"elem_bytes", bytes},
+       {"elem_stride", onlyBlock ? pixel : bytes},
+       {"pad_top", rows.padBefore},
+       {"pad_bottom", rows.padAfter},
+       {"pad_left", cols.padBefore * perPixel},
+       {"pad_right", cols.padAfter * perPixel},
+       {"pad_value", padValue}},
+      {{"buffer", buffer}}};
 }
 
 /// The layout of a tensor of `type` when it is an activation the NPU can
@@ -619,6 +628,54 @@ std::optional<Quant> activationQuant(Type type) {
       !quantized.isSigned())
     return std::nullopt;
   return Quant{quantized.getScale(), quantized.getZeroPoint()};
+}
+
+/// Packed, the columns whose window reaches the padding run unpacked, in column
+/// tiles of their own; on a small image those tiles cost more (a DMA latency of
+/// 64 cycles each in the cycle model) than packing saves, so packing needs
+/// to save at least kMinPackedSavings GEMM steps.
+constexpr int64_t kMinPackedSavings = 1024;
+
+/// The output columns [begin, end) of a convolution whose window lies in
+/// the image (no horizontal padding): those a packed input serves.
+std::pair<int64_t, int64_t> columnsInsideImage(int64_t wo, int64_t width,
+                                               int64_t kw, int64_t sw,
+                                               int64_t padLeft) {
+  int64_t begin = std::min(wo, ceilDiv(padLeft, sw));
+  int64_t lastStart = width - kw + padLeft; // of a window inside the image
+  int64_t end =
+      lastStart < 0 ? begin : std::clamp(lastStart / sw + 1, begin, wo);
+  return {begin, end};
+}
+
+/// The bytes per pixel of a packed model input read by `conv`, or 0 when
+/// packing does not pay. Unpacked, a pixel of C < BLOCK channels fills C
+/// lanes of its entry (a stem's 3 of 16); packed in P = PowerOf2Ceil(C)
+/// bytes, an entry holds BLOCK / P pixels, and one GEMM step multiplies as
+/// many taps of a window row. Entry k of an input row starts at the pixel
+/// output column k's window starts at (k stride_w - pad_left), so a window
+/// row takes `parts` = ceil(kw / (BLOCK / P)) entries, BLOCK / P / stride_w
+/// entries apart.
+int64_t packedPixelBytes(ConvOp conv, int64_t block) {
+  RankedTensorType wType = tensorType(conv.getWeight());
+  RankedTensorType inType = tensorType(conv.getInput());
+  RankedTensorType outType = tensorType(conv.getResult());
+  if (conv.getGroup() != 1 || inType.getRank() != 4 ||
+      llvm::any_of(conv.getDilations(), [](int64_t d) { return d != 1; }))
+    return 0;
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t sw = conv.getStrides()[1];
+  int64_t pixel = llvm::PowerOf2Ceil(wType.getDimSize(1));
+  if (2 * pixel > block || block % pixel != 0)
+    return 0;
+  int64_t perEntry = block / pixel, parts = ceilDiv(kw, perEntry);
+  if (parts >= kw || (parts > 1 && perEntry % sw != 0))
+    return 0;
+  auto [begin, end] = columnsInsideImage(
+      outType.getDimSize(3), inType.getDimSize(3), kw, sw, conv.getPads()[1]);
+  int64_t saved = outType.getDimSize(2) * (end - begin) *
+                  ceilDiv(wType.getDimSize(0), block) * kh * (kw - parts);
+  return saved >= kMinPackedSavings ? pixel : 0;
 }
 
 struct MuonToNpuPass : muon::impl::MuonToNpuBase<MuonToNpuPass> {
@@ -763,7 +820,24 @@ void FunctionLowering::lowerInput(Value input, const std::string &name) {
   if (!quant || !shape)
     return;
   Layout layout = *shape;
-  layout.region = program.addRegion("input", layout.entries(block) * block);
+  // An image read by convolutions alone, which gain from it, is packed.
+  int64_t pixelBytes = 0;
+  bool packable = shape->h * shape->w > 1;
+  for (Operation *user : input.getUsers())
+    for (Operation *reader : user->getUsers()) {
+      auto conv = dyn_cast<ConvOp>(reader);
+      pixelBytes = conv ? packedPixelBytes(conv, block) : 0;
+      packable &= pixelBytes != 0;
+    }
+  if (packable && pixelBytes) {
+    layout.pixelBytes = pixelBytes;
+    // A packed LOAD's last entry reads up to BLOCK bytes from the last
+    // pixel it starts at.
+    layout.region =
+        program.addRegion("input", layout.h * layout.w * pixelBytes + block);
+  } else {
+    layout.region = program.addRegion("input", layout.entries(block) * block);
+  }
   auto [shapeOf, strides] = describeLayout(tensorType(input), layout, block);
   program.addTensor(name, layout.region, shapeOf, strides, *quant);
   for (Operation *user : input.getUsers())
@@ -1043,7 +1117,15 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   int64_t cb = in.blocks(block), ob = ceilDiv(cout, block);
   // Input channel blocks one output block reduces over at each tap.
   int64_t reducedBlocks = depthwise ? 1 : cb;
-  int64_t blockEntries = kh * kw * reducedBlocks; // WBUF entries per block
+  // A packed input (packedPixelBytes): output columns whose window lies in
+  // the image read entries of `perEntry` pixels, a window row in `parts`
+  // entries; the columns whose window reaches the padding read one pixel
+  // per entry, as from an unpacked input. Each output block has weight
+  // entries for both: [ky][kx] taps, then [ky][part].
+  int64_t pixel = in.pixelBytes, perEntry = pixel ? block / pixel : 1;
+  int64_t parts = pixel ? ceilDiv(kw, perEntry) : 0;
+  int64_t tapEntries = kh * kw * reducedBlocks;
+  int64_t blockEntries = tapEntries + kh * parts; // WBUF entries per block
   int64_t weightEntries = ob * blockEntries;
   if (!padsBelowKernel(pads, kh, kw)) {
     reject(conv, kPadsAsWideAsKernel);
@@ -1107,6 +1189,23 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     }
     tileCols = ceilDiv(wo, ceilDiv(wo, tileCols));
   }
+  // Column tiles of at most tileCols outputs; with a packed input, the
+  // columns whose window lies in the image [packedBegin, packedEnd) apart.
+  struct ColumnTile {
+    int64_t first, count;
+    bool packed;
+  };
+  SmallVector<ColumnTile> columnTiles;
+  auto addColumns = [&](int64_t begin, int64_t end, bool packed) {
+    for (int64_t c0 = begin; c0 < end; c0 += tileCols)
+      columnTiles.push_back({c0, std::min(tileCols, end - c0), packed});
+  };
+  auto [packedBegin, packedEnd] = pixel
+                                      ? columnsInsideImage(wo, in.w, kw, sw, pl)
+                                      : std::pair<int64_t, int64_t>(wo, wo);
+  addColumns(0, packedBegin, false);
+  addColumns(packedBegin, packedEnd, true);
+  addColumns(packedEnd, wo, false);
   SmallVector<int64_t> weights = *getConstantValues(conv.getWeight());
   std::optional<SmallVector<int64_t>> biasValues;
   if (conv.getBias() && !(biasValues = getConstantValues(conv.getBias()))) {
@@ -1114,18 +1213,25 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     return;
   }
   // WBUF entries [ob][ky][kx][cb] of the weight [Cout][Cin][kh][kw]; for a
-  // depthwise weight [C][1][kh][kw], diagonal entries [ob][ky][kx].
+  // depthwise weight [C][1][kh][kw], diagonal entries [ob][ky][kx]; for a
+  // packed input, then [ob][ky][part], tap kx in lanes of pixel kx % perEntry.
   SmallVector<int8_t> tiles(weightEntries * block * block, 0);
   SmallVector<int64_t> sums(cout, 0);
+  auto put = [&](int64_t entry, int64_t o, int64_t lane, int64_t value) {
+    tiles[(entry * block + o % block) * block + lane] = value;
+  };
   for (int64_t o = 0; o < cout; ++o)
     for (int64_t c = 0; c < cin; ++c)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
           int64_t value = weights[((o * cin + c) * kh + y) * kw + x];
-          int64_t entry = ((o / block * kh + y) * kw + x) * reducedBlocks +
-                          (depthwise ? 0 : c / block);
-          int64_t lane = depthwise ? o % block : c % block;
-          tiles[(entry * block + o % block) * block + lane] = value;
+          int64_t first = o / block * blockEntries;
+          put(first + (y * kw + x) * reducedBlocks +
+                  (depthwise ? 0 : c / block),
+              o, depthwise ? o % block : c % block, value);
+          if (pixel)
+            put(first + tapEntries + y * parts + x / perEntry, o,
+                x % perEntry * pixel + c, value);
           sums[o] += value;
         }
   int64_t weightOffset = program.addConstant(tiles);
@@ -1140,14 +1246,19 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   layouts[requantize.getResult()] = out;
 
   using Instr = ProgramBuilder::Instr;
-  int64_t colTiles = ceilDiv(wo, tileCols);
+  int64_t colTiles = columnTiles.size();
   int64_t tileCount = ceilDiv(ho, tileRows) * colTiles;
   std::string tiling = llvm::formatv(
-      "{0} tile{1} of {2} output row{3}{4}{5}", tileCount,
+      "{0} tile{1} of {2} output row{3}{4}{5}{6}", tileCount,
       tileCount == 1 ? "" : "s", tileRows, tileRows == 1 ? "" : "s",
       colTiles == 1 ? std::string()
                     : llvm::formatv(" x {0} columns", tileCols).str(),
-      doubleBuffered ? ", double-buffered" : "");
+      doubleBuffered ? ", double-buffered" : "",
+      pixel ? llvm::formatv(", input pixels packed {0} to an entry ({1} "
+                            "columns)",
+                            perEntry, packedEnd - packedBegin)
+                  .str()
+            : std::string());
   if (groups > 1)
     tiling =
         llvm::formatv("{0} groups of {1} output channel block{2}, each "
@@ -1171,9 +1282,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
         weightOffset + g0 * blockEntries * block * block, count * blockEntries,
         paramOffset + g0 * 16 * block, count, constantLoads);
     for (int64_t tile = 0; tile < tileCount; ++tile) {
-      int64_t r0 = tile / colTiles * tileRows, c0 = tile % colTiles * tileCols;
+      auto [c0, cols, packed] = columnTiles[tile % colTiles];
+      int64_t r0 = tile / colTiles * tileRows;
       int64_t rows = std::min(tileRows, ho - r0);
-      int64_t cols = std::min(tileCols, wo - c0);
       int64_t half = doubleBuffered ? tile % 2 : 0;
       int64_t inBase = half * inputEntries;
       int64_t outBase = half * outputEntries; // ACC and OBUF
@@ -1181,11 +1292,51 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
       WindowSpan inCols = windowSpan(c0, cols, kw, sw, pl, in.w);
       int64_t row = inCols.padded() * cb; // IBUF entries per input row
       SmallVector<Instr> loads, computes, stores;
-      loads.push_back(loadWindow(in, block, inRows, inCols, "IBUF", inBase,
-                                 inQuant.zeroPoint));
+      // Packed: entry k of a row starts at the pixel where output column
+      // c0 + k's window does (no horizontal padding in these columns); the
+      // row's entries fit where the unpacked window's would.
+      int64_t packedRow = cols + (parts - 1) * perEntry / sw;
+      if (packed)
+        loads.push_back(
+            {"npu.load",
+             {{"dst", inBase},
+              {"dst_stride", packedRow},
+              {"region", in.region},
+              {"dram_offset",
+               in.offset + (inRows.first * in.w + c0 * sw - pl) * pixel},
+              {"rows", inRows.count},
+              {"cols", packedRow},
+              {"row_stride", in.w * pixel},
+              {"elem_bytes", block},
+              {"elem_stride", sw * pixel},
+              {"pad_top", inRows.padBefore},
+              {"pad_bottom", inRows.padAfter},
+              {"pad_value", inQuant.zeroPoint}},
+             {{"buffer", "IBUF"}}});
+      else
+        loads.push_back(loadWindow(in, block, inRows, inCols, "IBUF", inBase,
+                                   inQuant.zeroPoint));
       if (tile == 0)
         llvm::append_range(loads, constantLoads);
-      for (int64_t o = 0; o < count; ++o)
+      for (int64_t o = 0; o < count && packed; ++o)
+        computes.push_back({"npu.gemm",
+                            {{"reset", 1},
+                             {"acc", outBase + o * rows * cols},
+                             {"inp", inBase},
+                             {"wgt", wbufBase + o * blockEntries + tapEntries},
+                             {"n0", rows},
+                             {"n1", cols},
+                             {"k0", kh},
+                             {"k1", parts},
+                             {"acc_s0", cols},
+                             {"acc_s1", 1},
+                             {"inp_s0", sh * packedRow},
+                             {"inp_s1", 1},
+                             {"inp_r0", packedRow},
+                             {"inp_r1", parts > 1 ? perEntry / sw : 1},
+                             {"wgt_r0", parts},
+                             {"wgt_r1", 1}}});
+      for (int64_t o = 0; o < count && !packed; ++o)
         computes.push_back({"npu.gemm",
                             {{"reset", 1},
                              {"acc", outBase + o * rows * cols},

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
 namespace muon {
 #define GEN_PASS_DEF_MUONTILEANDVECTORIZE
@@ -1308,12 +1309,15 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// Vector reads of 8-bit elements through slices of stride s > 1 along
-/// their innermost dimension (the taps of a pooling window at stride s) as
-/// one contiguous read of the (n - 1) s + 1 elements that span the vector
-/// and a shuffle of every s-th: LLVM has no gather of bytes and loads a
-/// strided vector of them one byte at a time. The span ends at the last
-/// element the strided read reads, so it is in bounds too. Wider elements
-/// keep their reads.
+/// their innermost dimension (the taps of a pooling window or depthwise
+/// convolution at stride s) as one contiguous read and a shuffle of every
+/// s-th element: LLVM has no gather of bytes and loads a strided vector of
+/// them one byte at a time. The read is of n s elements, from the first
+/// element the strided read reads or else ending at its last, where the
+/// tensor has them (a whole vector for a power-of-two n; LLVM assembles a
+/// vector of bytes of another width, and its shuffle, byte by byte), else of
+/// the (n - 1) s + 1 that span the vector, which are in bounds as the
+/// strided read is. Wider elements keep their reads.
 void readStridedBytesContiguously(RewriterBase &rewriter, func::FuncOp func) {
   SmallVector<vector::TransferReadOp> reads;
   func.walk([&](vector::TransferReadOp read) { reads.push_back(read); });
@@ -1367,15 +1371,37 @@ void readStridedBytesContiguously(RewriterBase &rewriter, func::FuncOp func) {
     int64_t stride = strides.back(), lanes = type.getShape().back();
     if (stride <= 1)
       continue;
+    // The offset's bounds come from the loops of the tile around the read.
+    int64_t span = (lanes - 1) * stride + 1, before = 0;
+    auto baseType = dyn_cast<RankedTensorType>(source.getType());
+    if (baseType && !baseType.isDynamicDim(rank - 1)) {
+      auto bound = [&](presburger::BoundType type) {
+        return ValueBoundsConstraintSet::computeConstantBound(
+            type, offsets.back(), /*stopCondition=*/nullptr,
+            /*closedUB=*/true);
+      };
+      FailureOr<int64_t> highest = bound(presburger::BoundType::UB);
+      FailureOr<int64_t> lowest = bound(presburger::BoundType::LB);
+      if (succeeded(highest) &&
+          *highest + lanes * stride <= baseType.getDimSize(rank - 1)) {
+        span = lanes * stride;
+      } else if (succeeded(lowest) && *lowest >= stride - 1) {
+        span = lanes * stride;
+        before = stride - 1;
+        AffineExpr offset;
+        bindSymbols(context, offset);
+        offsets.back() = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, offset - before, {offsets.back()});
+      }
+    }
     Value wide = vector::TransferReadOp::create(
-        rewriter, loc,
-        VectorType::get({(lanes - 1) * stride + 1}, type.getElementType()),
-        source, getValueOrCreateConstantIndexOp(rewriter, loc, offsets),
+        rewriter, loc, VectorType::get({span}, type.getElementType()), source,
+        getValueOrCreateConstantIndexOp(rewriter, loc, offsets),
         AffineMapAttr::get(AffineMap::getMinorIdentityMap(rank, 1, context)),
         read.getPadding(), /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
     SmallVector<int64_t> every;
     for (int64_t i = 0; i < lanes; ++i)
-      every.push_back(i * stride);
+      every.push_back(before + i * stride);
     Value picked = vector::ShuffleOp::create(rewriter, loc, wide, wide, every);
     rewriter.replaceOp(
         read, vector::ShapeCastOp::create(rewriter, loc, type, picked));

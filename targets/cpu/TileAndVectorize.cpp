@@ -1250,12 +1250,15 @@ LogicalResult rewriteEightBitConvInIm2Col(RewriterBase &rewriter,
 /// Element-wise ops: `nr` elements at a time along the innermost loop. An
 /// innermost extent that is not a multiple of the width is split into a
 /// whole part and a remainder vectorized the same way, so no vector needs a
-/// mask. A width above nr / 2 is a power of two (56 columns of 32 are cut
-/// 32 + 16 + 8, not 32 + 24): LLVM legalizes a vector over more than one
-/// register that does not fill them (24 x i32 with AVX-512) in pieces it
-/// assembles lane by lane, which made the 24 columns of an int8 depthwise
-/// convolution's 56 slower than the other 32. Narrower remainders keep their
-/// width: cut further, their last columns would be left to scalar loops.
+/// mask. On 8- and 16-bit integers a width above nr / 2 is a power of two
+/// (56 columns of 32 are cut 32 + 16 + 8, not 32 + 24): LLVM legalizes
+/// such vectors of another width, and the 32-bit ones they are widened to
+/// (24 x i32 with AVX-512), in pieces it assembles lane by lane, which made
+/// the 24 columns of an int8 depthwise convolution's 56 slower than the
+/// other 32. Narrower remainders keep their width: cut further, their last
+/// columns would be left to scalar loops. Float vectors of any width
+/// legalize well, and each cut costs a loop nest: they keep theirs (28
+/// columns of float depthwise took 1.5x as long cut 16 + 12).
 LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
                                    int64_t nr) {
   if (op.getNumLoops() == 0 || op.getNumReductionLoops() != 0)
@@ -1290,8 +1293,12 @@ LogicalResult vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   // Too short to gain from vectors; left to the loop lowering.
   if (inner < 4)
     return failure();
+  bool narrowIntegers = llvm::any_of(op->getOperandTypes(), [](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    return element.isInteger() && element.getIntOrFloatBitWidth() < 32;
+  });
   int64_t width = std::min(nr, inner);
-  if (width > nr / 2 && !llvm::isPowerOf2_64(width))
+  if (narrowIntegers && width > nr / 2 && !llvm::isPowerOf2_64(width))
     width = llvm::bit_floor(uint64_t(width));
   if (inner % width != 0) {
     rewriter.setInsertionPoint(op);

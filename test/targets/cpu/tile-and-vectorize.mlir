@@ -73,27 +73,44 @@ func.func @elementwise_split_remainder(%x: tensor<3x20xf32>, %out: tensor<3x20xf
 // -----
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
-// At nr = 16, an innermost extent of 12 (above nr / 2, not a power of two)
-// is cut 8 + 4; one of 7 (at most nr / 2) stays one vector.
+// At nr = 16, an innermost extent of 12 of 8-bit integers (above nr / 2,
+// not a power of two) is cut 8 + 4; one of 7 (at most nr / 2) stays one
+// vector.
 // CHECK-LABEL: func @elementwise_power_of_two_widths
-// CHECK-DAG: arith.addi {{.*}} : vector<1x8xi32>
-// CHECK-DAG: arith.addi {{.*}} : vector<1x4xi32>
-// CHECK-DAG: arith.addi {{.*}} : vector<1x7xi32>
-// CHECK-NOT: vector<1x12xi32>
-func.func @elementwise_power_of_two_widths(%x: tensor<3x12xi32>, %out: tensor<3x12xi32>, %y: tensor<3x7xi32>, %out2: tensor<3x7xi32>) -> (tensor<3x12xi32>, tensor<3x7xi32>) {
+// CHECK-DAG: arith.addi {{.*}} : vector<1x8xi8>
+// CHECK-DAG: arith.addi {{.*}} : vector<1x4xi8>
+// CHECK-DAG: arith.addi {{.*}} : vector<1x7xi8>
+// CHECK-NOT: vector<1x12xi8>
+func.func @elementwise_power_of_two_widths(%x: tensor<3x12xi8>, %out: tensor<3x12xi8>, %y: tensor<3x7xi8>, %out2: tensor<3x7xi8>) -> (tensor<3x12xi8>, tensor<3x7xi8>) {
   %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-      ins(%x : tensor<3x12xi32>) outs(%out : tensor<3x12xi32>) {
-  ^bb0(%in: i32, %o: i32):
-    %r = arith.addi %in, %in : i32
-    linalg.yield %r : i32
-  } -> tensor<3x12xi32>
+      ins(%x : tensor<3x12xi8>) outs(%out : tensor<3x12xi8>) {
+  ^bb0(%in: i8, %o: i8):
+    %r = arith.addi %in, %in : i8
+    linalg.yield %r : i8
+  } -> tensor<3x12xi8>
   %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
-      ins(%y : tensor<3x7xi32>) outs(%out2 : tensor<3x7xi32>) {
-  ^bb0(%in: i32, %o: i32):
-    %r = arith.addi %in, %in : i32
-    linalg.yield %r : i32
-  } -> tensor<3x7xi32>
-  return %0, %1 : tensor<3x12xi32>, tensor<3x7xi32>
+      ins(%y : tensor<3x7xi8>) outs(%out2 : tensor<3x7xi8>) {
+  ^bb0(%in: i8, %o: i8):
+    %r = arith.addi %in, %in : i8
+    linalg.yield %r : i8
+  } -> tensor<3x7xi8>
+  return %0, %1 : tensor<3x12xi8>, tensor<3x7xi8>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// Floats keep a width of 12: their vectors of any width legalize well.
+// CHECK-LABEL: func @elementwise_float_widths_kept
+// CHECK: arith.addf {{.*}} : vector<1x12xf32>
+func.func @elementwise_float_widths_kept(%x: tensor<3x12xf32>, %out: tensor<3x12xf32>) -> tensor<3x12xf32> {
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x12xf32>) outs(%out : tensor<3x12xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = arith.addf %in, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<3x12xf32>
+  return %0 : tensor<3x12xf32>
 }
 
 // -----

@@ -1252,7 +1252,7 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
       "{0} tile{1} of {2} output row{3}{4}{5}{6}", tileCount,
       tileCount == 1 ? "" : "s", tileRows, tileRows == 1 ? "" : "s",
       colTiles == 1 ? std::string()
-                    : llvm::formatv(" x {0} columns", tileCols).str(),
+                    : llvm::formatv(" x up to {0} columns", tileCols).str(),
       doubleBuffered ? ", double-buffered" : "",
       pixel ? llvm::formatv(", input pixels packed {0} to an entry ({1} "
                             "columns)",
@@ -1463,7 +1463,7 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
           tileCount == 1 ? "" : "s", tileRows,
           doubleBuffered ? ", double-buffered" : "", tileRows == 1 ? "" : "s",
           colTiles == 1 ? std::string()
-                        : llvm::formatv(" x {0} columns", tileCols).str(),
+                        : llvm::formatv(" x up to {0} columns", tileCols).str(),
           planar ? llvm::formatv(" x {0} channel block{1}", groupBlocks,
                                  groupBlocks == 1 ? "" : "s")
                        .str()

@@ -630,10 +630,10 @@ std::optional<Quant> activationQuant(Type type) {
   return Quant{quantized.getScale(), quantized.getZeroPoint()};
 }
 
-/// Packed, the columns whose window reaches the padding run unpacked, in column
-/// tiles of their own; on a small image those tiles cost more (a DMA latency of
-/// 64 cycles each in the cycle model) than packing saves, so packing needs
-/// to save at least kMinPackedSavings GEMM steps.
+/// With a packed input, the columns whose window reaches the padding run
+/// unpacked, in column tiles of their own; on a small image those tiles
+/// cost more (a DMA latency of 64 cycles each in the cycle model) than
+/// packing saves, so packing needs to save kMinPackedSavings GEMM steps.
 constexpr int64_t kMinPackedSavings = 1024;
 
 /// The output columns [begin, end) of a convolution whose window lies in

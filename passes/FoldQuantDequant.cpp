@@ -132,6 +132,24 @@ getClampAttrs(Builder &b, const Activation &activation,
   return {clampMin, clampMax};
 }
 
+/// What patterns a and c match first: `quantize`'s per-tensor output type
+/// and the value under a single-use Relu or Clip before it (recorded in
+/// `activation`).
+FailureOr<std::pair<quant::UniformQuantizedType, Value>>
+matchActivationOutput(QuantizeOp quantize, Activation &activation,
+                      PatternRewriter &rewriter) {
+  auto output = dyn_cast<quant::UniformQuantizedType>(
+      getQuantizedElementType(quantize.getType()));
+  if (!output)
+    return rewriter.notifyMatchFailure(quantize,
+                                       "output is not quantized per tensor");
+  Value value = quantize.getInput();
+  if (failed(skipActivation(value, activation)))
+    return rewriter.notifyMatchFailure(quantize,
+                                       "the activation has other users");
+  return std::make_pair(output, value);
+}
+
 /// A quantized constant of `type` holding `values` (i32 storage for a bias):
 /// a muon.constant of the storage and a quant.scast, the form the importer
 /// gives weights.
@@ -217,16 +235,12 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    auto output = dyn_cast<quant::UniformQuantizedType>(
-        getQuantizedElementType(quantize.getType()));
-    if (!output)
-      return rewriter.notifyMatchFailure(quantize,
-                                         "output is not quantized per tensor");
-    Value value = quantize.getInput();
     Activation activation;
-    if (failed(skipActivation(value, activation)))
-      return rewriter.notifyMatchFailure(quantize,
-                                         "the activation has other users");
+    FailureOr<std::pair<quant::UniformQuantizedType, Value>> matched =
+        matchActivationOutput(quantize, activation, rewriter);
+    if (failed(matched))
+      return failure();
+    auto [output, value] = *matched;
     Operation *product = value.getDefiningOp();
     if (!isa_and_present<ConvOp, MatMulOp, GemmOp>(product))
       return rewriter.notifyMatchFailure(quantize,
@@ -308,13 +322,7 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
           rewriter.getF32FloatAttr(1.0f), rewriter.getF32FloatAttr(1.0f),
           rewriter.getBoolAttr(false),
           rewriter.getBoolAttr(cast<GemmOp>(product).getTransB()));
-    IntegerAttr clampMin, clampMax;
-    if (activation.min)
-      clampMin =
-          rewriter.getI64IntegerAttr(quantizeBound(*activation.min, output));
-    if (activation.max)
-      clampMax =
-          rewriter.getI64IntegerAttr(quantizeBound(*activation.max, output));
+    auto [clampMin, clampMax] = getClampAttrs(rewriter, activation, output);
     rewriter.replaceOpWithNewOp<RequantizeOp>(quantize, quantize.getType(), acc,
                                               clampMin, clampMax);
     return success();
@@ -381,16 +389,12 @@ struct FoldQuantizedAdd : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    auto output = dyn_cast<quant::UniformQuantizedType>(
-        getQuantizedElementType(quantize.getType()));
-    if (!output)
-      return rewriter.notifyMatchFailure(quantize,
-                                         "output is not quantized per tensor");
-    Value value = quantize.getInput();
     Activation activation;
-    if (failed(skipActivation(value, activation)))
-      return rewriter.notifyMatchFailure(quantize,
-                                         "the activation has other users");
+    FailureOr<std::pair<quant::UniformQuantizedType, Value>> matched =
+        matchActivationOutput(quantize, activation, rewriter);
+    if (failed(matched))
+      return failure();
+    auto [output, value] = *matched;
     auto add = value.getDefiningOp<AddOp>();
     if (!add || !add->hasOneUse())
       return rewriter.notifyMatchFailure(quantize, "input is not a single-use "

@@ -555,6 +555,12 @@ constexpr StringLiteral kPadsAsWideAsKernel =
 constexpr StringLiteral kPadsBeyondLoad =
     "its padding exceeds the pad fields of LOAD (255 entries)";
 
+/// The input positions `outputs` consecutive outputs of a window of
+/// `kernel` taps at stride `stride` read, padding included.
+int64_t windowExtent(int64_t outputs, int64_t kernel, int64_t stride) {
+  return (outputs - 1) * stride + kernel;
+}
+
 /// The input positions that output positions [first, first + count) of a
 /// window of `kernel` taps, stride `stride` and `padBefore` padding read
 /// along an image dimension of `size`: `count` positions from `first` in
@@ -567,7 +573,7 @@ struct WindowSpan {
 WindowSpan windowSpan(int64_t first, int64_t count, int64_t kernel,
                       int64_t stride, int64_t padBefore, int64_t size) {
   int64_t low = first * stride - padBefore;
-  int64_t high = (first + count - 1) * stride + kernel - 1 - padBefore;
+  int64_t high = low + windowExtent(count, kernel, stride) - 1;
   int64_t begin = std::max<int64_t>(low, 0);
   int64_t end = std::min(high, size - 1);
   return {begin, end - begin + 1, begin - low, high - end};
@@ -605,6 +611,40 @@ ProgramBuilder::Instr loadWindow(const Layout &in, int64_t block,
        {"pad_right", cols.padAfter * perPixel},
        {"pad_value", padValue}},
       {{"buffer", buffer}}};
+}
+
+/// The LOAD of `count` consecutive entries of the tensor at `layout`, from
+/// its entry `first` on, into `buffer` from entry `dst` on.
+ProgramBuilder::Instr loadEntries(StringRef buffer, int64_t dst,
+                                  const Layout &layout, int64_t first,
+                                  int64_t count, int64_t block) {
+  return {"npu.load",
+          {{"dst", dst},
+           {"dst_stride", count},
+           {"region", layout.region},
+           {"dram_offset", layout.offset + first * block},
+           {"rows", 1},
+           {"cols", count},
+           {"row_stride", count * block},
+           {"elem_bytes", block},
+           {"elem_stride", block}},
+          {{"buffer", buffer}}};
+}
+
+/// The STORE of `count` OBUF entries from `src` on to the tensor at
+/// `layout`, from its entry `first` on.
+ProgramBuilder::Instr storeEntries(int64_t src, const Layout &layout,
+                                   int64_t first, int64_t count,
+                                   int64_t block) {
+  return {"npu.store",
+          {{"src", src},
+           {"region", layout.region},
+           {"dram_offset", layout.offset + first * block},
+           {"rows", 1},
+           {"cols", count},
+           {"row_stride", count * block},
+           {"elem_bytes", block},
+           {"elem_stride", block}}};
 }
 
 /// The layout of a tensor of `type` when it is an activation the NPU can
@@ -1025,16 +1065,7 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
       int64_t length = std::min(partEntries, entries - e0);
       bool last = e0 + length == entries;
       SmallVector<Instr> loads, computes, stores;
-      loads.push_back({"npu.load",
-                       {{"dst_stride", length},
-                        {"region", in.region},
-                        {"dram_offset", in.offset + e0 * block},
-                        {"rows", 1},
-                        {"cols", length},
-                        {"row_stride", length * block},
-                        {"elem_bytes", block},
-                        {"elem_stride", block}},
-                       {{"buffer", "IBUF"}}});
+      loads.push_back(loadEntries("IBUF", 0, in, e0, length, block));
       if (gemmTiles == 1 && parts == 1) {
         llvm::append_range(loads, constantLoads);
       } else {
@@ -1078,14 +1109,7 @@ void FunctionLowering::lowerGemm(Operation *product, RequantizeOp requantize,
                              {"param_s0", 1},
                              {"clamp_min", lowest},
                              {"clamp_max", highest}}});
-        stores.push_back({"npu.store",
-                          {{"region", out.region},
-                           {"dram_offset", out.offset + first * block},
-                           {"rows", 1},
-                           {"cols", count},
-                           {"row_stride", count * block},
-                           {"elem_bytes", block},
-                           {"elem_stride", block}}});
+        stores.push_back(storeEntries(0, out, first, count, block));
       }
       program.emitTile(loads, computes, stores,
                        (first / tileBlocks) * parts + e0 / partEntries,
@@ -1160,11 +1184,9 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
   // layer needs more than one tile. Tiles are whole rows when one row fits
   // half the buffers, else parts of one row (column tiles, as even as
   // possible), single-buffered only if not even one output fits half.
-  auto inputSpan = [](int64_t outputs, int64_t kernel, int64_t stride) {
-    return (outputs - 1) * stride + kernel;
-  };
   auto fits = [&](int64_t rows, int64_t cols, int64_t copies) {
-    int64_t inputs = inputSpan(rows, kh, sh) * inputSpan(cols, kw, sw) * cb;
+    int64_t inputs =
+        windowExtent(rows, kh, sh) * windowExtent(cols, kw, sw) * cb;
     int64_t outputs = rows * cols * groupBlocks;
     return copies * inputs <= kIbufEntries && copies * outputs <= kAccEntries &&
            copies * outputs <= kObufEntries;
@@ -1270,7 +1292,7 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                           depthwise ? "Depthwise conv" : "Conv", kh, kw, sh,
                           in.h, in.w, in.c, ho, wo, cout, tiling));
   int64_t inputEntries =
-      inputSpan(tileRows, kh, sh) * inputSpan(tileCols, kw, sw) * cb;
+      windowExtent(tileRows, kh, sh) * windowExtent(tileCols, kw, sw) * cb;
   int64_t outputEntries = tileRows * tileCols * groupBlocks;
   // Each group is lowered as a layer of its own: its first tile waits for
   // the previous group's last store (emitTile), so its weights may replace
@@ -1414,14 +1436,11 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
                                  int64_t paramEntries, int64_t lowest,
                                  int64_t highest, const Layout &out) {
   int64_t cb = in.blocks(block);
-  auto inputSpan = [](int64_t outputs, int64_t kernel, int64_t stride) {
-    return (outputs - 1) * stride + kernel;
-  };
   // ACC holds a tile's input window and its results; twice over when the
   // layer needs several tiles (double buffering) and a tile fits that.
   auto inputEntries = [&](int64_t rows, int64_t cols, int64_t blocks) {
-    return inputSpan(rows, pool.kh, pool.sh) *
-           inputSpan(cols, pool.kw, pool.sw) * blocks;
+    return windowExtent(rows, pool.kh, pool.sh) *
+           windowExtent(cols, pool.kw, pool.sw) * blocks;
   };
   auto fits = [&](int64_t rows, int64_t cols, int64_t blocks, int64_t copies) {
     int64_t outputs = rows * cols * blocks;
@@ -1712,17 +1731,8 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
     SmallVector<Instr> loads, computes;
     for (auto [i, operand] :
          llvm::enumerate(ArrayRef<const Layout *>{&*lhs, &*rhs}))
-      loads.push_back({"npu.load",
-                       {{"dst", accBase + int64_t(i) * n},
-                        {"dst_stride", n},
-                        {"region", operand->region},
-                        {"dram_offset", operand->offset + first * block},
-                        {"rows", 1},
-                        {"cols", n},
-                        {"row_stride", n * block},
-                        {"elem_bytes", block},
-                        {"elem_stride", block}},
-                       {{"buffer", "ACC"}}});
+      loads.push_back(loadEntries("ACC", accBase + int64_t(i) * n, *operand,
+                                  first, n, block));
     if (first == 0)
       llvm::append_range(loads, constantLoads);
     for (auto [base, zeroPoint, fixed] :
@@ -1759,17 +1769,9 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
                          {"out_s1", 1},
                          {"clamp_min", lowest},
                          {"clamp_max", highest}}});
-    Instr store{"npu.store",
-                {{"src", outBase},
-                 {"region", out.region},
-                 {"dram_offset", out.offset + first * block},
-                 {"rows", 1},
-                 {"cols", n},
-                 {"row_stride", n * block},
-                 {"elem_bytes", block},
-                 {"elem_stride", block}}};
-    program.emitTile(loads, computes, {store}, first / chunk, tileCount,
-                     doubleBuffered);
+    program.emitTile(loads, computes,
+                     {storeEntries(outBase, out, first, n, block)},
+                     first / chunk, tileCount, doubleBuffered);
   }
 }
 

@@ -261,11 +261,28 @@ def machine():
     except OSError:
         pass
     flags = set(info.get("flags", "").split())
-    simd = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni") if f in flags]
+    simd = [f for f in ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni",
+                        "avx512_bf16", "avx_vnni") if f in flags]
     cpu = info.get("model name", platform.processor() or "unknown CPU")
     family = f"family {info.get('cpu family', '?')} model {info.get('model', '?')}"
     return (f"{cpu} ({family}; {', '.join(simd) or 'no AVX2'}; "
             f"{os.cpu_count()} logical CPUs), {platform.system()} {platform.release()}")
+
+
+def muon_cpu():
+    """The CPU Muon's code is compiled for: MUON_HOST_CPU when set (ONNX
+    Runtime still picks its kernels for the real CPU), else LLVM's name for
+    the host CPU."""
+    if os.environ.get("MUON_HOST_CPU"):
+        return (f"{os.environ['MUON_HOST_CPU']} (MUON_HOST_CPU; ONNX Runtime uses "
+                f"the host's own instructions)")
+    try:
+        version = subprocess.run(["/usr/lib/llvm-22/bin/llc", "--version"],
+                                 capture_output=True, text=True).stdout
+    except OSError:
+        return "the host CPU"
+    host = re.search(r"Host CPU: (\S+)", version)
+    return f"the host CPU ({host.group(1)})" if host else "the host CPU"
 
 
 def fmt_us(us):
@@ -335,6 +352,7 @@ def main():
                 statistics.median(s["median_us"] for s in samples))
 
     print(f"Machine: {machine()}")
+    print(f"Muon compiles for: {muon_cpu()}")
     print(f"Date: {datetime.date.today().isoformat()}; opset {args.opset}; "
           f"{args.rounds} rounds x {args.runs} timed calls (after {args.warmup} warm-up) "
           f"per engine, interleaved; one thread each; ORT = onnxruntime-node "
@@ -376,7 +394,8 @@ def main():
             print(f"\n{r['model']}: Muon cannot compile it yet: {r['muon_error']}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": machine(), "args": vars(args), "results": results}, f, indent=1)
+            json.dump({"machine": machine(), "muon_cpu": muon_cpu(), "args": vars(args),
+                       "results": results}, f, indent=1)
 
 
 def ort_version():

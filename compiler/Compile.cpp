@@ -149,7 +149,9 @@ FailureOr<CompileResult> compile(ModuleOp module,
   // The ONNX names were kept for the header; LLVM has no use for them.
   for (auto func : module.getOps<func::FuncOp>())
     func.removeArgAttrsAttr();
-  if (failed(runPipeline(module, options, buildLowerToLLVMPipeline)))
+  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+        buildLowerToLLVMPipeline(pm, hasNativeF16Conversion(*machine));
+      })))
     return failure();
   NativeOutput kind = options.emit == EmitKind::LLVMIR ? NativeOutput::LLVMIR
                       : options.emit == EmitKind::Assembly

@@ -2,7 +2,9 @@
 # and end-to-end tests that compile a model, link it into a C program and
 # compare its outputs with an independent reference.
 import os
+import re
 import shutil
+import subprocess
 
 import lit.formats
 
@@ -24,14 +26,41 @@ config.substitutions.append(("%{muon_src}", config.muon_src_root))
 config.substitutions.append(("%{tools}", config.muon_tools_dir))
 config.substitutions.append(("%{muon_obj}", config.muon_obj_root))
 
+# MUON_TEST_AVX2_ONLY=1 runs every test as an x86 machine with AVX2 but no
+# AVX-512 (a Zen 3 server, say) would, on any x86-64 machine: each compile
+# for the host targets x86-64-v3 (MUON_HOST_CPU, docs/cli.md), and ONNX
+# Runtime runs under qemu-x86_64 -cpu max, whose emulated CPU has AVX2 and
+# no AVX-512, so that it picks the kernels it picks there. CI runs the suite
+# both ways.
+avx2_only = os.environ.get("MUON_TEST_AVX2_ONLY") == "1"
+if avx2_only:
+    config.environment["MUON_HOST_CPU"] = "x86-64-v3"
+    if not shutil.which("qemu-x86_64"):
+        lit_config.fatal("MUON_TEST_AVX2_ONLY needs qemu-x86_64 (Debian's qemu-user) "
+                         "to run ONNX Runtime as on an AVX2-only CPU")
+    lit_config.note("as on an AVX2-only CPU: compiling for x86-64-v3, "
+                    "ONNX Runtime under qemu-x86_64 -cpu max")
+
+# Every model that muon-run links in the tests is checked against the
+# functions docs/abi.md allows (the first column of its table headed
+# "functions"): CC is test/abi-checked-cc, which runs nm -u on the object
+# before it links with the real C compiler.
+with open(os.path.join(config.muon_src_root, "docs", "abi.md")) as abi_doc:
+    abi_rows = re.search(r"^\| functions \|.*?\n((?:\|.*\n)+)", abi_doc.read(), re.M)
+abi_symbols = re.findall(r"`(\w+)`", "".join(
+    row.split("|")[1] for row in abi_rows.group(1).splitlines()[1:])) if abi_rows else []
+if not abi_symbols:
+    lit_config.fatal("docs/abi.md has no table of the functions an object may reference")
+config.environment["MUON_ABI_SYMBOLS"] = " ".join(abi_symbols)
+config.environment["MUON_REAL_CC"] = os.environ.get("CC", "cc")
+config.environment["CC"] = os.path.join(config.muon_src_root, "test", "abi-checked-cc")
+
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 
 # Real-architecture model tests (test/models) export PyTorch models and use
 # ONNX Runtime (onnxruntime-node, installed by `npm ci` in the repository root;
 # `./muon deps` does it) as the reference.
-import subprocess
-
 if subprocess.call(
     ["/usr/bin/python3", "-c",
      "import importlib.util as u, sys; "
@@ -42,8 +71,9 @@ node = shutil.which("node")
 if node and os.path.isfile(os.path.join(
         config.muon_src_root, "node_modules", "onnxruntime-node", "package.json")):
     config.available_features.add("onnxruntime")
+    emulator = "qemu-x86_64 -cpu max " if avx2_only else ""
     config.substitutions.append(
-        ("%{ort_run}", f"{node} {config.muon_src_root}/test/models/ort_run.mjs"))
+        ("%{ort_run}", f"{emulator}{node} {config.muon_src_root}/test/models/ort_run.mjs"))
 
 # The int8 accuracy tests of the trained models (test/models/trained/*-int8.test)
 # run once muon-run can quantize a float model after calibration.

@@ -61,6 +61,8 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 
 namespace muon {
@@ -260,13 +262,15 @@ void buildBufferizePipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createMuonPlanWorkspace());
 }
 
-void buildLowerToLLVMPipeline(OpPassManager &pm) {
+void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerVectorsPass>());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addPass(std::make_unique<ApproximateMathPass>());
+  // Before LLVM can turn a 16-bit float conversion into a helper call.
+  pm.addPass(createMuonExpandFloatConversions({nativeF16Conversion}));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -311,7 +315,12 @@ createTargetMachine(const CpuTargetOptions &options, std::string &error) {
   }
   std::string cpu = options.cpu;
   std::string features;
-  if (cpu.empty() && host) {
+  // MUON_HOST_CPU stands in for the host's CPU (docs/cli.md): an AVX-512
+  // machine then compiles, and runs, what an AVX2-only one would.
+  const char *hostCpu = std::getenv("MUON_HOST_CPU");
+  if (cpu.empty() && host && hostCpu && *hostCpu) {
+    cpu = hostCpu;
+  } else if (cpu.empty() && host) {
     cpu = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures hostFeatures;
     for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
@@ -336,7 +345,9 @@ createTargetMachine(const CpuTargetOptions &options, std::string &error) {
             "' and CPU '" + cpu + "'";
   else if (!cpu.empty() &&
            !machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    error = "unknown CPU '" + cpu + "' for '" + triple.str() + "'";
+    error = "unknown CPU '" + cpu + "'" +
+            (options.cpu.empty() ? " (MUON_HOST_CPU)" : "") + " for '" +
+            triple.str() + "'";
   if (!error.empty())
     return nullptr;
   return machine;
@@ -362,6 +373,13 @@ RegisterBlock chooseRegisterBlock(const llvm::TargetMachine &machine) {
   if (avx512)
     return {8, 32, pairDotBits, quadDotBits};
   return {6, 16, pairDotBits, quadDotBits};
+}
+
+bool hasNativeF16Conversion(const llvm::TargetMachine &machine) {
+  const llvm::Triple &triple = machine.getTargetTriple();
+  if (triple.isX86())
+    return machine.getMCSubtargetInfo()->checkFeatures("+f16c");
+  return triple.isAArch64();
 }
 
 LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,

@@ -50,8 +50,14 @@ void buildMuonToLinalgPipeline(mlir::OpPassManager &pm, RegisterBlock block);
 void buildBufferizePipeline(mlir::OpPassManager &pm,
                             const CpuTargetOptions &options);
 
+/// Whether the target converts between f16 and f32 in hardware (x86 with
+/// F16C, AArch64); elsewhere LLVM would call compiler-runtime helpers.
+bool hasNativeF16Conversion(const llvm::TargetMachine &machine);
+
 /// Adds the passes from linalg on buffers to the LLVM dialect.
-void buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
+/// `nativeF16Conversion` as hasNativeF16Conversion says for the target.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              bool nativeF16Conversion);
 
 /// What to write from an LLVM-dialect module.
 enum class NativeOutput { LLVMIR, Assembly, Object };

@@ -112,4 +112,40 @@ def MuonPlanWorkspace : Pass<"muon-plan-workspace", "mlir::func::FuncOp"> {
   }];
 }
 
+def MuonExpandFloatConversions : Pass<"muon-expand-float-conversions"> {
+  let summary = "Compute float16 and bfloat16 conversions that the target has "
+                "no instruction for with integer code";
+  let description = [{
+    LLVM lowers a float conversion that the target has no instruction for to
+    a call of a compiler-runtime helper (`__truncsfbf2`, `__truncdfbf2`,
+    `__truncdfhf2`, and without x86's F16C `__truncsfhf2` and
+    `__extendhfsf2`). A Muon object may not need them (docs/abi.md), and
+    Debian 12's libgcc lacks several. This pass leaves LLVM none to make:
+
+    - arithmetic on bf16, and on f16 unless `native-f16`, computes in f32
+      between an `arith.extf` and an `arith.truncf`, as LLVM's promotion
+      would; so do f16 fused multiply-adds with `native-f16` (LLVM would
+      compute them in f64 and round with `__truncdfhf2`);
+    - `arith.truncf` f32 to bf16 becomes integer code that rounds to
+      nearest even, and gives a quiet NaN (sign and leading payload bits
+      kept) for a NaN;
+    - `arith.truncf` f64 to f16 or bf16 first rounds to f32 toward zero and
+      sets the last bit when inexact (round to odd), so that the rounding
+      to 16 bits that follows is the only one;
+    - unless `native-f16`, `arith.truncf` f32 to f16 (rounding to nearest
+      even, overflow to infinity, subnormals) and `arith.extf` from f16
+      become integer code as well.
+
+    Widening bf16 is a shift, which LLVM does inline.
+  }];
+  let options = [
+    Option<"nativeF16", "native-f16", "bool", "false",
+           "The target converts between f16 and f32 in hardware (x86 F16C, "
+           "AArch64)">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // MUON_TARGETS_CPU_PASSES_TD

@@ -3,14 +3,23 @@
 // and ONNX Runtime's side of bench/.
 //
 //   node test/models/ort_run.mjs MODEL.onnx --input [NAME=]X.npy... [--output-dir DIR]
-//        [--bench N] [--warmup W] [--api sync|async] [--json]
+//        [--optimization all|disabled] [--bench N] [--warmup W] [--api sync|async] [--json]
 //
 // Inputs are positional in graph order, or by name. Outputs go to
 // DIR/<output name made a C identifier>.npy, as muon-run names them. As for
 // muon-run, an input with one more leading dimension than the model declares
 // is a batch: the model runs once per slice and the outputs are stacked.
 // ONNX Runtime runs on one thread (intra- and inter-op), sequential execution,
-// graphOptimizationLevel 'all', the CPU execution provider.
+// the CPU execution provider, graphOptimizationLevel 'all' (or as
+// --optimization says).
+//
+// --optimization disabled runs the graph as it is written: a QDQ model's
+// QuantizeLinear/DequantizeLinear pairs around float ops (the QDQ format's
+// reference semantics, float fake-quantization), where 'all' fuses them into
+// ONNX Runtime's integer kernels. Those are not exact on every CPU: with AVX2
+// but no AVX-512 VNNI, its u8 x s8 kernels sum pairs of products with
+// vpmaddubsw, which saturates at 16 bits. Exact int8 references come from
+// numpy or from 'disabled'.
 //
 // --bench N times N calls (on the first slice of a batch) after W warm-up
 // calls (default 10) and prints "N runs: min X us, median Y us" (or one JSON
@@ -28,7 +37,8 @@ const require = createRequire(import.meta.url);
 function usage(message) {
   console.error(`error: ${message}`);
   console.error('usage: node ort_run.mjs MODEL.onnx --input [NAME=]X.npy... ' +
-                '[--output-dir DIR] [--bench N] [--warmup W] [--api sync|async] [--json]');
+                '[--output-dir DIR] [--optimization all|disabled] [--bench N] [--warmup W] ' +
+                '[--api sync|async] [--json]');
   process.exit(2);
 }
 
@@ -101,11 +111,11 @@ export const SESSION_OPTIONS = {
 // The native session behind the public API: onnxruntime-node's
 // dist/binding.js exports the addon, whose InferenceSession.run is synchronous
 // (the public handler wraps it in a promise + setImmediate).
-export function loadNativeSession(modelPath) {
+export function loadNativeSession(modelPath, options = SESSION_OPTIONS) {
   const { binding, initOrt } = require('onnxruntime-node/dist/binding.js');
   initOrt();
   const session = new binding.InferenceSession();
-  session.loadModel(modelPath, SESSION_OPTIONS);
+  session.loadModel(modelPath, options);
   return session;
 }
 
@@ -119,12 +129,14 @@ function median(sorted) {
 }
 
 async function main(argv) {
-  const args = { inputs: [], outputDir: '.', bench: 0, warmup: 10, api: 'sync', json: false };
+  const args = { inputs: [], outputDir: '.', bench: 0, warmup: 10, api: 'sync', json: false,
+                 optimization: 'all' };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
     if (a === '--input') args.inputs.push(value());
     else if (a === '--output-dir') args.outputDir = value();
+    else if (a === '--optimization') args.optimization = value();
     else if (a === '--bench') args.bench = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
     else if (a === '--api') args.api = value();
@@ -135,9 +147,12 @@ async function main(argv) {
   }
   if (!args.model) usage('no model');
   if (!['sync', 'async'].includes(args.api)) usage(`--api must be sync or async`);
+  if (!['all', 'disabled'].includes(args.optimization))
+    usage(`--optimization must be all or disabled`);
+  const options = { ...SESSION_OPTIONS, graphOptimizationLevel: args.optimization };
 
   const ort = require('onnxruntime-node');
-  const native = loadNativeSession(args.model);
+  const native = loadNativeSession(args.model, options);
   const inputNames = native.inputMetadata.map((m) => m.name);
   const outputNames = native.outputMetadata.map((m) => m.name);
   if (args.inputs.length !== inputNames.length)
@@ -198,7 +213,7 @@ async function main(argv) {
       (n) => [n, new ort.Tensor(results[n].type, results[n].data.slice(), results[n].dims)]));
     call = () => native.run(feeds, preallocated, {});
   } else {
-    const session = await ort.InferenceSession.create(args.model, { ...SESSION_OPTIONS });
+    const session = await ort.InferenceSession.create(args.model, options);
     call = () => session.run(feeds);
   }
   const times = new Float64Array(args.bench);

@@ -3,8 +3,11 @@ with an independent reference; shared by the bit-exact test scripts.
 
     run_cases(cases, muon_run, work, extra_args=(), dtype=None)
 
-`cases` yields (graph, inputs, expected): an onnx GraphProto named after the
-case, its inputs as {graph input name: array}, and the expected 'y'.
+`cases` yields (graph, inputs, expected) or (graph, inputs, expected,
+compare): an onnx GraphProto named after the case, its inputs as {graph input
+name: array}, the expected 'y', and how to compare (a function of the output
+and `expected` returning None or what differs; by default every element
+exactly, as integers).
 Prints one line per case and 'N passed, N failed'; returns the exit status.
 """
 import os
@@ -15,11 +18,19 @@ import onnx
 from onnx import helper
 
 
+def integer_difference(got, expected):
+    difference = np.abs(got.astype(np.int64) - expected.astype(np.int64))
+    differ = int(np.count_nonzero(difference))
+    if differ:
+        return f"{differ} of {got.size} elements differ, largest by {difference.max()}"
+    return None
+
+
 def run_cases(cases, muon_run, work, extra_args=(), dtype=None):
     """`dtype`: the element type the output must have (default: expected's)."""
     os.makedirs(work, exist_ok=True)
     passed = failed = 0
-    for graph, inputs, expected in cases:
+    for graph, inputs, expected, *compare in cases:
         name = graph.name
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
         model.ir_version = 8
@@ -42,11 +53,9 @@ def run_cases(cases, muon_run, work, extra_args=(), dtype=None):
                   f"{want}{list(expected.shape)}")
             failed += 1
             continue
-        difference = np.abs(got.astype(np.int64) - expected.astype(np.int64))
-        differ = int(np.count_nonzero(difference))
-        if differ:
-            print(f"FAIL {name}: {differ} of {got.size} elements differ, "
-                  f"largest by {difference.max()}")
+        problem = (compare[0] if compare else integer_difference)(got, expected)
+        if problem:
+            print(f"FAIL {name}: {problem}")
             failed += 1
         else:
             print(f"ok   {name}: {got.size} elements")

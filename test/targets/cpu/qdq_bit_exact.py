@@ -11,8 +11,9 @@ int8/uint8 output compared EXACTLY with an independent numpy model of the
 same integer arithmetic: int64 products requantized by requant_reference.py
 (a Python-integer transcription of runtime/common/requant.h that shares no
 code with Muon), ONNX QuantizeLinear/DequantizeLinear in float32 for what
-stays float (none does in these models). With --ort-run, ONNX Runtime runs the same model too and must
-agree within one quantization step (it requantizes in float).
+stays float (none does in these models). With --ort-run, ONNX Runtime runs
+the same model too and must agree within one quantization step (run with
+graph optimizations disabled, it computes the QDQ graph in float).
 
     qdq_bit_exact.py --muon-run PATH --work DIR [--ort-run CMD]
 Prints one line per model and 'N passed, N failed'.

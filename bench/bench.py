@@ -41,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -186,18 +187,30 @@ def summarize_error(stderr, status):
     return re.sub(r"^error: \S+: ", "", lines[0])
 
 
+def run_measured(command):
+    """Runs command; returns (exit status, stderr, wall seconds, peak RSS in
+    MiB of the process)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        return (process.returncode, errors.read().decode(errors="replace"), seconds,
+                usage.ru_maxrss / 1024)
+
+
 def build_muon(muonc, onnx_path, input_path, work, options=(), subdir="muon"):
     """Compiles the model with muonc OPTIONS; returns (harness argv prefix,
-    compile seconds) or (None, error)."""
+    (compile seconds, peak MiB)) or (None, error)."""
     model_dir = os.path.join(work, subdir)
     os.makedirs(model_dir, exist_ok=True)
     obj = os.path.join(model_dir, "model.o")
-    start = time.perf_counter()
-    result = subprocess.run([muonc, onnx_path, "-o", obj, "--name", "model", *options],
-                            capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        return None, summarize_error(result.stderr, result.returncode)
+    status, stderr, seconds, mib = run_measured(
+        [muonc, onnx_path, "-o", obj, "--name", "model", *options])
+    if status != 0:
+        return None, summarize_error(stderr, status)
     name, buffers = header_interface(os.path.join(model_dir, "model.h"))
     write_call_header(os.path.join(model_dir, "call.h"), name, buffers)
     exe = os.path.join(model_dir, "bench")
@@ -206,7 +219,7 @@ def build_muon(muonc, onnx_path, input_path, work, options=(), subdir="muon"):
                     os.path.join(ROOT, "bench", "harness.c"), obj, "-o", exe, "-lm"], check=True)
     raw = os.path.join(model_dir, "input.bin")
     np.ascontiguousarray(np.load(input_path)).tofile(raw)
-    return [exe, raw], seconds
+    return [exe, raw], (seconds, mib)
 
 
 def quantize_options(input_path, work):
@@ -322,16 +335,16 @@ def main():
         onnx_path, input_path = export(name, args.opset, work)
         r = {"model": name, "flops": count_flops(onnx_path), "muon": [], "ort": []}
         log(f"{name}: compiling with muonc")
-        harness, r["compile_s"] = build_muon(muonc, onnx_path, input_path, work)
+        harness, r["compile"] = build_muon(muonc, onnx_path, input_path, work)
         if harness is None:
-            r["muon_error"] = r.pop("compile_s")
+            r["muon_error"] = r.pop("compile")
             log(f"{name}: Muon cannot compile it: {r['muon_error']}")
         int8_harness = qdq = None
         if args.int8 and name != "relu":
             log(f"{name}: quantizing with muonc --quantize=int8")
             options = quantize_options(input_path, work)
-            int8_harness, r["int8_compile_s"] = build_muon(muonc, onnx_path, input_path, work,
-                                                           options, "muon-int8")
+            int8_harness, r["int8_compile"] = build_muon(muonc, onnx_path, input_path, work,
+                                                         options, "muon-int8")
             qdq = export_qdq(muonc, onnx_path, options, work)
             r["muon_int8"], r["ort_int8"] = [], []
         for i in range(args.rounds):
@@ -359,8 +372,8 @@ def main():
           f"{ort_version()} synchronous native run")
     print()
     print("| model | GFLOP | Muon min | Muon median | ORT min | ORT median | Muon/ORT | "
-          "Muon GFLOP/s | ORT GFLOP/s | muonc |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "Muon GFLOP/s | ORT GFLOP/s | muonc | muonc peak |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         muon, ort = summary(r["muon"]), summary(r["ort"])
         gflop = r["flops"] / 1e9
@@ -368,10 +381,10 @@ def main():
         if muon:
             cells = [fmt_us(muon[0]), fmt_us(muon[1]), fmt_us(ort[0]), fmt_us(ort[1]),
                      f"{muon[1] / ort[1]:.2g}" if muon[1] < ort[1] / 10 else f"{muon[1] / ort[1]:.2f}", rate(muon[1]), rate(ort[1]),
-                     f"{r['compile_s']:.1f} s"]
+                     f"{r['compile'][0]:.1f} s", f"{r['compile'][1]:.0f} MiB"]
         else:
             cells = ["n/a", "n/a", fmt_us(ort[0]), fmt_us(ort[1]), "–", "–", rate(ort[1]),
-                     "fails"]
+                     "fails", "–"]
         print(f"| {r['model']} | {gflop:.3g} | " + " | ".join(cells) + " |")
     if args.int8:
         print()

@@ -5,6 +5,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/Timing.h"
 
+#include <sys/resource.h>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -124,8 +126,8 @@ void parseToolCommandLine(int argc, char **argv,
     // by name; the -all forms work on the pipelines as built.)
     if ((key.starts_with("mlir-print-ir") && key != "mlir-print-ir-before" &&
          key != "mlir-print-ir-after") ||
-        key == "mlir-timing" || key == "mlir-pass-statistics" ||
-        key == "mlir-print-debuginfo" ||
+        key == "mlir-timing" || key == "mlir-timing-display" ||
+        key == "mlir-pass-statistics" || key == "mlir-print-debuginfo" ||
         key == "mlir-elide-elementsattrs-if-larger" ||
         key == "mlir-elide-resource-strings-if-larger" ||
         key == "mlir-disable-threading")
@@ -136,10 +138,24 @@ void parseToolCommandLine(int argc, char **argv,
 }
 
 LogicalResult applyToolPassOptions(PassManager &pm) {
-  if (failed(applyPassManagerCLOptions(pm)))
-    return failure();
-  applyDefaultTimingPassManagerCLOptions(pm);
-  return success();
+  return applyPassManagerCLOptions(pm);
+}
+
+CompileTiming::CompileTiming() {
+  applyDefaultTimingManagerCLOptions(manager);
+  rootScope = manager.getRootScope();
+}
+
+CompileTiming::~CompileTiming() {
+  if (!manager.isEnabled())
+    return;
+  rootScope.stop();
+  manager.print();
+  manager.setEnabled(false); // printed once, not again on destruction
+  // ru_maxrss is in KiB on Linux.
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    llvm::errs() << "peak memory: " << usage.ru_maxrss / 1024 << " MiB\n";
 }
 
 } // namespace muon

@@ -5,6 +5,7 @@
 #include "compiler/Compile.h"
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 
 namespace muon {
@@ -19,6 +20,21 @@ void parseToolCommandLine(int argc, char **argv,
 
 /// Applies the parsed MLIR options (--mlir-print-ir-after-all, ...) to `pm`.
 mlir::LogicalResult applyToolPassOptions(mlir::PassManager &pm);
+
+/// The timing of a whole compilation, on with --mlir-timing: loading the
+/// model, then what compile() records under `root` (CompileOptions::timing).
+/// The report goes to stderr when the object is destroyed, followed by the
+/// process's peak memory.
+class CompileTiming {
+public:
+  CompileTiming();
+  ~CompileTiming();
+  mlir::TimingScope &root() { return rootScope; }
+
+private:
+  mlir::DefaultTimingManager manager;
+  mlir::TimingScope rootScope;
+};
 
 /// Copies the compile options muonc and muon-run share (-O, -mcpu,
 /// --quantize and its calibration options) into `options`; prints an error

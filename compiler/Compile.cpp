@@ -36,12 +36,21 @@ OwningOpRef<ModuleOp> loadModel(StringRef path, MLIRContext &context) {
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
+/// A timer of one phase of the compilation in the caller's scope (one that
+/// records nothing without it).
+static TimingScope timePhase(const CompileOptions &options, StringRef phase) {
+  return options.timing ? options.timing->nest(phase) : TimingScope();
+}
+
 static LogicalResult runPipeline(ModuleOp module, const CompileOptions &options,
+                                 StringRef phase,
                                  function_ref<void(PassManager &)> build) {
   PassManager pm(module->getContext());
   build(pm);
   if (options.configure && failed(options.configure(pm)))
     return failure();
+  TimingScope timing = timePhase(options, phase);
+  pm.enableTiming(timing);
   return pm.run(module);
 }
 
@@ -73,7 +82,8 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
   if (options.emit != EmitKind::NpuProgram && options.emit != EmitKind::Npub)
     return module.emitError(
         "the NPU target writes --emit=muon, npu or npub (the default)");
-  if (failed(runPipeline(module, options, [&](PassManager &pm) {
+  if (failed(runPipeline(module, options, "lowering to the NPU",
+                         [&](PassManager &pm) {
         MuonToNpuOptions npuOptions;
         npuOptions.report = options.npuReport;
         npuOptions.block = options.npuBlock;
@@ -107,12 +117,14 @@ FailureOr<CompileResult> compile(ModuleOp module,
   if (options.quantization &&
       failed(checkExcludedNodes(module, *options.quantization)))
     return failure();
-  if (failed(runPipeline(module, options, buildGraphPipeline)))
+  if (failed(runPipeline(module, options, "graph passes", buildGraphPipeline)))
     return failure();
-  if (options.quantization &&
-      failed(quantizeModule(module, *options.quantization, options.target,
-                            options.configure)))
-    return failure();
+  if (options.quantization) {
+    TimingScope timing = timePhase(options, "quantization");
+    if (failed(quantizeModule(module, *options.quantization, options.target,
+                              options.configure)))
+      return failure();
+  }
   // The model is in QDQ form here, whether it was imported so or quantized
   // above: the form ONNX has a name for.
   if (options.emit == EmitKind::OnnxQdq) {
@@ -121,7 +133,8 @@ FailureOr<CompileResult> compile(ModuleOp module,
       return failure();
     return result;
   }
-  if (failed(runPipeline(module, options, buildIntegerPipeline)))
+  if (failed(runPipeline(module, options, "integer passes",
+                         buildIntegerPipeline)))
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);
@@ -129,17 +142,20 @@ FailureOr<CompileResult> compile(ModuleOp module,
   }
   if (options.targetKind == TargetKind::Npu)
     return compileForNpu(module, options);
-  if (failed(runPipeline(module, options, [&](PassManager &pm) {
-        buildMuonToLinalgPipeline(pm, chooseRegisterBlock(*machine));
-      })))
+  if (failed(runPipeline(module, options, "lowering to linalg",
+                         [&](PassManager &pm) {
+                           buildMuonToLinalgPipeline(
+                               pm, chooseRegisterBlock(*machine));
+                         })))
     return failure();
   if (options.emit == EmitKind::Linalg) {
     result.output = printModule(module);
     return result;
   }
-  if (failed(runPipeline(module, options, [&](PassManager &pm) {
-        buildBufferizePipeline(pm, options.target);
-      })))
+  if (failed(runPipeline(module, options, "bufferization",
+                         [&](PassManager &pm) {
+                           buildBufferizePipeline(pm, options.target);
+                         })))
     return failure();
   FailureOr<ModelInterface> interface =
       describeModel(module, options.target.name);
@@ -149,16 +165,20 @@ FailureOr<CompileResult> compile(ModuleOp module,
   // The ONNX names were kept for the header; LLVM has no use for them.
   for (auto func : module.getOps<func::FuncOp>())
     func.removeArgAttrsAttr();
-  if (failed(runPipeline(module, options, [&](PassManager &pm) {
-        buildLowerToLLVMPipeline(pm, hasNativeF16Conversion(*machine));
-      })))
+  if (failed(runPipeline(module, options, "lowering to the LLVM dialect",
+                         [&](PassManager &pm) {
+                           buildLowerToLLVMPipeline(
+                               pm, hasNativeF16Conversion(*machine));
+                         })))
     return failure();
   NativeOutput kind = options.emit == EmitKind::LLVMIR ? NativeOutput::LLVMIR
                       : options.emit == EmitKind::Assembly
                           ? NativeOutput::Assembly
                           : NativeOutput::Object;
   llvm::raw_string_ostream os(result.output);
-  if (failed(emitNative(module, *machine, options.target.optLevel, kind, os)))
+  TimingScope timing = timePhase(options, "LLVM");
+  if (failed(emitNative(module, *machine, options.target.optLevel, kind, os,
+                        timing)))
     return failure();
   return result;
 }

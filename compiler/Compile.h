@@ -48,8 +48,12 @@ struct CompileOptions {
   /// TargetKind::Npu: float ops before an input's quantization run on the
   /// host (muon-to-npu's host-prefix).
   bool npuHostPrefix = false;
-  /// Called on every pass manager before it runs (IR printing, timing).
+  /// Called on every pass manager before it runs (IR printing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
+  /// Where compile() records how long each phase takes (--mlir-timing):
+  /// a scope per pass pipeline with its passes, quantization, and LLVM's
+  /// translation, optimisation and code generation. None when null.
+  mlir::TimingScope *timing = nullptr;
 };
 
 struct CompileResult {

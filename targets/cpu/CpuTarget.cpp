@@ -263,11 +263,13 @@ void buildBufferizePipeline(OpPassManager &pm,
 }
 
 void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
+  pm.addPass(createMuonOutlineLayers());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<LowerVectorsPass>());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  pm.addNestedPass<func::FuncOp>(createMuonHoistStaticAllocas());
   pm.addPass(std::make_unique<ApproximateMathPass>());
   // Before LLVM can turn a 16-bit float conversion into a helper call.
   pm.addPass(createMuonExpandFloatConversions({nativeF16Conversion}));
@@ -384,12 +386,14 @@ bool hasNativeF16Conversion(const llvm::TargetMachine &machine) {
 
 LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,
                          unsigned optLevel, NativeOutput kind,
-                         llvm::raw_ostream &os) {
+                         llvm::raw_ostream &os, TimingScope &timing) {
   std::string cpu = machine.getTargetCPU().str();
   std::string features = machine.getTargetFeatureString().str();
   llvm::LLVMContext llvmContext;
+  TimingScope translation = timing.nest("translation to LLVM IR");
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
+  translation.stop();
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
   llvmModule->setTargetTriple(machine.getTargetTriple());
@@ -402,10 +406,12 @@ LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,
       function.addFnAttr("target-features", features);
   }
 
+  TimingScope optimisation = timing.nest("optimisation");
   auto optimize = makeOptimizingTransformer(optLevel, 0, &machine);
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("LLVM optimisation failed: ")
            << llvm::toString(std::move(err));
+  optimisation.stop();
 
   if (kind == NativeOutput::LLVMIR) {
     llvmModule->print(os, nullptr);
@@ -419,7 +425,9 @@ LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,
                       : llvm::CodeGenFileType::AssemblyFile;
   if (machine.addPassesToEmitFile(codegen, bufferStream, nullptr, fileType))
     return module.emitError("the target cannot emit this file type");
+  TimingScope codeGeneration = timing.nest("code generation");
   codegen.run(*llvmModule);
+  codeGeneration.stop();
   os.write(buffer.data(), buffer.size());
   return success();
 }

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -63,10 +64,12 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 enum class NativeOutput { LLVMIR, Assembly, Object };
 
 /// Translates an LLVM-dialect module to LLVM IR, optimises it for `machine`
-/// at `optLevel` and writes it. Errors are reported on the module.
+/// at `optLevel` and writes it, timing each step in `timing`. Errors are
+/// reported on the module.
 mlir::LogicalResult emitNative(mlir::ModuleOp module,
                                llvm::TargetMachine &machine, unsigned optLevel,
-                               NativeOutput kind, llvm::raw_ostream &os);
+                               NativeOutput kind, llvm::raw_ostream &os,
+                               mlir::TimingScope &timing);
 
 /// Registers the dialects and interfaces the CPU target's passes need.
 void registerCpuTargetDialects(mlir::DialectRegistry &registry);

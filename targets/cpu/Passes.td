@@ -148,4 +148,38 @@ def MuonExpandFloatConversions : Pass<"muon-expand-float-conversions"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def MuonOutlineLayers : Pass<"muon-outline-layers", "mlir::ModuleOp"> {
+  let summary = "Move each loop nest of the entry function into a function "
+                "of its own";
+  let description = [{
+    LLVM's optimisation and code generation take time that grows faster
+    than the size of a function: a CNN as one function of a hundred
+    thousand lines of LLVM IR took a minute. Each top-level op of a public
+    function that holds a region and has no results (a loop nest or linalg
+    op: a layer, or a fill or copy between layers) becomes a call of a new
+    private function `<entry>_nest<N>`, internal to the object and marked
+    `noinline`. Its arguments
+    are the entry function's arguments the nest uses (identity-layout
+    memrefs, which the bare-pointer calling convention passes as pointers);
+    the constants, globals and views of those arguments it uses are cloned
+    into it. A nest that uses any other value stays where it is.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
+def MuonHoistStaticAllocas : Pass<"muon-hoist-static-allocas", "mlir::func::FuncOp"> {
+  let summary = "Allocate stack buffers of a static size once, at the start "
+                "of the function";
+  let description = [{
+    Moves every `memref.alloca` without dynamic sizes out of the loops (and
+    other regions) it is in, to the start of the function's entry block.
+    convert-vector-to-scf allocates its temporary buffers inside the loops
+    they serve, and an alloca in a loop takes new stack space on every
+    iteration: without LLVM's promotion of the buffers to registers (-O0,
+    -O1) a CNN overflowed the stack. The buffers are temporaries, written
+    before they are read in each iteration, so one buffer serves them all.
+  }];
+}
+
 #endif // MUON_TARGETS_CPU_PASSES_TD

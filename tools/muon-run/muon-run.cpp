@@ -373,9 +373,15 @@ int main(int argc, char **argv) {
   muon::CompileOptions options;
   if (failed(muon::readCompileOptions(options)))
     return 1;
-  OwningOpRef<ModuleOp> module = muon::loadModel(modelPath, context);
+  muon::CompileTiming timing;
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope loading = timing.root().nest("import");
+    module = muon::loadModel(modelPath, context);
+  }
   if (!module)
     return 1;
+  options.timing = &timing.root();
   options.target.name = "model";
   options.configure = muon::applyToolPassOptions;
   if (targetKind == muon::TargetKind::Npu) {

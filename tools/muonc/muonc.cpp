@@ -157,9 +157,15 @@ int main(int argc, char **argv) {
   muon::CompileOptions options;
   if (failed(muon::readCompileOptions(options)))
     return 1;
-  OwningOpRef<ModuleOp> module = muon::loadModel(inputPath, context);
+  muon::CompileTiming timing;
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope loading = timing.root().nest("import");
+    module = muon::loadModel(inputPath, context);
+  }
   if (!module)
     return 1;
+  options.timing = &timing.root();
 
   options.targetKind = targetKind;
   options.npuReport = npuReport;

@@ -84,12 +84,12 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
         "the NPU target writes --emit=muon, npu or npub (the default)");
   if (failed(runPipeline(module, options, "lowering to the NPU",
                          [&](PassManager &pm) {
-        MuonToNpuOptions npuOptions;
-        npuOptions.report = options.npuReport;
-        npuOptions.block = options.npuBlock;
-        npuOptions.hostPrefix = options.npuHostPrefix;
-        pm.addPass(createMuonToNpu(npuOptions));
-      })))
+                           MuonToNpuOptions npuOptions;
+                           npuOptions.report = options.npuReport;
+                           npuOptions.block = options.npuBlock;
+                           npuOptions.hostPrefix = options.npuHostPrefix;
+                           pm.addPass(createMuonToNpu(npuOptions));
+                         })))
     return failure();
   CompileResult result;
   if (options.emit == EmitKind::NpuProgram) {
@@ -133,8 +133,8 @@ FailureOr<CompileResult> compile(ModuleOp module,
       return failure();
     return result;
   }
-  if (failed(runPipeline(module, options, "integer passes",
-                         buildIntegerPipeline)))
+  if (failed(
+          runPipeline(module, options, "integer passes", buildIntegerPipeline)))
     return failure();
   if (options.emit == EmitKind::Muon) {
     result.output = printModule(module);
@@ -142,20 +142,19 @@ FailureOr<CompileResult> compile(ModuleOp module,
   }
   if (options.targetKind == TargetKind::Npu)
     return compileForNpu(module, options);
-  if (failed(runPipeline(module, options, "lowering to linalg",
-                         [&](PassManager &pm) {
-                           buildMuonToLinalgPipeline(
-                               pm, chooseRegisterBlock(*machine));
-                         })))
+  if (failed(runPipeline(
+          module, options, "lowering to linalg", [&](PassManager &pm) {
+            buildMuonToLinalgPipeline(pm, chooseRegisterBlock(*machine));
+          })))
     return failure();
   if (options.emit == EmitKind::Linalg) {
     result.output = printModule(module);
     return result;
   }
-  if (failed(runPipeline(module, options, "bufferization",
-                         [&](PassManager &pm) {
-                           buildBufferizePipeline(pm, options.target);
-                         })))
+  if (failed(
+          runPipeline(module, options, "bufferization", [&](PassManager &pm) {
+            buildBufferizePipeline(pm, options.target);
+          })))
     return failure();
   FailureOr<ModelInterface> interface =
       describeModel(module, options.target.name);

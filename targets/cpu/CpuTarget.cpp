@@ -264,34 +264,41 @@ void buildBufferizePipeline(OpPassManager &pm,
 
 void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   pm.addPass(createMuonOutlineLayers());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
-  pm.addNestedPass<func::FuncOp>(std::make_unique<LowerVectorsPass>());
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
-  pm.addNestedPass<func::FuncOp>(createMuonHoistStaticAllocas());
-  pm.addPass(std::make_unique<ApproximateMathPass>());
+  // Each function on its own from here, on as many threads as there are
+  // cores, except for the conversions that work on the whole module (they
+  // declare libm functions or malloc, convert the functions themselves, or
+  // are anchored there: control flow).
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createConvertLinalgToLoopsPass());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(vector::createLowerVectorMaskPass());
+  funcPm.addPass(std::make_unique<LowerVectorsPass>());
+  funcPm.addPass(createConvertVectorToSCFPass());
+  funcPm.addPass(createMuonHoistStaticAllocas());
+  funcPm.addPass(std::make_unique<ApproximateMathPass>());
   // Before LLVM can turn a 16-bit float conversion into a helper call.
-  pm.addPass(createMuonExpandFloatConversions({nativeF16Conversion}));
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
+  funcPm.addPass(createMuonExpandFloatConversions({nativeF16Conversion}));
+  funcPm.addPass(createLowerAffinePass());
+  funcPm.addPass(createSCFToControlFlowPass());
+  funcPm.addPass(memref::createExpandStridedMetadataPass());
+  funcPm.addPass(createLowerAffinePass());
   // Math first: LLVM intrinsics where they exist, libm calls otherwise (the
   // latter unroll vectors into vector.extract/insert, which the vector
   // conversion then lowers).
-  pm.addPass(createConvertMathToLLVMPass());
+  funcPm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
+  OpPassManager &vectorPm = pm.nest<func::FuncOp>();
+  vectorPm.addPass(createConvertVectorToLLVMPass());
+  vectorPm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
   pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  OpPassManager &llvmFuncPm = pm.nest<LLVM::LLVMFuncOp>();
+  llvmFuncPm.addPass(createUBToLLVMConversionPass());
+  llvmFuncPm.addPass(createReconcileUnrealizedCastsPass());
+  llvmFuncPm.addPass(createCanonicalizerPass());
   pm.addPass(std::make_unique<FlattenGlobalsPass>());
 }
 

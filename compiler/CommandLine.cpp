@@ -146,6 +146,12 @@ CompileTiming::CompileTiming() {
   rootScope = manager.getRootScope();
 }
 
+OwningOpRef<ModuleOp> CompileTiming::loadModel(StringRef path,
+                                               MLIRContext &context) {
+  TimingScope import = rootScope.nest("import");
+  return muon::loadModel(path, context);
+}
+
 CompileTiming::~CompileTiming() {
   if (!manager.isEnabled())
     return;

@@ -30,6 +30,9 @@ public:
   CompileTiming();
   ~CompileTiming();
   mlir::TimingScope &root() { return rootScope; }
+  /// muon::loadModel, timed as "import".
+  mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,
+                                              mlir::MLIRContext &context);
 
 private:
   mlir::DefaultTimingManager manager;

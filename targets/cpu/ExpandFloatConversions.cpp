@@ -141,11 +141,9 @@ Value roundToF16Bits(const BitBuilder &bb, Value x) {
   Value one = bb.i32(1);
   Value dropped = bb.andI(significand, bb.sub(bb.shl(one, shift), one));
   Value half = bb.shl(one, bb.sub(shift, one));
-  Value tieToOdd =
-      arith::AndIOp::create(bb.b, bb.loc, bb.cmp(P::eq, dropped, half),
-                            bb.cmp(P::ne, bb.andI(kept, one), bb.i32(0)));
-  Value roundUp = arith::OrIOp::create(bb.b, bb.loc,
-                                       bb.cmp(P::ugt, dropped, half), tieToOdd);
+  Value tieToOdd = bb.andI(bb.cmp(P::eq, dropped, half),
+                           bb.cmp(P::ne, bb.andI(kept, one), bb.i32(0)));
+  Value roundUp = bb.orI(bb.cmp(P::ugt, dropped, half), tieToOdd);
   Value subnormal = bb.add(kept, bb.zext(roundUp));
 
   Value quietNaN =

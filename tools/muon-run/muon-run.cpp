@@ -374,11 +374,7 @@ int main(int argc, char **argv) {
   if (failed(muon::readCompileOptions(options)))
     return 1;
   muon::CompileTiming timing;
-  OwningOpRef<ModuleOp> module;
-  {
-    TimingScope loading = timing.root().nest("import");
-    module = muon::loadModel(modelPath, context);
-  }
+  OwningOpRef<ModuleOp> module = timing.loadModel(modelPath, context);
   if (!module)
     return 1;
   options.timing = &timing.root();

@@ -158,11 +158,7 @@ int main(int argc, char **argv) {
   if (failed(muon::readCompileOptions(options)))
     return 1;
   muon::CompileTiming timing;
-  OwningOpRef<ModuleOp> module;
-  {
-    TimingScope loading = timing.root().nest("import");
-    module = muon::loadModel(inputPath, context);
-  }
+  OwningOpRef<ModuleOp> module = timing.loadModel(inputPath, context);
   if (!module)
     return 1;
   options.timing = &timing.root();

@@ -258,6 +258,9 @@ void buildBufferizePipeline(OpPassManager &pm,
   // Lets the last op of each output write straight into the caller's buffer.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(std::make_unique<BufferizePass>());
+  // In-place insert_slice bufferizes to a copy of a subview onto an equal
+  // subview; once CSE makes the two one value, canonicalization erases it.
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createMuonPlanWorkspace());
 }
@@ -271,6 +274,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createMuonKeepCopyLoopsRolled());
   funcPm.addPass(vector::createLowerVectorMaskPass());
   funcPm.addPass(std::make_unique<LowerVectorsPass>());
   funcPm.addPass(createConvertVectorToSCFPass());

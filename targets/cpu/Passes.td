@@ -182,4 +182,23 @@ def MuonHoistStaticAllocas : Pass<"muon-hoist-static-allocas", "mlir::func::Func
   }];
 }
 
+def MuonKeepCopyLoopsRolled : Pass<"muon-keep-copy-loops-rolled", "mlir::func::FuncOp"> {
+  let summary = "Tell LLVM not to unroll loop nests that only move data";
+  let description = [{
+    Marks every `scf.for` whose body only moves data (copies, fills,
+    broadcasts: loads, stores, vector transfers, views and index arithmetic,
+    no arithmetic on the data) with an `llvm.loop.unroll.disable` annotation.
+    LLVM unrolls such nests of constant trip counts completely: the zero fill
+    of a 16x55x55 tensor became one basic block of 3,500 stores, and the
+    instruction schedulers, quadratic in a block's length, took 3 of the 5
+    seconds of a whole CNN's code generation. Unrolled or not, a copy is
+    bound by memory; loops that compute keep LLVM's unrolling.
+  }];
+  let statistics = [
+    Statistic<"numRolledLoops", "rolled-loops",
+              "Loops marked not to be unrolled">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MUON_TARGETS_CPU_PASSES_TD

@@ -277,7 +277,11 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   funcPm.addPass(createMuonKeepCopyLoopsRolled());
   funcPm.addPass(vector::createLowerVectorMaskPass());
   funcPm.addPass(std::make_unique<LowerVectorsPass>());
-  funcPm.addPass(createConvertVectorToSCFPass());
+  // n-D transfers become 1-D ones directly, not loops over a stack buffer
+  // per transfer (a depthwise layer had 52 such buffers and 2,000 lines of
+  // LLVM IR that LLVM then had to fold away).
+  funcPm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   funcPm.addPass(createMuonHoistStaticAllocas());
   funcPm.addPass(std::make_unique<ApproximateMathPass>());
   // Before LLVM can turn a 16-bit float conversion into a helper call.

@@ -150,20 +150,30 @@ def MuonExpandFloatConversions : Pass<"muon-expand-float-conversions"> {
 
 def MuonOutlineLayers : Pass<"muon-outline-layers", "mlir::ModuleOp"> {
   let summary = "Move each loop nest of the entry function into a function "
-                "of its own";
+                "of its own, shared by the nests that compute alike";
   let description = [{
     LLVM's optimisation and code generation take time that grows faster
     than the size of a function: a CNN as one function of a hundred
     thousand lines of LLVM IR took a minute. Each top-level op of a public
     function that holds a region and has no results (a loop nest or linalg
-    op: a layer, or a fill or copy between layers) becomes a call of a new
+    op: a layer, or a fill or copy between layers) becomes a call of a
     private function `<entry>_nest<N>`, internal to the object and marked
-    `noinline`. Its arguments
-    are the entry function's arguments the nest uses (identity-layout
-    memrefs, which the bare-pointer calling convention passes as pointers);
-    the constants, globals and views of those arguments it uses are cloned
-    into it. A nest that uses any other value stays where it is.
+    `noinline`. Its arguments are the buffers the nest uses: the entry
+    function's arguments, the views of them and the globals (all
+    identity-layout memrefs, which the bare-pointer calling convention
+    passes as pointers), in the order the nest first uses them; the
+    constants, subviews and reshapes of those it uses are cloned into it. A
+    nest that uses any other value stays where it is.
+
+    Nests that compute alike on different buffers (the repeated blocks of a
+    network: same shapes, other weights and places in the workspace) get
+    equal functions, and share the first: an OCR backbone of 693 nests
+    needed 258 functions.
   }];
+  let statistics = [
+    Statistic<"numSharedNests", "shared-nests",
+              "Nests that call a function made for an earlier nest">
+  ];
   let dependentDialects = ["mlir::func::FuncDialect",
                            "mlir::LLVM::LLVMDialect"];
 }

@@ -1,6 +1,8 @@
 //===- CommandLine.cpp - Options shared by Muon's tools -------------------===//
 
 #include "compiler/CommandLine.h"
+#include "compiler/CompileCache.h"
+#include "compiler/Diagnostics.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/Timing.h"
@@ -63,6 +65,20 @@ static cl::opt<std::string> quantReport(
              "largest error of every quantized activation, worst first, and "
              "of the outputs, with top-1 agreement) and print it as a table"),
     cl::value_desc("file"), cl::cat(compileCategory));
+static cl::opt<std::string> cacheDir(
+    "cache-dir",
+    cl::desc("Folder of earlier compilations' outputs, reused when the "
+             "model, the options, the calibration samples, the host CPU and "
+             "the tool are all unchanged (default: $MUON_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/muon, else ~/.cache/muon; 'none': compile "
+             "without it). Not for --emit=muon, linalg and onnx-qdq, or with "
+             "--mlir-* options and reports"),
+    cl::value_desc("dir"), cl::cat(compileCategory));
+static cl::opt<unsigned> cacheSize(
+    "cache-size",
+    cl::desc("Bound of the cache folder in MiB: the least recently used "
+             "outputs are removed beyond it (default 1024)"),
+    cl::value_desc("MiB"), cl::init(1024), cl::cat(compileCategory));
 static cl::opt<std::string> quantReportInputs(
     "quant-report-inputs",
     cl::desc("Samples for --quant-report, in --calibration's format "
@@ -162,6 +178,69 @@ CompileTiming::~CompileTiming() {
   struct rusage usage;
   if (getrusage(RUSAGE_SELF, &usage) == 0)
     llvm::errs() << "peak memory: " << usage.ru_maxrss / 1024 << " MiB\n";
+}
+
+} // namespace muon
+
+namespace muon {
+
+FailureOr<CompileCache::Entry>
+compileOrReuse(int argc, char **argv, StringRef modelPath,
+               llvm::ArrayRef<StringRef> ignoredOptions,
+               const CompileOptions &options, MLIRContext &context,
+               const ToolDiagnosticHandler &diagnostics) {
+  EmitKind emit = options.emit;
+  bool forCache =
+      (emit == EmitKind::Object || emit == EmitKind::Assembly ||
+       emit == EmitKind::LLVMIR || emit == EmitKind::Npub) &&
+      !options.npuReport &&
+      !(options.quantization && !options.quantization->reportPath.empty());
+  std::string folder = cacheDir.getNumOccurrences()
+                           ? cacheDir.getValue()
+                           : CompileCache::defaultDirectory();
+  std::optional<std::vector<std::string>> arguments;
+  if (forCache && folder != "none" && !folder.empty()) {
+    SmallVector<StringRef> ignored(ignoredOptions);
+    ignored.append({"cache-dir", "cache-size"});
+    arguments = CompileCache::keyArguments(argc, argv, modelPath, ignored);
+  }
+  std::optional<CompileCache> cache;
+  std::string key;
+  if (arguments) {
+    // The symbol prefix may come from the model's file name.
+    arguments->push_back("--name=" + options.target.name);
+    // A file that cannot be read is for the compilation to report.
+    llvm::Expected<std::string> computed = CompileCache::key(
+        argv[0], modelPath, *arguments,
+        options.quantization ? options.quantization->calibrationDir : "");
+    if (computed) {
+      key = *computed;
+      cache.emplace(folder, uint64_t(cacheSize) << 20);
+      if (std::optional<CompileCache::Entry> entry = cache->lookup(key))
+        return std::move(*entry);
+    } else {
+      llvm::consumeError(computed.takeError());
+    }
+  }
+
+  CompileTiming timing;
+  OwningOpRef<ModuleOp> module = timing.loadModel(modelPath, context);
+  if (!module)
+    return failure();
+  CompileOptions timed = options;
+  timed.timing = &timing.root();
+  FailureOr<CompileResult> result = compile(*module, timed);
+  if (failed(result))
+    return failure();
+  CompileCache::Entry entry{std::move(result->output),
+                            std::move(result->interface)};
+  // Only a compilation that printed nothing: one taken from the cache later
+  // could not repeat its warnings and remarks.
+  if (cache && !diagnostics.numPrinted())
+    if (llvm::Error err = cache->store(key, entry))
+      llvm::errs() << "warning: compile cache: "
+                   << llvm::toString(std::move(err)) << "\n";
+  return entry;
 }
 
 } // namespace muon

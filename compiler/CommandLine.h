@@ -3,6 +3,7 @@
 #define MUON_COMPILER_COMMANDLINE_H
 
 #include "compiler/Compile.h"
+#include "compiler/CompileCache.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
@@ -43,6 +44,21 @@ private:
 /// --quantize and its calibration options) into `options`; prints an error
 /// and returns failure when they contradict each other.
 mlir::LogicalResult readCompileOptions(CompileOptions &options);
+
+class ToolDiagnosticHandler;
+
+/// Compiles the model at `modelPath` as `options` say, or takes what an
+/// earlier compilation produced from the compile cache (--cache-dir,
+/// docs/cli.md). The tool's command line (`argc`, `argv`) is part of the
+/// key, but for the model's path and the options in `ignoredOptions` with
+/// their values (output paths, a run's inputs: options that take a value
+/// and do not change the compilation). Times the compilation for
+/// --mlir-timing. Errors go to the context's handler.
+mlir::FailureOr<CompileCache::Entry>
+compileOrReuse(int argc, char **argv, llvm::StringRef modelPath,
+               llvm::ArrayRef<llvm::StringRef> ignoredOptions,
+               const CompileOptions &options, mlir::MLIRContext &context,
+               const ToolDiagnosticHandler &diagnostics);
 
 } // namespace muon
 

@@ -64,6 +64,7 @@ ToolDiagnosticHandler::ToolDiagnosticHandler(MLIRContext &context)
   id = context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Error)
       ++errors;
+    ++printed;
     print(diag);
     return success();
   });

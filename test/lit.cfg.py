@@ -18,6 +18,10 @@ config.test_exec_root = os.path.join(config.muon_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.muon_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")]
 )
+# muonc's compile cache (docs/cli.md): the tests' own folder, never the
+# user's. Its keys hash the muonc executable, so a rebuilt muonc compiles
+# afresh.
+config.environment["MUON_CACHE_DIR"] = os.path.join(config.test_exec_root, "compile-cache")
 # Debian's numpy and onnx import only under /usr/bin/python3.
 config.substitutions.append(("%{python}", "/usr/bin/python3"))
 config.substitutions.append(("%{cc}", os.environ.get("CC", "cc")))

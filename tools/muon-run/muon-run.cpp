@@ -373,11 +373,6 @@ int main(int argc, char **argv) {
   muon::CompileOptions options;
   if (failed(muon::readCompileOptions(options)))
     return 1;
-  muon::CompileTiming timing;
-  OwningOpRef<ModuleOp> module = timing.loadModel(modelPath, context);
-  if (!module)
-    return 1;
-  options.timing = &timing.root();
   options.target.name = "model";
   options.configure = muon::applyToolPassOptions;
   if (targetKind == muon::TargetKind::Npu) {
@@ -387,7 +382,9 @@ int main(int argc, char **argv) {
     options.targetKind = muon::TargetKind::Npu;
     options.emit = muon::EmitKind::Npub;
   }
-  FailureOr<muon::CompileResult> compiled = muon::compile(*module, options);
+  FailureOr<muon::CompileCache::Entry> compiled = muon::compileOrReuse(
+      argc, argv, modelPath, {"input", "output-dir", "bench"}, options, context,
+      diagnostics);
   if (failed(compiled))
     return 1;
   if (targetKind == muon::TargetKind::Npu)

@@ -98,7 +98,6 @@ static cl::opt<muon::EmitKind> emitKind(
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
                  cl::cat(category));
-
 /// "resnet-18.v2.onnx" -> "resnet_18_v2".
 static std::string defaultName(StringRef path) {
   StringRef stem = llvm::sys::path::stem(path);
@@ -157,12 +156,6 @@ int main(int argc, char **argv) {
   muon::CompileOptions options;
   if (failed(muon::readCompileOptions(options)))
     return 1;
-  muon::CompileTiming timing;
-  OwningOpRef<ModuleOp> module = timing.loadModel(inputPath, context);
-  if (!module)
-    return 1;
-  options.timing = &timing.root();
-
   options.targetKind = targetKind;
   options.npuReport = npuReport;
   options.npuBlock = npuBlock;
@@ -193,39 +186,44 @@ int main(int argc, char **argv) {
   options.target.name = name;
   options.target.triple = targetTriple;
   options.configure = muon::applyToolPassOptions;
-  FailureOr<muon::CompileResult> result = muon::compile(*module, options);
-  if (failed(result))
+
+  std::string output = outputPath.empty() ? name + extensionFor(emit).str()
+                                          : outputPath.getValue();
+  std::string header = headerPath;
+  bool headerBesideOutput = header.empty() && output != "-";
+  if (!header.empty() && emit != muon::EmitKind::Object &&
+      emit != muon::EmitKind::Assembly && emit != muon::EmitKind::LLVMIR) {
+    llvm::errs() << "error: --header needs --emit=obj, asm or llvm\n";
+    return 1;
+  }
+
+  FailureOr<muon::CompileCache::Entry> outputs = muon::compileOrReuse(
+      argc, argv, inputPath, {"o", "header"}, options, context, diagnostics);
+  if (failed(outputs))
     return 1;
 
   // Write the outputs only now, so a failed compilation leaves none behind.
-  std::string output = outputPath.empty() ? name + extensionFor(emit).str()
-                                          : outputPath.getValue();
   std::string error;
   auto outputFile = openOutputFile(output, &error);
   if (!outputFile) {
     llvm::errs() << "error: " << error << "\n";
     return 1;
   }
-  outputFile->os() << result->output;
+  outputFile->os() << outputs->output;
 
   std::unique_ptr<llvm::ToolOutputFile> headerFile;
-  std::string header = headerPath;
-  if (header.empty() && output != "-" && result->interface) {
+  if (headerBesideOutput && outputs->interface) {
     SmallString<256> path(output);
     llvm::sys::path::replace_extension(path, ".h");
     header = path.str().str();
   }
-  if (!header.empty()) {
-    if (!result->interface) {
-      llvm::errs() << "error: --header needs --emit=obj, asm or llvm\n";
-      return 1;
-    }
+  if (!header.empty() && outputs->interface) {
     headerFile = openOutputFile(header, &error);
     if (!headerFile) {
       llvm::errs() << "error: " << error << "\n";
       return 1;
     }
-    muon::emitHeader(*result->interface, headerFile->os());
+    muon::emitHeader(*outputs->interface, headerFile->os());
     headerFile->keep();
   }
   outputFile->keep();

@@ -207,8 +207,9 @@ def build_muon(muonc, onnx_path, input_path, work, options=(), subdir="muon"):
     model_dir = os.path.join(work, subdir)
     os.makedirs(model_dir, exist_ok=True)
     obj = os.path.join(model_dir, "model.o")
+    # Without the compile cache: the column is the time of a compilation.
     status, stderr, seconds, mib = run_measured(
-        [muonc, onnx_path, "-o", obj, "--name", "model", *options])
+        [muonc, onnx_path, "-o", obj, "--name", "model", "--cache-dir=none", *options])
     if status != 0:
         return None, summarize_error(stderr, status)
     name, buffers = header_interface(os.path.join(model_dir, "model.h"))

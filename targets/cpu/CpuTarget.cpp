@@ -8,6 +8,7 @@
 
 #include "targets/cpu/CpuTarget.h"
 #include "dialects/muon/MuonDialect.h"
+#include "targets/cpu/OptimizeInParts.h"
 #include "targets/cpu/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -422,8 +423,7 @@ LogicalResult emitNative(ModuleOp module, llvm::TargetMachine &machine,
   }
 
   TimingScope optimisation = timing.nest("optimisation");
-  auto optimize = makeOptimizingTransformer(optLevel, 0, &machine);
-  if (llvm::Error err = optimize(llvmModule.get()))
+  if (llvm::Error err = optimizeInParts(*llvmModule, machine, optLevel))
     return module.emitError("LLVM optimisation failed: ")
            << llvm::toString(std::move(err));
   optimisation.stop();

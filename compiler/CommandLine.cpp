@@ -71,7 +71,7 @@ static cl::opt<std::string> cacheDir(
              "model, the options, the calibration samples, the host CPU and "
              "the tool are all unchanged (default: $MUON_CACHE_DIR, else "
              "$XDG_CACHE_HOME/muon, else ~/.cache/muon; 'none': compile "
-             "without it). Not for --emit=muon, linalg and onnx-qdq, or with "
+             "without it). For --emit=obj, asm, llvm and npub, without "
              "--mlir-* options and reports"),
     cl::value_desc("dir"), cl::cat(compileCategory));
 static cl::opt<unsigned> cacheSize(

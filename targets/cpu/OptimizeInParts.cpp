@@ -80,7 +80,9 @@ llvm::Error optimizeInParts(llvm::Module &module,
   // External for the duration, so that the parts link back.
   std::vector<std::pair<std::string, llvm::GlobalValue::LinkageTypes>> local;
   for (llvm::GlobalValue &value : module.global_values())
-    if (value.hasLocalLinkage() && value.hasName()) {
+    if (value.hasLocalLinkage()) {
+      if (!value.hasName()) // the parts refer to symbols by name
+        value.setName("muon.local");
       local.emplace_back(value.getName().str(), value.getLinkage());
       value.setLinkage(llvm::GlobalValue::ExternalLinkage);
       value.setVisibility(llvm::GlobalValue::HiddenVisibility);

@@ -180,10 +180,6 @@ CompileTiming::~CompileTiming() {
     llvm::errs() << "peak memory: " << usage.ru_maxrss / 1024 << " MiB\n";
 }
 
-} // namespace muon
-
-namespace muon {
-
 FailureOr<CompileCache::Entry>
 compileOrReuse(int argc, char **argv, StringRef modelPath,
                llvm::ArrayRef<StringRef> ignoredOptions,

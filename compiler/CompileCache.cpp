@@ -28,7 +28,6 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
-#include <cstdlib>
 
 namespace fs = llvm::sys::fs;
 namespace path = llvm::sys::path;
@@ -89,17 +88,15 @@ std::optional<std::string> readFile(const llvm::Twine &filePath) {
   return (*buffer)->getBuffer().str();
 }
 
-llvm::Error writeFile(const llvm::Twine &filePath, StringRef contents) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(filePath.str(), ec);
-  if (!ec) {
-    os << contents;
-    os.close();
-    ec = os.error();
-  }
-  if (ec)
-    return llvm::createStringError(ec, "%s: %s", filePath.str().c_str(),
-                                   ec.message().c_str());
+/// Writes `contents` to a temporary file renamed to `filePath` when whole.
+llvm::Error writeFile(StringRef filePath, StringRef contents) {
+  llvm::Error written =
+      llvm::writeToOutput(filePath, [&](llvm::raw_ostream &os) {
+        os << contents;
+        return llvm::Error::success();
+      });
+  if (written)
+    return llvm::createFileError(filePath, std::move(written));
   return llvm::Error::success();
 }
 

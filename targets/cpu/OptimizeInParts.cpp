@@ -66,16 +66,14 @@ llvm::Expected<std::string> optimizePart(llvm::StringRef input,
 
 } // namespace
 
-llvm::Error optimizeInParts(llvm::Module &module,
-                            const llvm::TargetMachine &machine,
+llvm::Error optimizeInParts(llvm::Module &module, llvm::TargetMachine &machine,
                             unsigned optLevel) {
   std::vector<llvm::Function *> functions;
   for (llvm::Function &function : module)
     if (!function.isDeclaration())
       functions.push_back(&function);
   if (functions.size() < 2 * numParts)
-    return mlir::makeOptimizingTransformer(
-        optLevel, 0, const_cast<llvm::TargetMachine *>(&machine))(&module);
+    return mlir::makeOptimizingTransformer(optLevel, 0, &machine)(&module);
 
   // External for the duration, so that the parts link back.
   std::vector<std::pair<std::string, llvm::GlobalValue::LinkageTypes>> local;

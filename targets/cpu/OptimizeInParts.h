@@ -15,8 +15,7 @@ namespace muon {
 /// functions in parts that are optimised concurrently on all cores. The
 /// result does not depend on the number of cores. A module of few functions
 /// is optimised as one.
-llvm::Error optimizeInParts(llvm::Module &module,
-                            const llvm::TargetMachine &machine,
+llvm::Error optimizeInParts(llvm::Module &module, llvm::TargetMachine &machine,
                             unsigned optLevel);
 
 } // namespace muon

@@ -151,11 +151,12 @@ static int fail(const llvm::Twine &message) {
 }
 
 static llvm::Error writeFile(StringRef path, StringRef contents) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return llvm::createStringError(ec, path + ": " + ec.message());
-  os << contents;
+  llvm::Error written = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+    os << contents;
+    return llvm::Error::success();
+  });
+  if (written)
+    return llvm::createFileError(path, std::move(written));
   return llvm::Error::success();
 }
 

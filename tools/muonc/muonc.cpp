@@ -190,7 +190,6 @@ int main(int argc, char **argv) {
   std::string output = outputPath.empty() ? name + extensionFor(emit).str()
                                           : outputPath.getValue();
   std::string header = headerPath;
-  bool headerBesideOutput = header.empty() && output != "-";
   if (!header.empty() && emit != muon::EmitKind::Object &&
       emit != muon::EmitKind::Assembly && emit != muon::EmitKind::LLVMIR) {
     llvm::errs() << "error: --header needs --emit=obj, asm or llvm\n";
@@ -212,7 +211,7 @@ int main(int argc, char **argv) {
   outputFile->os() << outputs->output;
 
   std::unique_ptr<llvm::ToolOutputFile> headerFile;
-  if (headerBesideOutput && outputs->interface) {
+  if (header.empty() && output != "-" && outputs->interface) {
     SmallString<256> path(output);
     llvm::sys::path::replace_extension(path, ".h");
     header = path.str().str();

@@ -15,6 +15,7 @@ namespace cl = llvm::cl;
 namespace muon {
 
 static cl::OptionCategory compileCategory("Compile options");
+static cl::OptionCategory mlirOptions("MLIR debugging options");
 
 static cl::opt<unsigned>
     optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
@@ -79,6 +80,11 @@ static cl::opt<unsigned> cacheSize(
     cl::desc("Bound of the cache folder in MiB: the least recently used "
              "outputs are removed beyond it (default 1024)"),
     cl::value_desc("MiB"), cl::init(1024), cl::cat(compileCategory));
+static cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc("Verify the IR after every pass, to find the pass that broke it "
+             "(default: after every pass pipeline)"),
+    cl::cat(mlirOptions));
 static cl::opt<std::string> quantReportInputs(
     "quant-report-inputs",
     cl::desc("Samples for --quant-report, in --calibration's format "
@@ -94,6 +100,7 @@ LogicalResult readCompileOptions(CompileOptions &options) {
     return fail("-O" + llvm::Twine(optLevel) + " is not a level (0-3)");
   options.target.optLevel = optLevel;
   options.target.cpu = targetCpu;
+  options.verifyEachPass = verifyEach;
   if (quantize == QuantizeKind::None) {
     if (calibrationDir.getNumOccurrences() ||
         calibrationMethod.getNumOccurrences() ||
@@ -134,7 +141,6 @@ void parseToolCommandLine(int argc, char **argv,
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  static cl::OptionCategory mlirOptions("MLIR debugging options");
   // The options that help someone look inside a compilation.
   for (auto &[name, option] : cl::getRegisteredOptions()) {
     StringRef key = name;

@@ -8,6 +8,7 @@
 #include "targets/npu/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
@@ -47,11 +48,17 @@ static LogicalResult runPipeline(ModuleOp module, const CompileOptions &options,
                                  function_ref<void(PassManager &)> build) {
   PassManager pm(module->getContext());
   build(pm);
+  pm.enableVerifier(options.verifyEachPass);
   if (options.configure && failed(options.configure(pm)))
     return failure();
   TimingScope timing = timePhase(options, phase);
   pm.enableTiming(timing);
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  if (options.verifyEachPass)
+    return success();
+  TimingScope verification = timing.nest("verification");
+  return verify(module);
 }
 
 void buildGraphPipeline(OpPassManager &pm) {

@@ -48,6 +48,9 @@ struct CompileOptions {
   /// TargetKind::Npu: float ops before an input's quantization run on the
   /// host (muon-to-npu's host-prefix).
   bool npuHostPrefix = false;
+  /// Verify the IR after every pass; otherwise after every pipeline, which
+  /// is most of the verifier's time saved (--verify-each).
+  bool verifyEachPass = false;
   /// Called on every pass manager before it runs (IR printing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
   /// Where compile() records how long each phase takes (--mlir-timing):

@@ -38,8 +38,10 @@
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -69,11 +71,12 @@ using namespace mlir;
 namespace muon {
 
 void registerCpuTargetDialects(DialectRegistry &registry) {
-  registry.insert<MuonDialect, affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, func::FuncDialect,
-                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
-                  memref::MemRefDialect, quant::QuantDialect, scf::SCFDialect,
-                  tensor::TensorDialect, vector::VectorDialect>();
+  registry
+      .insert<MuonDialect, affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, func::FuncDialect,
+              linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+              memref::MemRefDialect, quant::QuantDialect, scf::SCFDialect,
+              tensor::TensorDialect, ub::UBDialect, vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
@@ -250,6 +253,10 @@ void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   // loop (on tensors: after bufferization its reads and writes go through
   // subviews, which buffer-level hoisting does not move).
   funcPm.addPass(createLoopInvariantSubsetHoistingPass());
+  // Vector transfers read and write the tiled tensors at an offset instead
+  // of through a slice each: bufferization's analysis then compares 900
+  // slices instead of 6,000 in a 600-node graph.
+  funcPm.addPass(tensor::createFoldTensorSubsetOpsPass());
   funcPm.addPass(createCanonicalizerPass());
 }
 

@@ -11,7 +11,6 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -59,20 +58,6 @@ static LogicalResult runPipeline(ModuleOp module, const CompileOptions &options,
     return success();
   TimingScope verification = timing.nest("verification");
   return verify(module);
-}
-
-void buildGraphPipeline(OpPassManager &pm) {
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createFoldBatchNorm());
-  funcPm.addPass(createConstantFold());
-  funcPm.addPass(createDeadCodeElimination());
-}
-
-void buildIntegerPipeline(OpPassManager &pm) {
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createFoldQuantDequant());
-  funcPm.addPass(createDeadCodeElimination());
 }
 
 static std::string printModule(ModuleOp module) {
@@ -168,9 +153,6 @@ FailureOr<CompileResult> compile(ModuleOp module,
   if (failed(interface))
     return failure();
   result.interface = std::move(*interface);
-  // The ONNX names were kept for the header; LLVM has no use for them.
-  for (auto func : module.getOps<func::FuncOp>())
-    func.removeArgAttrsAttr();
   if (failed(runPipeline(module, options, "lowering to the LLVM dialect",
                          [&](PassManager &pm) {
                            buildLowerToLLVMPipeline(

@@ -69,15 +69,6 @@ struct CompileResult {
 /// Registers every dialect and interface a Muon compilation uses.
 void registerMuonDialects(mlir::DialectRegistry &registry);
 
-/// Adds the graph passes every compilation runs on the muon dialect:
-/// canonicalization, BatchNorm folding, constant folding, dead code.
-void buildGraphPipeline(mlir::OpPassManager &pm);
-
-/// Adds the passes that turn the QDQ form (dequantize -> float op ->
-/// quantize) into integer ops: muon-fold-qdq, then dead code. They run after
-/// post-training quantization, which writes that form.
-void buildIntegerPipeline(mlir::OpPassManager &pm);
-
 /// Loads a model: ONNX (binary or textual syntax) or muon-dialect MLIR text
 /// (`.mlir`). Errors go to the context's diagnostic handler.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,

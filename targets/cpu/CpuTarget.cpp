@@ -18,18 +18,13 @@
 #include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/Math/Transforms/Approximation.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -40,19 +35,15 @@
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/IR/LegacyPassManager.h"
@@ -99,148 +90,11 @@ void registerCpuTargetDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-namespace {
-
-/// One-shot bufferization of the entry function. Copies become linalg.copy
-/// so they lower to loops like everything else (memref.copy would need a
-/// runtime library for non-contiguous views).
-struct BufferizePass : PassWrapper<BufferizePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(BufferizePass)
-  StringRef getArgument() const override { return "muon-bufferize"; }
-  void runOnOperation() override {
-    bufferization::OneShotBufferizationOptions options;
-    options.bufferAlignment = 64;
-    options.setFunctionBoundaryTypeConversion(
-        bufferization::LayoutMapOption::IdentityLayoutMap);
-    options.unknownTypeConverterFn =
-        [](TensorType type, Attribute memorySpace,
-           const bufferization::BufferizationOptions &) {
-          return bufferization::getMemRefTypeWithStaticIdentityLayout(
-              type, memorySpace);
-        };
-    options.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
-      linalg::CopyOp::create(b, loc, from, to);
-      return success();
-    };
-    bufferization::BufferizationState state;
-    if (failed(
-            bufferization::runOneShotBufferize(getOperation(), options, state)))
-      signalPassFailure();
-  }
-};
-
-/// Replaces math functions by polynomial approximations that vectorize and
-/// need no libm.
-struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ApproximateMathPass)
-  StringRef getArgument() const override { return "muon-approximate-math"; }
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-
-/// Moves accumulators out of reduction loops and lowers vector ops to the
-/// 1-D form LLVM handles well: contractions to outer products (FMAs),
-/// masks to masked loads/stores.
-struct LowerVectorsPass
-    : PassWrapper<LowerVectorsPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerVectorsPass)
-  StringRef getArgument() const override { return "muon-lower-vectors"; }
-  void runOnOperation() override {
-    linalg::hoistRedundantVectorTransfers(getOperation());
-    RewritePatternSet patterns(&getContext());
-    vector::populateVectorContractLoweringPatterns(
-        patterns, vector::VectorContractLowering::OuterProduct);
-    vector::populateVectorOuterProductLoweringPatterns(patterns);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerParallel);
-    vector::populateVectorBroadcastLoweringPatterns(patterns);
-    vector::populateVectorMaskOpLoweringPatterns(patterns);
-    vector::populateVectorShapeCastLoweringPatterns(patterns);
-    vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::EltWise);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-
-/// Linalg's element-wise fusion, with one restriction: a producer is fused
-/// (and a reshape folded) only into consumers without reduction loops. Fused
-/// into a contraction, a producer such as a pooling window would be
-/// recomputed for every output it feeds, and the contraction would no longer
-/// be one that tile-and-vectorize recognises.
-struct FuseElementwisePass
-    : PassWrapper<FuseElementwisePass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FuseElementwisePass)
-  StringRef getArgument() const override { return "muon-fuse-elementwise"; }
-  void runOnOperation() override {
-    MLIRContext *context = &getContext();
-    linalg::ControlFusionFn control = [](OpOperand *fused) {
-      Operation *producer = fused->get().getDefiningOp();
-      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-      return producer && producer->hasOneUse() && consumer &&
-             consumer.getNumReductionLoops() == 0;
-    };
-    RewritePatternSet patterns(context);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
-    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
-    linalg::populateConstantFoldLinalgOperations(patterns, control);
-    tensor::populateBubbleUpExpandShapePatterns(patterns);
-    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
-    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
-    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
-    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
-    context->getLoadedDialect<linalg::LinalgDialect>()
-        ->getCanonicalizationPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-
-/// Gives every constant global a flat array type. memref globals of rank N
-/// become nested LLVM arrays, which LLVM translates into one constant per
-/// innermost row (millions for a CNN's weights, and minutes of compile
-/// time); a flat array is one ConstantDataArray. Accesses are unaffected:
-/// with opaque pointers every getelementptr carries its own element type.
-struct FlattenGlobalsPass
-    : PassWrapper<FlattenGlobalsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(FlattenGlobalsPass)
-  StringRef getArgument() const override { return "muon-flatten-globals"; }
-  void runOnOperation() override {
-    getOperation().walk([](LLVM::GlobalOp global) {
-      auto arrayType = dyn_cast<LLVM::LLVMArrayType>(global.getGlobalType());
-      auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
-      if (!arrayType || !value ||
-          !isa<LLVM::LLVMArrayType>(arrayType.getElementType()))
-        return;
-      auto flatTensor = RankedTensorType::get(
-          {value.getNumElements()}, value.getShapedType().getElementType());
-      Attribute flatValue;
-      if (auto dense = dyn_cast<DenseElementsAttr>(value))
-        flatValue = dense.reshape(flatTensor);
-      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
-        flatValue =
-            DenseResourceElementsAttr::get(flatTensor, resource.getRawHandle());
-      else
-        return;
-      global.setGlobalTypeAttr(TypeAttr::get(LLVM::LLVMArrayType::get(
-          flatTensor.getElementType(), value.getNumElements())));
-      global.setValueAttr(flatValue);
-    });
-  }
-};
-
-} // namespace
-
 void buildMuonToLinalgPipeline(OpPassManager &pm, RegisterBlock block) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createMuonToLinalg());
-  funcPm.addPass(std::make_unique<FuseElementwisePass>());
+  funcPm.addPass(createMuonFuseElementwise());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
   // Integer products whose operands were widened from 8 bits read the 8-bit
@@ -265,7 +119,7 @@ void buildBufferizePipeline(OpPassManager &pm,
   pm.addPass(createMuonDestinationPassing({options.name}));
   // Lets the last op of each output write straight into the caller's buffer.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(std::make_unique<BufferizePass>());
+  pm.addPass(createMuonBufferize());
   // In-place insert_slice bufferizes to a copy of a subview onto an equal
   // subview; once CSE makes the two one value, canonicalization erases it.
   pm.addPass(createCSEPass());
@@ -274,6 +128,7 @@ void buildBufferizePipeline(OpPassManager &pm,
 }
 
 void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
+  pm.addNestedPass<func::FuncOp>(createMuonDropArgumentNames());
   pm.addPass(createMuonOutlineLayers());
   // Each function on its own from here, on as many threads as there are
   // cores, except for the conversions that work on the whole module (they
@@ -284,14 +139,14 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createMuonKeepCopyLoopsRolled());
   funcPm.addPass(vector::createLowerVectorMaskPass());
-  funcPm.addPass(std::make_unique<LowerVectorsPass>());
+  funcPm.addPass(createMuonLowerVectors());
   // n-D transfers become 1-D ones directly, not loops over a stack buffer
   // per transfer (a depthwise layer had 52 such buffers and 2,000 lines of
   // LLVM IR that LLVM then had to fold away).
   funcPm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   funcPm.addPass(createMuonHoistStaticAllocas());
-  funcPm.addPass(std::make_unique<ApproximateMathPass>());
+  funcPm.addPass(createMuonApproximateMath());
   // Before LLVM can turn a 16-bit float conversion into a helper call.
   funcPm.addPass(createMuonExpandFloatConversions({nativeF16Conversion}));
   funcPm.addPass(createLowerAffinePass());
@@ -315,7 +170,82 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, bool nativeF16Conversion) {
   llvmFuncPm.addPass(createUBToLLVMConversionPass());
   llvmFuncPm.addPass(createReconcileUnrealizedCastsPass());
   llvmFuncPm.addPass(createCanonicalizerPass());
-  pm.addPass(std::make_unique<FlattenGlobalsPass>());
+  pm.addPass(createMuonFlattenGlobals());
+}
+
+namespace {
+
+/// The options of the registered CPU pipelines: what muonc derives from the
+/// target machine (the register block, native f16 conversion) and from its
+/// command line (the name).
+struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> name{*this, "name",
+                           llvm::cl::desc("Prefix of every exported symbol"),
+                           llvm::cl::init("model")};
+  Option<int64_t> mr{*this, "mr",
+                     llvm::cl::desc("Rows of the register block (8 with "
+                                    "AVX-512, 6 otherwise)"),
+                     llvm::cl::init(6)};
+  Option<int64_t> nr{*this, "nr",
+                     llvm::cl::desc("Columns of the register block (32 with "
+                                    "AVX-512, 16 otherwise)"),
+                     llvm::cl::init(16)};
+  Option<int64_t> pairDotBits{
+      *this, "pair-dot-bits",
+      llvm::cl::desc("Width of the i16 pair dot product (vpmaddwd): 512, 256 "
+                     "or 0"),
+      llvm::cl::init(0)};
+  Option<int64_t> quadDotBits{
+      *this, "quad-dot-bits",
+      llvm::cl::desc("Width of the uint8 x int8 quad dot product "
+                     "(vpdpbusd): 512, 256 or 0"),
+      llvm::cl::init(0)};
+  Option<bool> nativeF16{
+      *this, "native-f16",
+      llvm::cl::desc("The target converts f16 in hardware (F16C, AArch64)"),
+      llvm::cl::init(false)};
+
+  RegisterBlock block() const { return {mr, nr, pairDotBits, quadDotBits}; }
+  CpuTargetOptions target() const {
+    CpuTargetOptions options;
+    options.name = name;
+    return options;
+  }
+};
+
+} // namespace
+
+void registerMuonCpuPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "muon-cpu-to-linalg",
+      "muon ops to linalg on tensors, tiled into register blocks and "
+      "vectorized (uses mr, nr, pair-dot-bits, quad-dot-bits)",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildMuonToLinalgPipeline(pm, options.block());
+      });
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "muon-cpu-bufferize",
+      "linalg on tensors to buffers in the caller's workspace, with the C "
+      "ABI of <name>_run (uses name)",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildBufferizePipeline(pm, options.target());
+      });
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "muon-cpu-to-llvm",
+      "buffers and vectors to the LLVM dialect (uses native-f16)",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildLowerToLLVMPipeline(pm, options.nativeF16);
+      });
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "muon-cpu-pipeline",
+      "muonc's lowering for --target=cpu, from the muon dialect after the "
+      "graph passes to the LLVM dialect: muon-cpu-to-linalg, "
+      "muon-cpu-bufferize, muon-cpu-to-llvm",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        buildMuonToLinalgPipeline(pm, options.block());
+        buildBufferizePipeline(pm, options.target());
+        buildLowerToLLVMPipeline(pm, options.nativeF16);
+      });
 }
 
 std::unique_ptr<llvm::TargetMachine>

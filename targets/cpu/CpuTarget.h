@@ -71,6 +71,11 @@ mlir::LogicalResult emitNative(mlir::ModuleOp module,
                                NativeOutput kind, llvm::raw_ostream &os,
                                mlir::TimingScope &timing);
 
+/// Registers the pipelines above as muon-cpu-to-linalg, muon-cpu-bufferize,
+/// muon-cpu-to-llvm and, all three in a row, muon-cpu-pipeline, with the
+/// register block, name and f16 support as options.
+void registerMuonCpuPipelines();
+
 /// Registers the dialects and interfaces the CPU target's passes need.
 void registerCpuTargetDialects(mlir::DialectRegistry &registry);
 

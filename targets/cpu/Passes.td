@@ -212,4 +212,87 @@ def MuonKeepCopyLoopsRolled : Pass<"muon-keep-copy-loops-rolled", "mlir::func::F
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def MuonFuseElementwise : Pass<"muon-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse element-wise linalg ops into their consumers, except "
+                "into contractions and pools";
+  let description = [{
+    Linalg's element-wise fusion, reshape folding by expansion and constant
+    folding, each applied only where the producer has one use and the
+    consumer has no reduction loops. Fused into a contraction, a producer
+    such as a pooling window would be recomputed for every output it feeds,
+    and the contraction would no longer be one that
+    `muon-tile-and-vectorize` recognises.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def MuonDropArgumentNames : Pass<"muon-drop-argument-names", "mlir::func::FuncOp"> {
+  let summary = "Remove the ONNX names of function arguments";
+  let description = [{
+    Removes the `muon.name` attribute of every argument. The entry
+    function's arguments keep their ONNX names until the header has been
+    written (muonc writes it after muon-cpu-bufferize); LLVM has no use for
+    them, and its translation warns about every argument attribute it does
+    not know.
+  }];
+}
+
+def MuonBufferize : Pass<"muon-bufferize", "mlir::ModuleOp"> {
+  let summary = "One-shot bufferization of the entry function, copies as "
+                "linalg.copy";
+  let description = [{
+    Runs MLIR's one-shot bufferization on the module: tensors become
+    64-byte aligned buffers, in place wherever the analysis proves it safe,
+    and a value that needs a copy gets a `linalg.copy`, which lowers to
+    loops like everything else (`memref.copy` would need a runtime library
+    call for a view that is not contiguous). Buffers of an unknown layout
+    get the identity layout.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def MuonLowerVectors : Pass<"muon-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower vector ops to the 1-D form LLVM handles well";
+  let description = [{
+    First moves the accumulators of reduction loops out of them (a
+    transfer_read/transfer_write pair of the same buffer around a loop
+    becomes a loop-carried vector). Then contractions become outer products
+    and those FMAs, multi-reductions inner-parallel reductions, and
+    broadcasts, masks, shape casts, transposes (element-wise) and transfer
+    permutation maps the 1-D ops that convert-vector-to-llvm lowers.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def MuonApproximateMath : Pass<"muon-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace math functions by polynomial approximations";
+  let description = [{
+    `math.exp`, `math.log`, `math.tanh`, `math.erf` and the others that
+    MLIR approximates become polynomials in arith ops: code that vectorizes
+    with the rest of a layer and needs no libm in the user's program.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def MuonFlattenGlobals : Pass<"muon-flatten-globals", "mlir::ModuleOp"> {
+  let summary = "Give every constant llvm.mlir.global a flat array type";
+  let description = [{
+    A memref global of rank N becomes a nested LLVM array, which LLVM
+    translates into one constant per innermost row: millions for a CNN's
+    weights, and minutes of compile time. Each `llvm.mlir.global` of a
+    nested array type with a dense or resource value gets the flat array
+    of its elements and the value reshaped to it, one ConstantDataArray.
+    Accesses are unaffected: with opaque pointers every getelementptr
+    carries its own element type.
+  }];
+}
+
 #endif // MUON_TARGETS_CPU_PASSES_TD

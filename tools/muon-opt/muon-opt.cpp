@@ -17,6 +17,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   muon::registerMuonPasses();
   muon::registerMuonCpuPasses();
+  muon::registerMuonPipelines();
+  muon::registerMuonCpuPipelines();
   muon::registerMuonNpuPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Muon pass driver\n", registry));

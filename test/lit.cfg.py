@@ -59,33 +59,30 @@ config.environment["MUON_ABI_SYMBOLS"] = " ".join(abi_symbols)
 config.environment["MUON_REAL_CC"] = os.environ.get("CC", "cc")
 config.environment["CC"] = os.path.join(config.muon_src_root, "test", "abi-checked-cc")
 
-if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
-    config.available_features.add("onnx-testdata")
-
-# Real-architecture model tests (test/models) export PyTorch models and use
-# ONNX Runtime (onnxruntime-node, installed by `npm ci` in the repository root;
-# `./muon deps` does it) as the reference.
+# Every test runs on every machine: a missing dependency stops the run with
+# what to install, never turns tests UNSUPPORTED. `./muon deps` installs them
+# all: ONNX's backend test data (Debian's libonnx-testdata), PyTorch for the
+# model exports of test/models (python3-torch, python3-torchvision), and ONNX
+# Runtime, the reference (onnxruntime-node, `npm ci` in the repository root).
+missing = []
+if not os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    missing.append("ONNX's backend test data (/usr/share/libonnx-testdata: "
+                   "Debian's libonnx-testdata)")
 if subprocess.call(
     ["/usr/bin/python3", "-c",
      "import importlib.util as u, sys; "
      "sys.exit(not (u.find_spec('torch') and u.find_spec('torchvision')))"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
-    config.available_features.add("torch")
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
+    missing.append("PyTorch for /usr/bin/python3 (Debian's python3-torch and "
+                   "python3-torchvision)")
 node = shutil.which("node")
-if node and os.path.isfile(os.path.join(
+if not node or not os.path.isfile(os.path.join(
         config.muon_src_root, "node_modules", "onnxruntime-node", "package.json")):
-    config.available_features.add("onnxruntime")
-    emulator = "qemu-x86_64 -cpu max " if avx2_only else ""
-    config.substitutions.append(
-        ("%{ort_run}", f"{emulator}{node} {config.muon_src_root}/test/models/ort_run.mjs"))
-
-# The int8 accuracy tests of the trained models (test/models/trained/*-int8.test)
-# run once muon-run can quantize a float model after calibration.
-try:
-    muon_run_help = subprocess.run(
-        [os.path.join(config.muon_tools_dir, "muon-run"), "--help"],
-        capture_output=True, text=True, timeout=30).stdout
-except (OSError, subprocess.SubprocessError):
-    muon_run_help = ""
-if "--quantize=" in muon_run_help and "--calibration=" in muon_run_help:
-    config.available_features.add("muon-int8")
+    missing.append("ONNX Runtime for Node (node, and `npm ci` in the "
+                   "repository root)")
+if missing:
+    lit_config.fatal("the tests need " + "; ".join(missing) +
+                     ". `./muon deps` installs them all")
+emulator = "qemu-x86_64 -cpu max " if avx2_only else ""
+config.substitutions.append(
+    ("%{ort_run}", f"{emulator}{node} {config.muon_src_root}/test/models/ort_run.mjs"))

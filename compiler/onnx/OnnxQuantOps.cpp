@@ -41,12 +41,6 @@ static Type uint8Type(MLIRContext *context) {
   return IntegerType::get(context, 8, IntegerType::Unsigned);
 }
 
-/// Whether `type` is an element type Muon quantizes to: int8 or uint8.
-static bool isEightBit(Type type) {
-  auto integer = dyn_cast<IntegerType>(type);
-  return integer && integer.getWidth() == 8 && !integer.isSigned();
-}
-
 /// The scales of constant input `i`, which must be positive and finite.
 static FailureOr<SmallVector<double>> readScales(NodeContext &node, unsigned i,
                                                  StringRef what) {
@@ -272,7 +266,7 @@ static LogicalResult convertQuantizeLinear(NodeContext &node) {
            << "x must be float32, not " << inputType.getElementType();
   Type storage = node.input(2) ? node.inputType(2).getElementType()
                                : uint8Type(node.context());
-  if (!isEightBit(storage))
+  if (!isEightBitStorage(storage))
     return node.emitError() << "quantizes to " << storage
                             << "; Muon quantizes to int8 and uint8";
   FailureOr<std::optional<int64_t>> axis = readQuantAxis(node, 1, inputType);
@@ -307,7 +301,8 @@ static LogicalResult convertDequantizeLinear(NodeContext &node) {
     return failure();
   RankedTensorType inputType = node.inputType(0);
   auto storage = dyn_cast<IntegerType>(inputType.getElementType());
-  if (!storage || (!isEightBit(storage) && !storage.isSignlessInteger(32)))
+  if (!storage ||
+      (!isEightBitStorage(storage) && !storage.isSignlessInteger(32)))
     return node.emitError() << "dequantizes " << inputType.getElementType()
                             << "; Muon dequantizes int8, uint8 and int32";
   FailureOr<std::optional<int64_t>> axis = readQuantAxis(node, 1, inputType);
@@ -407,7 +402,7 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &node) {
 static FailureOr<Value> centeredInt32(NodeContext &node, unsigned i,
                                       unsigned zeroPointIndex, int64_t axis) {
   RankedTensorType type = node.inputType(i);
-  if (!isEightBit(type.getElementType()))
+  if (!isEightBitStorage(type.getElementType()))
     return node.emitError() << "input " << i << " must be int8 or uint8, not "
                             << type.getElementType();
   Type i32 = IntegerType::get(node.context(), 32);
@@ -516,7 +511,7 @@ static LogicalResult requantizeAccumulator(NodeContext &node, Value acc,
     return node.emitError()
            << "y_zero_point (input " << yScale + 1 << ") is required";
   Type storage = node.inputType(yScale + 1).getElementType();
-  if (!isEightBit(storage))
+  if (!isEightBitStorage(storage))
     return node.emitError()
            << "y_zero_point must be int8 or uint8, not " << storage;
   FailureOr<SmallVector<int64_t>> outZeroPoint =
@@ -576,7 +571,7 @@ readOperandType(NodeContext &node, unsigned i, unsigned scaleIndex,
   if (node.input(zeroPointIndex))
     zeroPoints = *getIntConstant(node.input(zeroPointIndex));
   Type storage = node.inputType(i).getElementType();
-  if (!isEightBit(storage))
+  if (!isEightBitStorage(storage))
     return node.emitError()
            << "input " << i << " must be int8 or uint8, not " << storage;
   if (node.input(zeroPointIndex) &&

@@ -13,6 +13,37 @@
 #ifndef MUON_DATAMOVEMENT_OPS_TD
 #define MUON_DATAMOVEMENT_OPS_TD
 
+//===----------------------------------------------------------------------===//
+// Reshape, transpose, concatenation
+//===----------------------------------------------------------------------===//
+
+def Muon_ReshapeOp : Muon_Op<"reshape", [Pure]> {
+  let summary = "Reshape to a static shape with the same number of elements";
+  let description = [{
+    ONNX Reshape (shape input resolved at import, including 0 and -1) and
+    Flatten both become this op.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Muon_TransposeOp : Muon_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permute dimensions: result dim i is input dim perm[i]";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_ConcatOp : Muon_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Concatenate tensors along one axis";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
 class Muon_GatherLikeOp<string mnemonic, string onnxName, string shapeRule>
     : Muon_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = "ONNX " # onnxName # " along `axis` with run-time indices";

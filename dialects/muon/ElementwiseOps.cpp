@@ -7,33 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/MuonOps.h"
+#include "dialects/muon/OpVerification.h"
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace muon;
-
-static RankedTensorType rankedType(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-/// Pushes a tensor of `elementType` with the broadcast shape of `operands`.
-static LogicalResult inferBroadcast(std::optional<Location> loc,
-                                    ValueRange operands, Type elementType,
-                                    SmallVectorImpl<Type> &inferred) {
-  SmallVector<int64_t> shape;
-  for (Value operand : operands) {
-    SmallVector<int64_t> next;
-    if (!OpTrait::util::getBroadcastedShape(
-            shape, rankedType(operand).getShape(), next))
-      return emitOptionalError(loc,
-                               "operand shapes are not broadcast-"
-                               "compatible: ",
-                               operands.getTypes());
-    shape = std::move(next);
-  }
-  inferred.push_back(RankedTensorType::get(shape, elementType));
-  return success();
-}
 
 /// The element type `lhs` and `rhs` share (ONNX type constraint T).
 static FailureOr<Type> commonElementType(std::optional<Location> loc, Value lhs,
@@ -209,5 +187,40 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
 LogicalResult CeluOp::verify() {
   if (getAlpha().isZero())
     return emitOpError("alpha must not be 0");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Add, Sub, Mul, Div and Clip
+//===----------------------------------------------------------------------===//
+
+/// Arithmetic on two tensors of one element type, broadcast.
+static LogicalResult inferArithmetic(std::optional<Location> loc, Value lhs,
+                                     Value rhs,
+                                     SmallVectorImpl<Type> &inferred) {
+  if (failed(verifySameElementType(loc, {lhs, rhs})))
+    return failure();
+  return inferBroadcast(loc, {lhs, rhs}, rankedType(lhs).getElementType(),
+                        inferred);
+}
+
+#define MUON_BINARY_INFER(OP)                                                  \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferArithmetic(loc, adaptor.getLhs(), adaptor.getRhs(), inferred); \
+  }
+MUON_BINARY_INFER(AddOp)
+MUON_BINARY_INFER(SubOp)
+MUON_BINARY_INFER(MulOp)
+MUON_BINARY_INFER(DivOp)
+#undef MUON_BINARY_INFER
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() &&
+      getMin()->convertToFloat() > getMax()->convertToFloat())
+    return emitOpError("min ")
+           << getMin()->convertToFloat() << " is greater than max "
+           << getMax()->convertToFloat();
   return success();
 }

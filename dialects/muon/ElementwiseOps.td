@@ -10,6 +10,60 @@
 #define MUON_ELEMENTWISE_OPS_TD
 
 //===----------------------------------------------------------------------===//
+// Arithmetic and activations (ONNX multidirectional broadcasting)
+//===----------------------------------------------------------------------===//
+
+class Muon_BinaryOp<string mnemonic, string onnxName>
+    : Muon_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "Element-wise " # onnxName # " with ONNX (numpy) broadcasting";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Muon_AddOp : Muon_BinaryOp<"add", "Add">;
+def Muon_SubOp : Muon_BinaryOp<"sub", "Sub">;
+def Muon_MulOp : Muon_BinaryOp<"mul", "Mul">;
+def Muon_DivOp : Muon_BinaryOp<"div", "Div">;
+
+class Muon_UnaryOp<string mnemonic, string onnxName, list<Trait> traits = []>
+    : Muon_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType], traits)> {
+  let summary = "Element-wise " # onnxName;
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Muon_ReluOp : Muon_UnaryOp<"relu", "Relu">;
+def Muon_SigmoidOp : Muon_UnaryOp<"sigmoid", "Sigmoid">;
+def Muon_TanhOp : Muon_UnaryOp<"tanh", "Tanh">;
+def Muon_ExpOp : Muon_UnaryOp<"exp", "Exp">;
+def Muon_LogOp : Muon_UnaryOp<"log", "Log">;
+def Muon_SqrtOp : Muon_UnaryOp<"sqrt", "Sqrt">;
+def Muon_NegOp : Muon_UnaryOp<"neg", "Neg">;
+def Muon_AbsOp : Muon_UnaryOp<"abs", "Abs">;
+
+def Muon_LeakyReluOp : Muon_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Element-wise LeakyRelu: x < 0 ? alpha * x : x";
+  let arguments = (ins AnyRankedTensor:$input, F32Attr:$alpha);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Muon_ClipOp : Muon_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "Element-wise Clip to [min, max]; an absent bound is unbounded";
+  let description = [{
+    ONNX passes the bounds as attributes before opset 11 and as (constant)
+    inputs after; the importer turns both forms into these attributes.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, OptionalAttr<F32Attr>:$min,
+                   OptionalAttr<F32Attr>:$max);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Unary math (float unless noted)
 //===----------------------------------------------------------------------===//
 

@@ -43,12 +43,6 @@ verifyQuantizedTensor(Operation *op, StringRef what, Type type) {
   return quantized;
 }
 
-/// 8-bit storage, signed or unsigned: what QuantizeLinear produces and what
-/// the integer kernels consume.
-static bool isEightBit(quant::QuantizedType type) {
-  return type.getStorageTypeIntegralWidth() == 8;
-}
-
 static LogicalResult verifySameShape(Operation *op, Type input, Type result) {
   if (cast<RankedTensorType>(input).getShape() !=
       cast<RankedTensorType>(result).getShape())
@@ -67,7 +61,7 @@ LogicalResult QuantizeOp::verify() {
       verifyQuantizedTensor(*this, "result", getType());
   if (failed(quantized))
     return failure();
-  if (!isEightBit(*quantized))
+  if (!isEightBitStorage(quantized->getStorageType()))
     return emitOpError() << "result storage must be 8 bits (i8 or u8), not "
                          << quantized->getStorageType();
   if (quantized->getExpressedType() != inputType.getElementType())
@@ -117,7 +111,7 @@ LogicalResult RequantizeOp::verify() {
         [](int64_t zeroPoint) { return zeroPoint != 0; });
   if (zeroPoints)
     return emitOpError("input zero points must be 0");
-  if (!isEightBit(*result))
+  if (!isEightBitStorage(result->getStorageType()))
     return emitOpError() << "result storage must be 8 bits (i8 or u8), not "
                          << result->getStorageType();
   if (!isa<quant::UniformQuantizedType>(*result))
@@ -158,7 +152,8 @@ LogicalResult QuantizedAddOp::verify() {
         verifyQuantizedTensor(*this, what, value.getType());
     if (failed(type))
       return failure();
-    if (!isEightBit(*type) || !isa<quant::UniformQuantizedType>(*type))
+    if (!isEightBitStorage(type->getStorageType()) ||
+        !isa<quant::UniformQuantizedType>(*type))
       return emitOpError() << what
                            << " must be 8-bit and quantized per tensor, not "
                            << value.getType();

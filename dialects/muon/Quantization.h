@@ -19,6 +19,14 @@
 
 namespace muon {
 
+/// Whether `type` is an element type Muon quantizes to: 8-bit integers,
+/// signless (ONNX int8) or unsigned (ONNX uint8), as tensors and as the
+/// storage of quantized types.
+inline bool isEightBitStorage(mlir::Type type) {
+  auto integer = mlir::dyn_cast<mlir::IntegerType>(type);
+  return integer && integer.getWidth() == 8 && !integer.isSigned();
+}
+
 /// A positive real multiplier M written as M = multiplier * 2^-31 * 2^-shift
 /// with `multiplier` a Q31 integer in [2^30, 2^31) and `shift` in [-31, 31]
 /// (negative shifts multiply).

@@ -1,4 +1,4 @@
-//===- ReductionOps.cpp - Reductions, arg-reductions and normalisations ---===//
+//===- ReductionOps.cpp - Reductions and arg-reductions -------------------===//
 //
 // Verifiers and result-type inference of the ops in ReductionOps.td; the op
 // classes themselves are generated into MuonOps.cpp. Shapes follow the ONNX
@@ -7,14 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/MuonOps.h"
+#include "dialects/muon/OpVerification.h"
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace muon;
-
-static RankedTensorType rankedType(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
 
 /// The shape left after reducing `axes` (non-negative, strictly increasing,
 /// in range) of `shape`: size 1 with `keepdims`, dropped without.
@@ -78,14 +75,6 @@ MUON_REDUCE_INFER(ReduceSumSquareOp)
 // Arg-reductions, Hardmax, CumSum
 //===----------------------------------------------------------------------===//
 
-static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
-                               int64_t rank) {
-  if (axis < 0 || axis >= rank)
-    return emitOptionalError(loc, "axis ", axis, " is out of range for rank ",
-                             rank);
-  return success();
-}
-
 template <typename Adaptor>
 static LogicalResult
 inferArgReduce(MLIRContext *context, std::optional<Location> loc,
@@ -123,38 +112,4 @@ LogicalResult HardmaxOp::verify() {
 
 LogicalResult CumSumOp::verify() {
   return checkAxis(getLoc(), getAxis(), getType().getRank());
-}
-
-//===----------------------------------------------------------------------===//
-// LayerNorm
-//===----------------------------------------------------------------------===//
-
-LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  auto input = rankedType(adaptor.getInput());
-  int64_t rank = input.getRank(), axis = adaptor.getAxis();
-  if (failed(checkAxis(loc, axis, rank)))
-    return failure();
-  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
-  for (Value param : {adaptor.getScale(), adaptor.getBias()}) {
-    if (!param)
-      continue;
-    auto type = rankedType(param);
-    SmallVector<int64_t> shape;
-    if (type.getElementType() != input.getElementType())
-      return emitOptionalError(loc, "operands have different element types: ",
-                               input.getElementType(), " and ",
-                               type.getElementType());
-    if (type.getRank() > static_cast<int64_t>(normalized.size()) ||
-        !OpTrait::util::getBroadcastedShape(normalized, type.getShape(),
-                                            shape) ||
-        ArrayRef<int64_t>(shape) != normalized)
-      return emitOptionalError(loc, "parameter ", type,
-                               " does not broadcast to the normalised shape [",
-                               normalized, "]");
-  }
-  inferred.push_back(input);
-  return success();
 }

@@ -1,4 +1,4 @@
-//===- ReductionOps.td - muon ops: reductions, arg-reductions and normalisations -===//
+//===- ReductionOps.td - muon ops: reductions and arg-reductions ----------===//
 //
 // Included by MuonOps.td.
 //
@@ -89,33 +89,6 @@ def Muon_CumSumOp : Muon_Op<"cum_sum", [Pure, SameOperandsAndResultType]> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
-}
-
-//===----------------------------------------------------------------------===//
-// Normalisations
-//===----------------------------------------------------------------------===//
-
-def Muon_LayerNormOp : Muon_Op<"layer_norm",
-    [Pure, InferTypeOpAdaptor, AttrSizedOperandSegments]> {
-  let summary = "ONNX LayerNormalization over the dimensions from `axis` on";
-  let description = [{
-    mean and variance are taken over x.shape[axis:];
-    y = (x - mean) / sqrt(variance + epsilon) * scale + bias, where scale and
-    bias, both optional, broadcast (ONNX rules) to x.shape[axis:].
-    LayerNormalization-17's Mean and InvStdDev outputs, used only in
-    training graphs, are not results: the importer computes them with
-    reduce_mean when a model uses them. InstanceNormalization is imported as
-    layer_norm from axis 2 followed by the per-channel scale and bias.
-  }];
-  let arguments = (ins AnyRankedTensor:$input,
-                   Optional<AnyRankedTensor>:$scale,
-                   Optional<AnyRankedTensor>:$bias, I64Attr:$axis,
-                   DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
-  let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = [{
-    $input (`scale` $scale^)? (`bias` $bias^)? attr-dict `:`
-    functional-type(operands, results)
-  }];
 }
 
 #endif // MUON_REDUCTION_OPS_TD

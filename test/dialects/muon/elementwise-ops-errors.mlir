@@ -15,7 +15,7 @@ func.func @max_mixed_types(%a: tensor<3xf32>, %b: tensor<3xf16>) -> tensor<3xf32
 // -----
 
 func.func @min_not_broadcastable(%a: tensor<3xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+2 {{operand shapes are not broadcast-compatible: 'tensor<3xf32>', 'tensor<4xf32>'}}
+  // expected-error @+2 {{operand shapes 'tensor<3xf32>' and 'tensor<4xf32>' are not broadcast-compatible}}
   // expected-error @+1 {{'muon.min' op failed to infer returned types}}
   %0 = muon.min %a, %b : (tensor<3xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -125,4 +125,13 @@ func.func @shift_signed(%a: tensor<3xi32>, %b: tensor<3xi32>) -> tensor<3xi32> {
   // expected-error @+1 {{'muon.shift_left' op failed to infer returned types}}
   %0 = muon.shift_left %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
+}
+
+// -----
+
+func.func @where_not_broadcastable(%c: tensor<2xi1>, %x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+2 {{operand shapes 'tensor<2xi1>', 'tensor<3xf32>' and 'tensor<3xf32>' are not broadcast-compatible}}
+  // expected-error @+1 {{'muon.where' op failed to infer returned types}}
+  %0 = muon.where %c, %x, %y : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
 }

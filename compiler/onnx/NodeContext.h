@@ -1,8 +1,9 @@
 //===- NodeContext.h - What an ONNX operator conversion sees ----*- C++ -*-===//
 //
 // Internal to the ONNX importer: the interface between the graph walk
-// (OnnxImporter.cpp), the per-operator conversions (OnnxOps.cpp) and the
-// import-time evaluation of shape arithmetic (ConstantEvaluation.cpp).
+// (OnnxImporter.cpp), the per-operator conversions (Onnx<Family>Ops.cpp,
+// looked up in OnnxOps.cpp) and the import-time evaluation of shape
+// arithmetic (ConstantEvaluation.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,6 +111,10 @@ public:
 
   /// Normalises an ONNX axis in [-rank, rank) to [0, rank); an error naming
   /// `what` when it is out of range.
+  /// ONNX axes (each in [-rank, rank)) in the dialect's form: non-negative
+  /// and strictly increasing; an error on a repeated axis.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank) const;
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                          llvm::StringRef what = "axis") const;
 
@@ -171,6 +176,8 @@ void addElementwiseConverters(llvm::StringMap<ConvertFn> &converters);
 void addReductionConverters(llvm::StringMap<ConvertFn> &converters);
 void addDataMovementConverters(llvm::StringMap<ConvertFn> &converters);
 void addQuantConverters(llvm::StringMap<ConvertFn> &converters);
+void addPoolingConverters(llvm::StringMap<ConvertFn> &converters);
+void addNormalizationConverters(llvm::StringMap<ConvertFn> &converters);
 
 /// Strides, explicit pads and dilations of a convolution or pooling window.
 struct Window {

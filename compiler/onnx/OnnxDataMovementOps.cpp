@@ -916,9 +916,191 @@ static LogicalResult convertMaxUnpool(NodeContext &node) {
   return node.setResult(0, padOrCrop(node, *result, endPads, "constant", 0.0));
 }
 
+//===----------------------------------------------------------------------===//
+// Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat, Identity, Dropout
+//===----------------------------------------------------------------------===//
+
+/// Flatten: [prod(dims[:axis]), prod(dims[axis:])], axis in [-rank, rank]
+/// (negative from opset 11), default 1.
+static LogicalResult convertFlatten(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  ArrayRef<int64_t> dims = node.inputType(0).getShape();
+  int64_t rank = dims.size(), axis = node.getInt("axis", 1);
+  if (axis < -rank || axis > rank)
+    return node.emitError()
+           << "axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  return node.setResult(
+      0, node.reshape(node.input(0),
+                      {ShapedType::getNumElements(dims.take_front(axis)),
+                       ShapedType::getNumElements(dims.drop_front(axis))}));
+}
+
+/// Reshape: the target is the `shape` attribute before opset 5 and a
+/// constant input after. 0 copies the input dimension unless allowzero=1
+/// (opset 14); one -1 is inferred from the element count.
+static LogicalResult convertReshape(NodeContext &node) {
+  unsigned inputs = node.opset() < 5 ? 1 : 2;
+  if (failed(node.expectInputs(inputs, inputs)))
+    return failure();
+  FailureOr<std::optional<SmallVector<int64_t>>> requested =
+      node.readInts("shape", 1, 5);
+  if (failed(requested))
+    return failure();
+  if (!*requested)
+    return node.emitError() << "shape is required";
+  RankedTensorType type = node.inputType(0);
+  SmallVector<int64_t> shape = **requested;
+  bool allowZero = node.getInt("allowzero", 0) != 0;
+  int64_t inferred = -1, known = 1;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i) {
+    if (shape[i] == 0 && !allowZero) {
+      if (i >= type.getRank())
+        return node.emitError() << "shape[" << i << "] = 0 copies a "
+                                << "dimension that " << type << " lacks";
+      shape[i] = type.getDimSize(i);
+    }
+    if (shape[i] == -1 && inferred < 0) {
+      inferred = i;
+      continue;
+    }
+    if (shape[i] < 0)
+      return node.emitError() << "shape [" << **requested
+                              << "] may hold one -1 and no other negative "
+                                 "value";
+    known *= shape[i];
+  }
+  if (inferred >= 0) {
+    if (known == 0 || type.getNumElements() % known != 0)
+      return node.emitError()
+             << "cannot reshape " << type << " to [" << **requested << "]";
+    shape[inferred] = type.getNumElements() / known;
+  }
+  return node.setResult(0, node.reshape(node.input(0), shape));
+}
+
+/// Squeeze: axes is an attribute before opset 13 and an optional constant
+/// input after; without axes every dimension of size 1 goes.
+static LogicalResult convertSqueeze(NodeContext &node) {
+  if (failed(node.expectInputs(1, node.opset() < 13 ? 1 : 2)))
+    return failure();
+  FailureOr<std::optional<SmallVector<int64_t>>> axes =
+      node.readInts("axes", 1, 13);
+  if (failed(axes))
+    return failure();
+  ArrayRef<int64_t> dims = node.inputType(0).getShape();
+  int64_t rank = dims.size();
+  SmallVector<bool> dropped(rank, false);
+  for (int64_t d = 0; d < rank && !*axes; ++d)
+    dropped[d] = dims[d] == 1;
+  for (int64_t axis : axes->value_or(SmallVector<int64_t>())) {
+    FailureOr<int64_t> d = node.normalizeAxis(axis, rank, "axes entry");
+    if (failed(d))
+      return failure();
+    if (dims[*d] != 1)
+      return node.emitError()
+             << "cannot squeeze dimension " << *d << " of size " << dims[*d];
+    dropped[*d] = true;
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!dropped[d])
+      shape.push_back(dims[d]);
+  return node.setResult(0, node.reshape(node.input(0), shape));
+}
+
+/// Unsqueeze: axes index the result; an attribute before opset 13 and a
+/// constant input after.
+static LogicalResult convertUnsqueeze(NodeContext &node) {
+  unsigned inputs = node.opset() < 13 ? 1 : 2;
+  if (failed(node.expectInputs(inputs, inputs)))
+    return failure();
+  FailureOr<std::optional<SmallVector<int64_t>>> axes =
+      node.readInts("axes", 1, 13);
+  if (failed(axes))
+    return failure();
+  if (!*axes)
+    return node.emitError() << "axes is required";
+  ArrayRef<int64_t> dims = node.inputType(0).getShape();
+  int64_t rank = dims.size() + (*axes)->size();
+  SmallVector<bool> inserted(rank, false);
+  for (int64_t axis : **axes) {
+    FailureOr<int64_t> d = node.normalizeAxis(axis, rank, "axes entry");
+    if (failed(d))
+      return failure();
+    if (inserted[*d])
+      return node.emitError() << "axes names dimension " << *d << " twice";
+    inserted[*d] = true;
+  }
+  SmallVector<int64_t> shape;
+  const int64_t *next = dims.begin();
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(inserted[d] ? 1 : *next++);
+  return node.setResult(0, node.reshape(node.input(0), shape));
+}
+
+/// Transpose: perm defaults to reversing the dimensions.
+static LogicalResult convertTranspose(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  int64_t rank = node.inputType(0).getRank();
+  SmallVector<int64_t> perm = node.getInts("perm").value_or(
+      llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank))));
+  return node.setResult(0, node.create<TransposeOp>(node.input(0), perm));
+}
+
+/// Concat: axis defaults to 1 before opset 4 and is required after;
+/// negative values are allowed from opset 11.
+static LogicalResult convertConcat(NodeContext &node) {
+  if (failed(node.expectInputs(1, UINT_MAX)))
+    return failure();
+  if (llvm::is_contained(node.inputs(), Value()))
+    return node.emitError() << "has an empty input name";
+  if (node.opset() >= 4 && !node.hasAttr("axis"))
+    return node.emitError() << "axis is required";
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 1), node.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return node.setResult(0, node.create<ConcatOp>(ValueRange(node.inputs()),
+                                                 static_cast<uint64_t>(*axis)));
+}
+
+static LogicalResult convertIdentity(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  return node.setResult(0, node.input(0));
+}
+
+/// Dropout at inference is the identity (Dropout-13). A training_mode input
+/// (opset 12) must be a constant false; the mask output is not produced.
+/// The is_test attribute of opsets before 7 is ignored: Muon only infers.
+static LogicalResult convertDropout(NodeContext &node) {
+  if (failed(node.expectInputs(1, 3)))
+    return failure();
+  if (node.input(2)) {
+    DenseElementsAttr mode = node.constantInput(2);
+    if (!mode || !mode.getElementType().isInteger(1) || !mode.isSplat() ||
+        mode.getSplatValue<bool>())
+      return node.emitError() << "training_mode must be a constant false; "
+                                 "Muon only runs inference";
+  }
+  return node.setResult(0, node.input(0));
+}
+
 void onnx_importer::addDataMovementConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
+      {"Concat", convertConcat},
+      {"Dropout", convertDropout},
+      {"Flatten", convertFlatten},
+      {"Identity", convertIdentity},
+      {"Reshape", convertReshape},
+      {"Squeeze", convertSqueeze},
+      {"Transpose", convertTranspose},
+      {"Unsqueeze", convertUnsqueeze},
       {"Compress", convertCompress},
       {"ConvTranspose", convertConvTranspose},
       {"DepthToSpace", convertDepthToSpace},

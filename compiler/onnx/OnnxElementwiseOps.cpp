@@ -53,6 +53,45 @@ static LogicalResult convertBinary(NodeContext &node, Attrs... attrs) {
       0, node.create<OpTy>(node.input(0), node.input(1), attrs...));
 }
 
+/// Add, Sub, Mul and Div. Before opset 7 (Add-6) `broadcast=1` with `axis`
+/// aligns B with A's dimensions starting at `axis`; appending 1-dims to B
+/// turns that into numpy broadcasting. Without `axis`, B aligns with A's
+/// trailing dimensions, as in numpy.
+template <typename OpTy>
+static LogicalResult convertArithmetic(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  Value lhs = node.input(0), rhs = node.input(1);
+  if (node.opset() < 7 && node.getInt("broadcast", 0) && node.hasAttr("axis")) {
+    int64_t lhsRank = node.inputType(0).getRank();
+    RankedTensorType rhsType = node.inputType(1);
+    FailureOr<int64_t> axis =
+        node.normalizeAxis(node.getInt("axis", 0), lhsRank);
+    if (failed(axis))
+      return failure();
+    int64_t trailing = lhsRank - *axis - rhsType.getRank();
+    if (trailing < 0)
+      return node.emitError() << "B of type " << rhsType
+                              << " does not fit A from axis " << *axis;
+    SmallVector<int64_t> shape(rhsType.getShape());
+    shape.append(trailing, 1);
+    FailureOr<Value> reshaped = node.reshape(rhs, shape);
+    if (failed(reshaped))
+      return failure();
+    rhs = *reshaped;
+  }
+  return node.setResult(0, node.create<OpTy>(lhs, rhs));
+}
+
+/// LeakyRelu: alpha defaults to 0.01 in every opset.
+static LogicalResult convertLeakyRelu(NodeContext &node) {
+  if (failed(node.expectInputs(1, 1)))
+    return failure();
+  return node.setResult(
+      0, node.create<LeakyReluOp>(node.input(0),
+                                  APFloat(node.getFloat("alpha", 0.01f))));
+}
+
 /// Variadic ops (Max, Min, Sum, Mean) fold their inputs, with broadcasting,
 /// into a left-to-right chain of binary ops; one input is the identity.
 template <typename OpTy> static FailureOr<Value> foldInputs(NodeContext &node) {
@@ -226,8 +265,10 @@ static LogicalResult convertClip(NodeContext &node) {
 void onnx_importer::addElementwiseConverters(
     llvm::StringMap<ConvertFn> &converters) {
   static const std::pair<StringRef, ConvertFn> table[] = {
+      {"Abs", convertUnary<AbsOp>},
       {"Acos", convertUnary<AcosOp>},
       {"Acosh", convertUnary<AcoshOp>},
+      {"Add", convertArithmetic<AddOp>},
       {"And", convertBinary<AndOp>},
       {"Asin", convertUnary<AsinOp>},
       {"Asinh", convertUnary<AsinhOp>},
@@ -245,6 +286,7 @@ void onnx_importer::addElementwiseConverters(
       {"Clip", convertClip},
       {"Cos", convertUnary<CosOp>},
       {"Cosh", convertUnary<CoshOp>},
+      {"Div", convertArithmetic<DivOp>},
       // Elu-6: alpha defaults to 1.
       {"Elu",
        [](NodeContext &node) {
@@ -252,6 +294,7 @@ void onnx_importer::addElementwiseConverters(
        }},
       {"Equal", convertBinary<EqualOp>},
       {"Erf", convertUnary<ErfOp>},
+      {"Exp", convertUnary<ExpOp>},
       {"Floor", convertUnary<FloorOp>},
       {"Greater", convertBinary<GreaterOp>},
       {"GreaterOrEqual", convertBinary<GreaterOrEqualOp>},
@@ -265,18 +308,23 @@ void onnx_importer::addElementwiseConverters(
       {"HardSwish", convertUnary<HardSwishOp>},
       {"IsInf", convertIsInf},
       {"IsNaN", convertUnary<IsNaNOp>},
+      {"LeakyRelu", convertLeakyRelu},
       {"Less", convertBinary<LessOp>},
       {"LessOrEqual", convertBinary<LessOrEqualOp>},
+      {"Log", convertUnary<LogOp>},
       {"Max", convertVariadic<MaxOp>},
       {"Mean", convertMean},
       {"Min", convertVariadic<MinOp>},
       {"Mish", convertUnary<MishOp>},
       {"Mod", convertMod},
+      {"Mul", convertArithmetic<MulOp>},
+      {"Neg", convertUnary<NegOp>},
       {"Not", convertUnary<NotOp>},
       {"Or", convertBinary<OrOp>},
       {"Pow", convertBinary<PowOp>},
       {"PRelu", convertPRelu},
       {"Reciprocal", convertUnary<ReciprocalOp>},
+      {"Relu", convertUnary<ReluOp>},
       {"Round", convertUnary<RoundOp>},
       // Selu-6: alpha and gamma default to the values of the SELU paper,
       // as float32.
@@ -292,13 +340,17 @@ void onnx_importer::addElementwiseConverters(
          return convertUnary<ShrinkOp>(node, floatAttr(node, "lambd", 0.5f),
                                        floatAttr(node, "bias", 0.0f));
        }},
+      {"Sigmoid", convertUnary<SigmoidOp>},
       {"Sign", convertUnary<SignOp>},
       {"Sin", convertUnary<SinOp>},
       {"Sinh", convertUnary<SinhOp>},
       {"Softplus", convertUnary<SoftplusOp>},
       {"Softsign", convertUnary<SoftsignOp>},
+      {"Sqrt", convertUnary<SqrtOp>},
+      {"Sub", convertArithmetic<SubOp>},
       {"Sum", convertVariadic<AddOp>},
       {"Tan", convertUnary<TanOp>},
+      {"Tanh", convertUnary<TanhOp>},
       // ThresholdedRelu-10: alpha defaults to 1.
       {"ThresholdedRelu",
        [](NodeContext &node) {

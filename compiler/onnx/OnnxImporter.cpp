@@ -3,8 +3,8 @@
 // Reads the model (binary protobuf or ONNX textual syntax), converts the
 // initializers and graph inputs, then walks the nodes in their order (ONNX
 // requires graphs to be topologically sorted) and hands each one to its
-// conversion (OnnxOps.cpp) or to the import-time evaluation of shape
-// arithmetic (ConstantEvaluation.cpp).
+// conversion (looked up in OnnxOps.cpp) or to the import-time evaluation of
+// shape arithmetic (ConstantEvaluation.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -335,6 +335,21 @@ FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
     return emitError() << what << " " << axis << " is out of range for rank "
                        << rank;
   return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeContext::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank) const {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> d = normalizeAxis(axis, rank, "axes entry");
+    if (failed(d))
+      return failure();
+    result.push_back(*d);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end())
+    return emitError() << "axes [" << axes << "] name a dimension twice";
+  return result;
 }
 
 bool NodeContext::isOutputUsed(unsigned i) const {

@@ -22,6 +22,51 @@ using namespace muon;
 using namespace muon::onnx_importer;
 
 //===----------------------------------------------------------------------===//
+// Gemm, MatMul, Conv
+//===----------------------------------------------------------------------===//
+
+/// Gemm: Y = alpha * A' * B' + beta * C. The `broadcast` attribute of
+/// opsets before 7 only allowed C to broadcast, which muon.gemm always does.
+static LogicalResult convertGemm(NodeContext &node) {
+  if (failed(node.expectInputs(2, 3)))
+    return failure();
+  return node.setResult(
+      0, node.create<GemmOp>(node.input(0), node.input(1), node.input(2),
+                             APFloat(node.getFloat("alpha", 1.0f)),
+                             APFloat(node.getFloat("beta", 1.0f)),
+                             node.getInt("transA", 0) != 0,
+                             node.getInt("transB", 0) != 0));
+}
+
+/// MatMul: numpy.matmul, in every opset.
+static LogicalResult convertMatMul(NodeContext &node) {
+  if (failed(node.expectInputs(2, 2)))
+    return failure();
+  return node.setResult(0, node.create<MatMulOp>(node.input(0), node.input(1)));
+}
+
+/// Conv: kernel_shape is optional and must then match the weight.
+static LogicalResult convertConv(NodeContext &node) {
+  if (failed(node.expectInputs(2, 3)))
+    return failure();
+  RankedTensorType weight = node.inputType(1);
+  if (weight.getRank() < 3)
+    return node.emitError() << "weight " << weight << " must have rank >= 3";
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
+  if (declared && *declared != kernel)
+    return node.emitError() << "kernel_shape [" << *declared
+                            << "] does not match weight " << weight;
+  FailureOr<Window> window = readWindow(node, node.inputType(0), kernel);
+  if (failed(window))
+    return failure();
+  return node.setResult(
+      0, node.create<ConvOp>(node.input(0), node.input(1), node.input(2),
+                             window->strides, window->pads, window->dilations,
+                             static_cast<uint64_t>(node.getInt("group", 1))));
+}
+
+//===----------------------------------------------------------------------===//
 // Einsum
 //===----------------------------------------------------------------------===//
 
@@ -305,6 +350,9 @@ static LogicalResult convertDet(NodeContext &node) {
 void onnx_importer::addLinearAlgebraConverters(
     llvm::StringMap<ConvertFn> &converters) {
   converters.insert({
+      {"Conv", convertConv},
+      {"Gemm", convertGemm},
+      {"MatMul", convertMatMul},
       {"Det", convertDet},
       {"Einsum", convertEinsum},
   });

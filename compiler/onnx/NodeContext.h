@@ -189,6 +189,11 @@ struct Window {
 mlir::FailureOr<Window> readWindow(NodeContext &node,
                                    mlir::RankedTensorType input,
                                    llvm::ArrayRef<int64_t> kernel);
+/// The window of a convolution of input `x` by weight `w` (the node's
+/// inputs): the kernel is the weight's spatial shape, which kernel_shape,
+/// optional, must then match (OnnxOps.cpp).
+mlir::FailureOr<Window> readConvolutionWindow(NodeContext &node, unsigned x,
+                                              unsigned w);
 void addLinearAlgebraConverters(llvm::StringMap<ConvertFn> &converters);
 void addRecurrentConverters(llvm::StringMap<ConvertFn> &converters);
 

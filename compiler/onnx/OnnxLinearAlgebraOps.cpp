@@ -45,19 +45,12 @@ static LogicalResult convertMatMul(NodeContext &node) {
   return node.setResult(0, node.create<MatMulOp>(node.input(0), node.input(1)));
 }
 
-/// Conv: kernel_shape is optional and must then match the weight.
+/// Conv: kernel_shape is optional and must then match the weight
+/// (readConvolutionWindow).
 static LogicalResult convertConv(NodeContext &node) {
   if (failed(node.expectInputs(2, 3)))
     return failure();
-  RankedTensorType weight = node.inputType(1);
-  if (weight.getRank() < 3)
-    return node.emitError() << "weight " << weight << " must have rank >= 3";
-  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
-  std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
-  if (declared && *declared != kernel)
-    return node.emitError() << "kernel_shape [" << *declared
-                            << "] does not match weight " << weight;
-  FailureOr<Window> window = readWindow(node, node.inputType(0), kernel);
+  FailureOr<Window> window = readConvolutionWindow(node, 0, 1);
   if (failed(window))
     return failure();
   return node.setResult(

@@ -69,6 +69,19 @@ FailureOr<Window> onnx_importer::readWindow(NodeContext &node,
   return window;
 }
 
+FailureOr<Window> onnx_importer::readConvolutionWindow(NodeContext &node,
+                                                       unsigned x, unsigned w) {
+  RankedTensorType weight = node.inputType(w);
+  if (weight.getRank() < 3)
+    return node.emitError() << "weight " << weight << " must have rank >= 3";
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
+  if (declared && *declared != kernel)
+    return node.emitError() << "kernel_shape [" << *declared
+                            << "] does not match weight " << weight;
+  return readWindow(node, node.inputType(x), kernel);
+}
+
 //===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//

@@ -469,15 +469,7 @@ static LogicalResult convertMatMulInteger(NodeContext &node) {
 static FailureOr<Value> integerConv(NodeContext &node, unsigned x,
                                     unsigned xZeroPoint, unsigned w,
                                     unsigned wZeroPoint, Value bias) {
-  RankedTensorType weight = node.inputType(w);
-  if (weight.getRank() < 3)
-    return node.emitError() << "weight " << weight << " must have rank >= 3";
-  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
-  std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
-  if (declared && *declared != kernel)
-    return node.emitError() << "kernel_shape [" << *declared
-                            << "] does not match weight " << weight;
-  FailureOr<Window> window = readWindow(node, node.inputType(x), kernel);
+  FailureOr<Window> window = readConvolutionWindow(node, x, w);
   if (failed(window))
     return failure();
   FailureOr<Value> input = centeredInt32(node, x, xZeroPoint, 1);

@@ -218,27 +218,28 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
 void registerMuonCpuPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "muon-cpu-to-linalg",
-      "muon ops to linalg on tensors, tiled into register blocks and "
+      "Muon ops to linalg on tensors, tiled into register blocks and "
       "vectorized (uses mr, nr, pair-dot-bits, quad-dot-bits)",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         buildMuonToLinalgPipeline(pm, options.block());
       });
   PassPipelineRegistration<CpuPipelineOptions>(
       "muon-cpu-bufferize",
-      "linalg on tensors to buffers in the caller's workspace, with the C "
+      "Linalg on tensors to buffers in the caller's workspace, with the C "
       "ABI of <name>_run (uses name)",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         buildBufferizePipeline(pm, options.target());
       });
   PassPipelineRegistration<CpuPipelineOptions>(
       "muon-cpu-to-llvm",
-      "buffers and vectors to the LLVM dialect (uses native-f16)",
+      "Buffers and vectors to the LLVM dialect (uses native-f16)",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         buildLowerToLLVMPipeline(pm, options.nativeF16);
       });
   PassPipelineRegistration<CpuPipelineOptions>(
       "muon-cpu-pipeline",
-      "muonc's lowering for --target=cpu, from the muon dialect after the "
+      "The lowering muonc runs for --target=cpu, from the muon dialect after "
+      "the "
       "graph passes to the LLVM dialect: muon-cpu-to-linalg, "
       "muon-cpu-bufferize, muon-cpu-to-llvm",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {

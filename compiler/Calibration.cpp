@@ -219,10 +219,10 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
   }
 
   PassManager pm(context);
-  QuantizeOptions quantizeOptions;
+  MuonQuantizeOptions quantizeOptions;
   quantizeOptions.excludeNodes.assign(options.excludedNodes.begin(),
                                       options.excludedNodes.end());
-  pm.nest<func::FuncOp>().addPass(createQuantize(quantizeOptions));
+  pm.nest<func::FuncOp>().addPass(createMuonQuantize(quantizeOptions));
   if (configure && failed(configure(pm)))
     return failure();
   if (failed(pm.run(module)))

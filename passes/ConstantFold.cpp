@@ -13,7 +13,7 @@
 #include <functional>
 
 namespace muon {
-#define GEN_PASS_DEF_CONSTANTFOLD
+#define GEN_PASS_DEF_MUONCONSTANTFOLD
 #include "passes/Passes.h.inc"
 } // namespace muon
 
@@ -189,7 +189,7 @@ struct PretransposeGemmWeight : OpRewritePattern<GemmOp> {
   }
 };
 
-struct ConstantFoldPass : muon::impl::ConstantFoldBase<ConstantFoldPass> {
+struct ConstantFoldPass : muon::impl::MuonConstantFoldBase<ConstantFoldPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);

@@ -4,7 +4,7 @@
 #include "passes/Passes.h"
 
 namespace muon {
-#define GEN_PASS_DEF_DEADCODEELIMINATION
+#define GEN_PASS_DEF_MUONDEADCODEELIMINATION
 #include "passes/Passes.h.inc"
 } // namespace muon
 
@@ -13,7 +13,7 @@ using namespace mlir;
 namespace {
 
 struct DeadCodeEliminationPass
-    : muon::impl::DeadCodeEliminationBase<DeadCodeEliminationPass> {
+    : muon::impl::MuonDeadCodeEliminationBase<DeadCodeEliminationPass> {
   void runOnOperation() override {
     // Walking backwards erases a whole dead chain in one sweep: an op's
     // users are visited (and erased) before the op itself.

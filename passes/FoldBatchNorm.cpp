@@ -13,7 +13,7 @@
 #include <cmath>
 
 namespace muon {
-#define GEN_PASS_DEF_FOLDBATCHNORM
+#define GEN_PASS_DEF_MUONFOLDBATCHNORM
 #include "passes/Passes.h.inc"
 } // namespace muon
 
@@ -151,7 +151,8 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
   }
 };
 
-struct FoldBatchNormPass : muon::impl::FoldBatchNormBase<FoldBatchNormPass> {
+struct FoldBatchNormPass
+    : muon::impl::MuonFoldBatchNormBase<FoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldIntoConv, FoldIntoGemm>(&getContext());

@@ -61,7 +61,7 @@
 #include <cmath>
 
 namespace muon {
-#define GEN_PASS_DEF_FOLDQUANTDEQUANT
+#define GEN_PASS_DEF_MUONFOLDQUANTDEQUANT
 #include "passes/Passes.h.inc"
 } // namespace muon
 
@@ -491,7 +491,7 @@ struct FoldQuantizedAveragePool : OpRewritePattern<QuantizeOp> {
 };
 
 struct FoldQuantDequantPass
-    : muon::impl::FoldQuantDequantBase<FoldQuantDequantPass> {
+    : muon::impl::MuonFoldQuantDequantBase<FoldQuantDequantPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);

@@ -3,7 +3,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def FoldBatchNorm : Pass<"muon-fold-batchnorm", "mlir::func::FuncOp"> {
+def MuonFoldBatchNorm : Pass<"muon-fold-batchnorm", "mlir::func::FuncOp"> {
   let summary = "Fold inference BatchNormalization into the preceding Conv or Gemm";
   let description = [{
     conv(x, W, b) -> batch_norm(scale, bias, mean, var, eps)  becomes
@@ -15,7 +15,7 @@ def FoldBatchNorm : Pass<"muon-fold-batchnorm", "mlir::func::FuncOp"> {
   }];
 }
 
-def ConstantFold : Pass<"muon-constant-fold", "mlir::func::FuncOp"> {
+def MuonConstantFold : Pass<"muon-constant-fold", "mlir::func::FuncOp"> {
   let summary = "Evaluate ops whose inputs are all constants at compile time";
   let description = [{
     Transpose, reshape, concat and the f32 element-wise ops of constant
@@ -26,7 +26,7 @@ def ConstantFold : Pass<"muon-constant-fold", "mlir::func::FuncOp"> {
   }];
 }
 
-def FoldQuantDequant : Pass<"muon-fold-qdq", "mlir::func::FuncOp"> {
+def MuonFoldQuantDequant : Pass<"muon-fold-qdq", "mlir::func::FuncOp"> {
   let summary = "Fold dequantize -> float op -> quantize into integer ops";
   let description = [{
     A QDQ model (and a model quantized by Muon) computes each op as
@@ -43,7 +43,7 @@ def FoldQuantDequant : Pass<"muon-fold-qdq", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::quant::QuantDialect"];
 }
 
-def DeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
+def MuonDeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
   let summary = "Erase muon ops whose results are unused";
   let description = [{
     ONNX graphs often compute values nobody reads (an unused Shape, a
@@ -52,7 +52,7 @@ def DeadCodeElimination : Pass<"muon-dce", "mlir::func::FuncOp"> {
   }];
 }
 
-def Quantize : Pass<"muon-quantize", "mlir::func::FuncOp"> {
+def MuonQuantize : Pass<"muon-quantize", "mlir::func::FuncOp"> {
   let summary = "Insert int8 fake quantization from calibrated ranges";
   let description = [{
     Post-training quantization: rewrites a float graph into the form that

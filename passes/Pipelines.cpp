@@ -13,15 +13,15 @@ namespace muon {
 void buildGraphPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createFoldBatchNorm());
-  funcPm.addPass(createConstantFold());
-  funcPm.addPass(createDeadCodeElimination());
+  funcPm.addPass(createMuonFoldBatchNorm());
+  funcPm.addPass(createMuonConstantFold());
+  funcPm.addPass(createMuonDeadCodeElimination());
 }
 
 void buildIntegerPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createFoldQuantDequant());
-  funcPm.addPass(createDeadCodeElimination());
+  funcPm.addPass(createMuonFoldQuantDequant());
+  funcPm.addPass(createMuonDeadCodeElimination());
 }
 
 void registerMuonPipelines() {

@@ -29,7 +29,7 @@
 #include <limits>
 
 namespace muon {
-#define GEN_PASS_DEF_QUANTIZE
+#define GEN_PASS_DEF_MUONQUANTIZE
 #include "passes/Passes.h.inc"
 } // namespace muon
 
@@ -212,8 +212,8 @@ std::optional<float> activationScale(Value value) {
   return static_cast<float>(type.getScale());
 }
 
-struct QuantizePass : muon::impl::QuantizeBase<QuantizePass> {
-  using QuantizeBase::QuantizeBase;
+struct QuantizePass : muon::impl::MuonQuantizeBase<QuantizePass> {
+  using MuonQuantizeBase::MuonQuantizeBase;
 
   void runOnOperation() override;
 

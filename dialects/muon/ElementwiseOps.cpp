@@ -16,13 +16,9 @@ using namespace muon;
 /// The element type `lhs` and `rhs` share (ONNX type constraint T).
 static FailureOr<Type> commonElementType(std::optional<Location> loc, Value lhs,
                                          Value rhs) {
-  Type lhsType = rankedType(lhs).getElementType();
-  Type rhsType = rankedType(rhs).getElementType();
-  if (lhsType != rhsType)
-    return emitOptionalError(loc,
-                             "operands have different element types: ", lhsType,
-                             " and ", rhsType);
-  return lhsType;
+  if (failed(verifySameElementType(loc, {lhs, rhs})))
+    return failure();
+  return rankedType(lhs).getElementType();
 }
 
 /// An error "<what> must be <expected>, not <type>" unless `ok`.
@@ -34,6 +30,7 @@ static LogicalResult expectElementType(std::optional<Location> loc,
   return success();
 }
 
+static bool isAnyType(Type) { return true; }
 static bool isBool(Type type) { return type.isInteger(1); }
 static bool isNumber(Type type) { return !isBool(type); }
 static bool isUnsignedInteger(Type type) { return type.isUnsignedInteger(); }
@@ -60,6 +57,10 @@ inferSameTypeBinary(std::optional<Location> loc, Adaptor adaptor,
       SmallVectorImpl<Type> &inferred) {                                       \
     return inferSameTypeBinary(loc, adaptor, inferred, ACCEPTS, EXPECTED);     \
   }
+MUON_SAME_TYPE_BINARY(AddOp, isAnyType, "")
+MUON_SAME_TYPE_BINARY(SubOp, isAnyType, "")
+MUON_SAME_TYPE_BINARY(MulOp, isAnyType, "")
+MUON_SAME_TYPE_BINARY(DivOp, isAnyType, "")
 MUON_SAME_TYPE_BINARY(MaxOp, isNumber, "numeric")
 MUON_SAME_TYPE_BINARY(MinOp, isNumber, "numeric")
 MUON_SAME_TYPE_BINARY(ModOp, isNumber, "numeric")
@@ -191,30 +192,8 @@ LogicalResult CeluOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// Add, Sub, Mul, Div and Clip
+// Clip
 //===----------------------------------------------------------------------===//
-
-/// Arithmetic on two tensors of one element type, broadcast.
-static LogicalResult inferArithmetic(std::optional<Location> loc, Value lhs,
-                                     Value rhs,
-                                     SmallVectorImpl<Type> &inferred) {
-  if (failed(verifySameElementType(loc, {lhs, rhs})))
-    return failure();
-  return inferBroadcast(loc, {lhs, rhs}, rankedType(lhs).getElementType(),
-                        inferred);
-}
-
-#define MUON_BINARY_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(                                          \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &inferred) {                                       \
-    return inferArithmetic(loc, adaptor.getLhs(), adaptor.getRhs(), inferred); \
-  }
-MUON_BINARY_INFER(AddOp)
-MUON_BINARY_INFER(SubOp)
-MUON_BINARY_INFER(MulOp)
-MUON_BINARY_INFER(DivOp)
-#undef MUON_BINARY_INFER
 
 LogicalResult ClipOp::verify() {
   if (getMin() && getMax() &&

@@ -1,7 +1,8 @@
-//===- DataMovementToLinalg.cpp - Lowering indexing and data movement with
-// run-time inputs ---===//
+//===- DataMovementToLinalg.cpp - Lowering constants and data movement ----===//
 //
-// Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
+// Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for the ops of
+// dialects/muon/DataMovementOps.td and muon.constant. Reshapes are collapses
+// or expands, Transpose and Concat linalg.transpose and inserted slices.
 // Index arithmetic that depends only on shapes (slice windows, pad
 // reflections, resize coordinates) is fixed at compile time; what depends on
 // run-time indices (gathers) reads the data with tensor.extract inside a
@@ -714,12 +715,73 @@ struct ReverseSequenceLowering : OpRewritePattern<ReverseSequenceOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Constant, Reshape, Transpose, Concat
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, op.getLoc(), op.getInput(), op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       op.getInput(), init,
+                                                       op.getPerm())
+                               .getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = emptyTensor(rewriter, loc, type);
+    SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+    for (Value input : op.getInputs()) {
+      auto inputType = tensorType(input);
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result,
+          getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, inputType.getShape()),
+          getAsIndexOpFoldResult(context, strides));
+      offsets[axis] += inputType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void muon::populateDataMovementLowerings(RewritePatternSet &patterns) {
   patterns.add<GatherLowering<GatherOp>, GatherLowering<GatherElementsOp>,
                SliceLowering, PadLowering, ExpandLowering, ResizeLowering,
                TriluLowering, GatherNDLowering, ScatterElementsLowering,
-               ScatterNDLowering, ReverseSequenceLowering>(
+               ScatterNDLowering, ReverseSequenceLowering, ConstantLowering,
+               ReshapeLowering, TransposeLowering, ConcatLowering>(
       patterns.getContext());
 }

@@ -68,6 +68,13 @@ RankedTensorType droppedType(RankedTensorType type, ArrayRef<int64_t> axes) {
   return RankedTensorType::get(shape, type.getElementType());
 }
 
+RankedTensorType keptType(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
                      ArrayRef<int64_t> axes, Value init, ScalarBody combine) {
   MLIRContext *context = b.getContext();
@@ -204,5 +211,76 @@ windowEndPads(RankedTensorType input, RankedTensorType output,
 }
 
 bool isFloat(Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); }
+
+RankedTensorType withUnitHeight(RankedTensorType type) {
+  return RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), 1, type.getDimSize(2)},
+      type.getElementType());
+}
+
+SmallVector<Value> windowTaps(OpBuilder &b, Location loc, Value padded,
+                              RankedTensorType resultType,
+                              ArrayRef<int64_t> kernel,
+                              ArrayRef<int64_t> strides,
+                              ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  auto tapType = RankedTensorType::get(resultType.getShape(),
+                                       tensorType(padded).getElementType());
+  SmallVector<int64_t> sliceStrides = {1, 1, strides[0], strides[1]};
+  SmallVector<Value> taps;
+  for (int64_t i = 0; i < kernel[0]; ++i)
+    for (int64_t j = 0; j < kernel[1]; ++j) {
+      SmallVector<int64_t> offsets = {0, 0, i * dilations[0], j * dilations[1]};
+      taps.push_back(tensor::ExtractSliceOp::create(
+          b, loc, tapType, padded, getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, tapType.getShape()),
+          getAsIndexOpFoldResult(context, sliceStrides)));
+    }
+  return taps;
+}
+
+SmallVector<Value> windowReduce(OpBuilder &b, Location loc, Value padded,
+                                ValueRange inits, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations, WindowBody body) {
+  MLIRContext *context = b.getContext();
+  int64_t n = kernel.size(), numLoops = 2 + 2 * n;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < n; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + n + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + n + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, windowExprs, context)};
+  maps.append(inits.size(), AffineMap::get(numLoops, 0, outputExprs, context));
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  std::fill(iterators.begin() + 2 + n, iterators.end(),
+            utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, loc, kernel,
+                                         tensorType(padded).getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(inits), ValueRange{padded, window}, inits, maps,
+      iterators, [&](OpBuilder &nested, Location l, ValueRange args) {
+        linalg::YieldOp::create(nested, l,
+                                body(nested, l, args[0], args.drop_front(2)));
+      });
+  return llvm::to_vector_of<Value>(generic.getResults());
+}
+
+Value padForWindow(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                   ArrayRef<int64_t> dilations, double padValue) {
+  SmallVector<int64_t> endPads = windowEndPads(
+      tensorType(input), resultType, kernel, strides, pads, dilations);
+  return padSpatial(b, loc, input, pads.take_front(kernel.size()), endPads,
+                    padValue);
+}
 
 } // namespace muon

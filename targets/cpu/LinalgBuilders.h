@@ -1,8 +1,8 @@
 //===- LinalgBuilders.h - Building blocks of the muon lowerings -*- C++ -*-===//
 //
 // Small builders shared by the patterns that lower muon ops to linalg,
-// tensor, arith and math on tensors (MuonToLinalg.cpp and the per-family
-// lowering files beside it).
+// tensor, arith and math on tensors (the per-family files <Family>ToLinalg.cpp
+// of the muon-to-linalg pass).
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +39,10 @@ mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// The type of `type` with the dimensions in `axes` dropped.
 mlir::RankedTensorType droppedType(mlir::RankedTensorType type,
                                    llvm::ArrayRef<int64_t> axes);
+
+/// The type of `type` with the dimensions in `axes` set to 1.
+mlir::RankedTensorType keptType(mlir::RankedTensorType type,
+                                llvm::ArrayRef<int64_t> axes);
 
 /// The indexing map that reads `operandType` when iterating over
 /// `resultShape` with ONNX multidirectional broadcasting: dimensions align at
@@ -89,6 +93,56 @@ llvm::SmallVector<int64_t>
 windowEndPads(mlir::RankedTensorType input, mlir::RankedTensorType output,
               llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> strides,
               llvm::ArrayRef<int64_t> pads, llvm::ArrayRef<int64_t> dilations);
+
+//===----------------------------------------------------------------------===//
+// Windows: convolutions and pooling
+//===----------------------------------------------------------------------===//
+
+/// [N, C, W] -> [N, C, 1, W]: 1-D windows run as 2-D ones over a height of 1.
+mlir::RankedTensorType withUnitHeight(mlir::RankedTensorType type);
+
+/// Windows with at most this many taps are computed tap by tap
+/// (windowTaps); larger ones use linalg's pooling and depthwise ops.
+constexpr int64_t kMaxWindowTaps = 49;
+
+/// The taps of a 2-D window over `padded` ([N, C, H, W]): tap (i, j) is the
+/// strided slice whose element (n, c, y, x) is
+/// padded[n, c, y * sh + i * dh, x * sw + j * dw], the (i, j) element of the
+/// window of output (y, x). Pooling and depthwise convolution are then
+/// element-wise combinations of their taps, which vectorize along the output
+/// width instead of reducing over a tiny window at each output element.
+llvm::SmallVector<mlir::Value>
+windowTaps(mlir::OpBuilder &b, mlir::Location loc, mlir::Value padded,
+           mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> kernel,
+           llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations);
+
+/// Combines the element read by a window op with its accumulators and
+/// returns the new accumulators.
+using WindowBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::Value /*element*/,
+    mlir::ValueRange /*accumulators*/)>;
+
+/// A window op over any number D of spatial dimensions as one
+/// linalg.generic, for the forms the 2-D lowerings do not cover (3-D and up,
+/// integer or index-producing windows). Loops are (n, c, o_1..o_D,
+/// k_1..k_D): the element read is padded[n, c, o_i * s_i + k_i * d_i], the
+/// window loops reduce into `inits` (each [N, C, O...]), and `body` combines
+/// the element with the accumulators. A `kernel`-shaped empty tensor gives
+/// the window loops their bounds, as linalg's pooling ops do.
+llvm::SmallVector<mlir::Value>
+windowReduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value padded,
+             mlir::ValueRange inits, llvm::ArrayRef<int64_t> kernel,
+             llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
+             WindowBody body);
+
+/// Pads the spatial dimensions of `input` for a window op: the declared
+/// begin pads, and at the end what the last window needs (windowEndPads).
+mlir::Value padForWindow(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value input, mlir::RankedTensorType resultType,
+                         llvm::ArrayRef<int64_t> kernel,
+                         llvm::ArrayRef<int64_t> strides,
+                         llvm::ArrayRef<int64_t> pads,
+                         llvm::ArrayRef<int64_t> dilations, double padValue);
 
 } // namespace muon
 

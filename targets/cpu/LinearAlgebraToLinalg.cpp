@@ -1,10 +1,14 @@
-//===- LinearAlgebraToLinalg.cpp - Lowering determinants ------------------===//
+//===- LinearAlgebraToLinalg.cpp - Lowering Gemm, MatMul, Conv and Det ---===//
 //
 // Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for the ops of
-// dialects/muon/LinearAlgebraOps.td. A determinant is a sequential
-// elimination, not a parallel map, so it is an scf.for nest on tensors that
-// carries a working copy of the matrices (one-shot bufferization makes that
-// copy once, before the loops).
+// dialects/muon/LinearAlgebraOps.td. Gemm, MatMul and Conv become linalg's
+// named contractions and convolutions (which muon-tile-and-vectorize
+// recognises), small depthwise windows an element-wise sum of their taps; the
+// quantized products (QuantToLinalg.cpp) are built by the same buildMatMul
+// and buildConvolution. A determinant is a sequential elimination, not a
+// parallel map, so it is an scf.for nest on tensors that carries a working
+// copy of the matrices (one-shot bufferization makes that copy once, before
+// the loops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +23,423 @@
 
 using namespace mlir;
 using namespace muon;
+
+namespace {
+
+/// are the int32 products of MatMulInteger, ConvInteger and the QLinear ops.
+bool isFloatOrInteger(RankedTensorType type) {
+  Type element = type.getElementType();
+  return isFloat(element) ||
+         (element.isSignlessInteger() && !element.isInteger(1));
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm and MatMul
+//===----------------------------------------------------------------------===//
+
+Value transpose2d(OpBuilder &b, Location loc, Value input) {
+  auto type = tensorType(input);
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, input,
+                                     emptyTensor(b, loc, resultType),
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+struct GemmLowering : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloat(op.getType()))
+      return rewriter.notifyMatchFailure(op, "only float element types");
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value a =
+        op.getTransA() ? transpose2d(rewriter, loc, op.getA()) : op.getA();
+    Value b =
+        op.getTransB() ? transpose2d(rewriter, loc, op.getB()) : op.getB();
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value c = beta != 0.0 ? op.getC() : Value();
+
+    // With alpha == 1 the product accumulates straight onto beta * C.
+    Value init;
+    if (c && alpha == 1.0)
+      init = beta == 1.0
+                 ? broadcastTo(rewriter, loc, c, type)
+                 : buildElementwise(
+                       rewriter, loc, type, c,
+                       [&](OpBuilder &nb, Location nl, ValueRange args) {
+                         Value s =
+                             scalarConstant(nb, nl, args[0].getType(), beta);
+                         return arith::MulFOp::create(nb, nl, args[0], s)
+                             .getResult();
+                       });
+    else
+      init = filledTensor(rewriter, loc, type, 0.0);
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, type, ValueRange{a, b}, init)
+            .getResult(0);
+    if (alpha != 1.0 || (c && alpha != 1.0)) {
+      SmallVector<Value> inputs = {product};
+      if (c)
+        inputs.push_back(c);
+      product = buildElementwise(
+          rewriter, loc, type, inputs,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Type t = args[0].getType();
+            Value r = arith::MulFOp::create(nb, nl, args[0],
+                                            scalarConstant(nb, nl, t, alpha));
+            if (args.size() > 1)
+              r = arith::AddFOp::create(
+                  nb, nl, r,
+                  arith::MulFOp::create(nb, nl, args[1],
+                                        scalarConstant(nb, nl, t, beta)));
+            return r;
+          });
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+} // namespace
+
+/// numpy.matmul of `lhs` and `rhs` into `resultType`, accumulating onto
+/// `addend` (broadcast to the result, ONNX rules) or onto 0. The operands
+/// keep their element types: linalg's named contractions extend them to the
+/// result's inside their body (i8 x i8 -> i32 for the quantized products).
+Value muon::buildMatMul(OpBuilder &rewriter, Location loc, Value lhsValue,
+                        Value rhsValue, RankedTensorType resultType,
+                        Value addend) {
+  auto lhsType = tensorType(lhsValue), rhsType = tensorType(rhsValue);
+  Type lhsElement = lhsType.getElementType();
+  Type rhsElement = rhsType.getElementType();
+  Type resultElement = resultType.getElementType();
+  // Promote 1-D operands to matrices (numpy.matmul).
+  SmallVector<int64_t> l(lhsType.getShape()), r(rhsType.getShape());
+  if (l.size() == 1)
+    l.insert(l.begin(), 1);
+  if (r.size() == 1)
+    r.push_back(1);
+  int64_t m = l[l.size() - 2], k = l.back(), n = r.back();
+  auto initOf = [&](RankedTensorType type) -> Value {
+    if (!addend)
+      return filledTensor(rewriter, loc, type, 0.0);
+    return reshapeTensor(rewriter, loc,
+                         broadcastTo(rewriter, loc, addend, resultType), type);
+  };
+
+  Value result;
+  if (r.size() == 2) {
+    // [..., M, K] x [K, N]: fold the batch into M and use one matmul.
+    int64_t rows = 1;
+    for (int64_t d : ArrayRef(l).drop_back())
+      rows *= d;
+    auto lhs2 = RankedTensorType::get({rows, k}, lhsElement);
+    auto rhs2 = RankedTensorType::get({k, n}, rhsElement);
+    auto out2 = RankedTensorType::get({rows, n}, resultElement);
+    Value a = reshapeTensor(rewriter, loc, lhsValue, lhs2);
+    Value b = reshapeTensor(rewriter, loc, rhsValue, rhs2);
+    result = linalg::MatmulOp::create(rewriter, loc, out2, ValueRange{a, b},
+                                      initOf(out2))
+                 .getResult(0);
+  } else {
+    // Broadcast both operands to the common batch shape, then one
+    // batch_matmul over the flattened batch.
+    SmallVector<int64_t> batchShape(resultType.getShape());
+    batchShape.resize(batchShape.size() - (lhsType.getRank() > 1) -
+                      (rhsType.getRank() > 1));
+    int64_t batch = 1;
+    for (int64_t d : batchShape)
+      batch *= d;
+    auto broadcastOperand = [&](Value operand, ArrayRef<int64_t> promoted,
+                                int64_t rows, int64_t cols) {
+      Type elementType = tensorType(operand).getElementType();
+      auto promotedType = RankedTensorType::get(promoted, elementType);
+      Value v = reshapeTensor(rewriter, loc, operand, promotedType);
+      SmallVector<int64_t> full(batchShape);
+      full.append({rows, cols});
+      auto fullType = RankedTensorType::get(full, elementType);
+      if (promotedType != fullType)
+        v = broadcastTo(rewriter, loc, v, fullType);
+      return reshapeTensor(
+          rewriter, loc, v,
+          RankedTensorType::get({batch, rows, cols}, elementType));
+    };
+    Value a = broadcastOperand(lhsValue, l, m, k);
+    Value b = broadcastOperand(rhsValue, r, k, n);
+    auto out3 = RankedTensorType::get({batch, m, n}, resultElement);
+    result = linalg::BatchMatmulOp::create(rewriter, loc, out3,
+                                           ValueRange{a, b}, initOf(out3))
+                 .getResult(0);
+  }
+  return reshapeTensor(rewriter, loc, result, resultType);
+}
+
+namespace {
+
+struct MatMulLowering : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
+    rewriter.replaceOp(op, buildMatMul(rewriter, op.getLoc(), op.getLhs(),
+                                       op.getRhs(), op.getType(), Value()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+/// An integer sign-extended to `type` when narrower (the 8-bit operands of
+/// the quantized products, which accumulate in i32).
+Value extendSigned(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return arith::ExtSIOp::create(b, loc, type, value);
+}
+
+/// A grouped convolution over any number D of spatial dimensions as one
+/// linalg.generic (for 3-D and up): loops (n, g, f, o_1..o_D, c, k_1..k_D)
+/// over input [N, G, C/G, S...], weight [G, F/G, C/G, K...] and output
+/// [N, G, F/G, O...], accumulating x * w onto `init`.
+Value convolveNd(OpBuilder &b, Location loc, Value padded, Value weight,
+                 Value init, int64_t group, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  auto inputType = tensorType(padded), weightType = tensorType(weight),
+       resultType = tensorType(init);
+  Type et = resultType.getElementType();
+  int64_t n = inputType.getRank() - 2, numLoops = 4 + 2 * n;
+  // Split the channels of the input, the filters of the weight and output.
+  auto grouped = [&](RankedTensorType type, int64_t splitDim) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[splitDim] /= group;
+    shape.insert(shape.begin() + splitDim, group);
+    return RankedTensorType::get(shape, type.getElementType());
+  };
+  auto inGroups = grouped(inputType, 1), outGroups = grouped(resultType, 1);
+  auto weightGroups = grouped(weightType, 0);
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> inExprs = {dim(0), dim(1), dim(3 + n)},
+                          weightExprs = {dim(1), dim(2), dim(3 + n)},
+                          outExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t i = 0; i < n; ++i) {
+    inExprs.push_back(dim(3 + i) * strides[i] + dim(4 + n + i) * dilations[i]);
+    weightExprs.push_back(dim(4 + n + i));
+    outExprs.push_back(dim(3 + i));
+  }
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::reduction);
+  std::fill(iterators.begin(), iterators.begin() + 3 + n,
+            utils::IteratorType::parallel);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, outGroups,
+          ValueRange{reshapeTensor(b, loc, padded, inGroups),
+                     reshapeTensor(b, loc, weight, weightGroups)},
+          reshapeTensor(b, loc, init, outGroups),
+          {AffineMap::get(numLoops, 0, inExprs, context),
+           AffineMap::get(numLoops, 0, weightExprs, context),
+           AffineMap::get(numLoops, 0, outExprs, context)},
+          iterators,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            if (isFloat(et)) {
+              Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  nb, l,
+                  arith::AddFOp::create(nb, l, args[2], product).getResult());
+              return;
+            }
+            Value product =
+                arith::MulIOp::create(nb, l, extendSigned(nb, l, args[0], et),
+                                      extendSigned(nb, l, args[1], et));
+            linalg::YieldOp::create(
+                nb, l,
+                arith::AddIOp::create(nb, l, args[2], product).getResult());
+          })
+          .getResult(0);
+  return reshapeTensor(b, loc, result, resultType);
+}
+
+} // namespace
+
+Value muon::buildConvolution(OpBuilder &rewriter, Location loc, Value input,
+                             Value weight, Value bias,
+                             RankedTensorType convResultType,
+                             ArrayRef<int64_t> convStrides,
+                             ArrayRef<int64_t> pads,
+                             ArrayRef<int64_t> convDilations, int64_t group,
+                             double padValue) {
+  int64_t rank = convResultType.getRank();
+  Type accumulatorType = convResultType.getElementType();
+  auto biasInit = [&](RankedTensorType type) -> Value {
+    if (!bias)
+      return filledTensor(rewriter, loc, type, 0.0);
+    SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+    biasShape[0] = type.getDimSize(1);
+    return broadcastTo(
+        rewriter, loc,
+        reshapeTensor(rewriter, loc, bias,
+                      RankedTensorType::get(biasShape, accumulatorType)),
+        type);
+  };
+  if (rank > 4) {
+    // 3-D and up: one generic loop nest (no named op or im2col form yet).
+    SmallVector<int64_t> kernel(tensorType(weight).getShape().drop_front(2));
+    Value padded = padForWindow(rewriter, loc, input, convResultType, kernel,
+                                convStrides, pads, convDilations, padValue);
+    return convolveNd(rewriter, loc, padded, weight, biasInit(convResultType),
+                      group, convStrides, convDilations);
+  }
+  SmallVector<int64_t> strides(convStrides), dilations(convDilations);
+  SmallVector<int64_t> low(pads.take_front(rank - 2)),
+      high(pads.drop_front(rank - 2));
+  RankedTensorType resultType = convResultType;
+
+  // A 1-D convolution is a 2-D one over a height of 1.
+  if (rank == 3) {
+    input =
+        reshapeTensor(rewriter, loc, input, withUnitHeight(tensorType(input)));
+    weight = reshapeTensor(rewriter, loc, weight,
+                           withUnitHeight(tensorType(weight)));
+    resultType = withUnitHeight(resultType);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    low.insert(low.begin(), 0);
+    high.insert(high.begin(), 0);
+  }
+  auto weightType = tensorType(weight);
+  SmallVector<int64_t> kernel(weightType.getShape().drop_front(2));
+  SmallVector<int64_t> allPads(low);
+  allPads.append(high);
+  auto inputType = tensorType(input);
+  SmallVector<int64_t> endPads =
+      windowEndPads(inputType, resultType, kernel, strides, allPads, dilations);
+  Value padded = padSpatial(rewriter, loc, input, low, endPads, padValue);
+
+  auto stridesAttr = rewriter.getI64TensorAttr(strides);
+  auto dilationsAttr = rewriter.getI64TensorAttr(dilations);
+  int64_t channels = inputType.getDimSize(1);
+  int64_t filters = weightType.getDimSize(0);
+  Value result;
+  if (group == 1) {
+    result = linalg::Conv2DNchwFchwOp::create(
+                 rewriter, loc, resultType, ValueRange{padded, weight},
+                 biasInit(resultType), stridesAttr, dilationsAttr)
+                 .getResult(0);
+  } else if (group == channels && filters == channels &&
+             kernel[0] * kernel[1] <= kMaxWindowTaps) {
+    // Depthwise: out = bias + sum over taps of tap * weight[c, tap], the
+    // weight of each tap broadcast from [1, C, 1, 1].
+    SmallVector<Value> inputs = windowTaps(rewriter, loc, padded, resultType,
+                                           kernel, strides, dilations);
+    int64_t numTaps = inputs.size();
+    auto tapWeightType =
+        RankedTensorType::get({1, channels, 1, 1}, weightType.getElementType());
+    auto weightColumns =
+        RankedTensorType::get({channels, numTaps}, weightType.getElementType());
+    Value columns = reshapeTensor(rewriter, loc, weight, weightColumns);
+    MLIRContext *context = rewriter.getContext();
+    for (int64_t t = 0; t < numTaps; ++t) {
+      SmallVector<int64_t> offsets = {0, t}, sizes = {channels, 1},
+                           unit = {1, 1};
+      Value column = tensor::ExtractSliceOp::create(
+          rewriter, loc,
+          RankedTensorType::get({channels, 1}, weightType.getElementType()),
+          columns, getAsIndexOpFoldResult(context, offsets),
+          getAsIndexOpFoldResult(context, sizes),
+          getAsIndexOpFoldResult(context, unit));
+      inputs.push_back(reshapeTensor(rewriter, loc, column, tapWeightType));
+    }
+    if (bias)
+      inputs.push_back(reshapeTensor(
+          rewriter, loc, bias,
+          RankedTensorType::get({1, channels, 1, 1}, accumulatorType)));
+    result = buildElementwise(
+        rewriter, loc, resultType, inputs,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value sum =
+              bias ? args.back() : scalarConstant(b, l, accumulatorType, 0.0);
+          for (int64_t t = 0; t < numTaps; ++t)
+            sum =
+                isFloat(sum.getType())
+                    ? math::FmaOp::create(b, l, args[t], args[numTaps + t], sum)
+                          .getResult()
+                    : arith::AddIOp::create(
+                          b, l, sum,
+                          arith::MulIOp::create(
+                              b, l,
+                              extendSigned(b, l, args[t], accumulatorType),
+                              extendSigned(b, l, args[numTaps + t],
+                                           accumulatorType)))
+                          .getResult();
+          return sum;
+        });
+  } else if (group == channels && filters == channels) {
+    // Depthwise with a large window: weight [C, 1, kh, kw] -> [C, kh, kw].
+    auto w3 = RankedTensorType::get({channels, kernel[0], kernel[1]},
+                                    weightType.getElementType());
+    Value w = reshapeTensor(rewriter, loc, weight, w3);
+    result = linalg::DepthwiseConv2DNchwChwOp::create(
+                 rewriter, loc, resultType, ValueRange{padded, w},
+                 biasInit(resultType), stridesAttr, dilationsAttr)
+                 .getResult(0);
+  } else {
+    // Grouped: split channels and filters into [G, C/G] and [G, F/G].
+    auto paddedType = tensorType(padded);
+    auto in5 = RankedTensorType::get(
+        {paddedType.getDimSize(0), group, channels / group,
+         paddedType.getDimSize(2), paddedType.getDimSize(3)},
+        paddedType.getElementType());
+    auto w5 = RankedTensorType::get(
+        {group, filters / group, channels / group, kernel[0], kernel[1]},
+        weightType.getElementType());
+    auto out5 = RankedTensorType::get(
+        {resultType.getDimSize(0), group, filters / group,
+         resultType.getDimSize(2), resultType.getDimSize(3)},
+        accumulatorType);
+    Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                     rewriter, loc, out5,
+                     ValueRange{reshapeTensor(rewriter, loc, padded, in5),
+                                reshapeTensor(rewriter, loc, weight, w5)},
+                     reshapeTensor(rewriter, loc, biasInit(resultType), out5),
+                     stridesAttr, dilationsAttr)
+                     .getResult(0);
+    result = reshapeTensor(rewriter, loc, conv, resultType);
+  }
+  return reshapeTensor(rewriter, loc, result, convResultType);
+}
+
+namespace {
+
+struct ConvLowering : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFloatOrInteger(op.getType()))
+      return rewriter.notifyMatchFailure(
+          op, "only float and signless integer element types");
+    rewriter.replaceOp(
+        op,
+        buildConvolution(rewriter, op.getLoc(), op.getInput(), op.getWeight(),
+                         op.getBias(), op.getType(), op.getStrides(),
+                         op.getPads(), op.getDilations(), op.getGroup(), 0.0));
+    return success();
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Determinant
+//===----------------------------------------------------------------------===//
 
 namespace {
 
@@ -136,5 +557,6 @@ struct DetLowering : OpRewritePattern<DetOp> {
 } // namespace
 
 void muon::populateLinearAlgebraLowerings(RewritePatternSet &patterns) {
-  patterns.add<DetLowering>(patterns.getContext());
+  patterns.add<GemmLowering, MatMulLowering, ConvLowering, DetLowering>(
+      patterns.getContext());
 }

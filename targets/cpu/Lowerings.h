@@ -9,7 +9,7 @@ namespace muon {
 /// numpy.matmul of `lhs` and `rhs` into `resultType` (whose element type may
 /// be wider than the operands': 8-bit operands accumulate in i32 inside
 /// linalg's named ops), accumulating onto `addend` broadcast to the result
-/// (ONNX rules), or onto 0 when it is null (MuonToLinalg.cpp).
+/// (ONNX rules), or onto 0 when it is null (LinearAlgebraToLinalg.cpp).
 mlir::Value buildMatMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                         mlir::Value rhs, mlir::RankedTensorType resultType,
                         mlir::Value addend);
@@ -17,8 +17,8 @@ mlir::Value buildMatMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
 /// An ONNX Conv (NCHW, explicit pads) of `input` and `weight` plus the
 /// optional 1-D `bias` (of the result's element type), padded with
 /// `padValue`: linalg's named convolutions, or tap by tap for small
-/// depthwise windows (MuonToLinalg.cpp). 8-bit operands accumulate in the
-/// result's wider integer type without being widened first.
+/// depthwise windows (LinearAlgebraToLinalg.cpp). 8-bit operands accumulate in
+/// the result's wider integer type without being widened first.
 mlir::Value buildConvolution(
     mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
     mlir::Value weight, mlir::Value bias, mlir::RankedTensorType resultType,
@@ -27,14 +27,18 @@ mlir::Value buildConvolution(
 
 /// Element-wise math, comparison and logic ops (ElementwiseToLinalg.cpp).
 void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
-/// Reductions, arg-reductions and normalisations (ReductionToLinalg.cpp).
+/// Reductions, arg-reductions, Hardmax and CumSum (ReductionToLinalg.cpp).
 void populateReductionLowerings(mlir::RewritePatternSet &patterns);
-/// Indexing and data movement with run-time inputs (DataMovementToLinalg.cpp).
+/// BatchNorm, Softmax, LogSoftmax and LayerNorm (NormalizationToLinalg.cpp).
+void populateNormalizationLowerings(mlir::RewritePatternSet &patterns);
+/// Constants, indexing and data movement (DataMovementToLinalg.cpp).
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 /// Quantize, dequantize and the shared requantization (QuantToLinalg.cpp).
 void populateQuantLowerings(mlir::RewritePatternSet &patterns);
-/// Determinants (LinearAlgebraToLinalg.cpp).
+/// Gemm, MatMul, Conv and Det (LinearAlgebraToLinalg.cpp).
 void populateLinearAlgebraLowerings(mlir::RewritePatternSet &patterns);
+/// Max, average and global pools (PoolingToLinalg.cpp).
+void populatePoolingLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace muon
 

@@ -1,7 +1,7 @@
-//===- ReductionToLinalg.cpp - Lowering reductions, arg-reductions and
-// normalisations ---===//
+//===- ReductionToLinalg.cpp - Lowering reductions and arg-reductions -----===//
 //
-// Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for this family.
+// Patterns of the muon-to-linalg pass (MuonToLinalg.cpp) for the ops of
+// dialects/muon/ReductionOps.td.
 // Every reduction is one linalg.generic whose output drops the reduced loops,
 // followed by an element-wise finishing step (mean divide, sqrt, log) that
 // linalg fusion merges with its consumers.
@@ -50,14 +50,6 @@ Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
       b, loc,
       b.getIntegerAttr(type, largest ? APInt::getSignedMaxValue(width)
                                      : APInt::getSignedMinValue(width)));
-}
-
-/// The type of `type` with the dimensions in `axes` set to 1.
-RankedTensorType keptType(RankedTensorType type, ArrayRef<int64_t> axes) {
-  SmallVector<int64_t> shape(type.getShape());
-  for (int64_t axis : axes)
-    shape[axis] = 1;
-  return RankedTensorType::get(shape, type.getElementType());
 }
 
 int64_t reducedCount(RankedTensorType type, ArrayRef<int64_t> axes) {
@@ -401,89 +393,6 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
   }
 };
 
-//===----------------------------------------------------------------------===//
-// Normalisations
-//===----------------------------------------------------------------------===//
-
-/// LayerNorm in three passes: the mean, the variance of the centred values
-/// (more accurate than E[x^2] - E[x]^2), and the normalised, scaled output.
-struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LayerNormOp op,
-                                PatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
-    if (!isFloat(type))
-      return rewriter.notifyMatchFailure(op, "only float element types");
-    Location loc = op.getLoc();
-    int64_t rank = type.getRank();
-    SmallVector<int64_t> axes =
-        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), rank));
-    RankedTensorType reducedType = droppedType(type, axes);
-    Type elementType = type.getElementType();
-    double count = reducedCount(type, axes);
-    double epsilon = op.getEpsilon().convertToDouble();
-    Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
-    Value x = op.getInput();
-
-    Value sum =
-        buildReduction(rewriter, loc, x, axes, zero,
-                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                         return arith::AddFOp::create(b, l, a[0], a[1]);
-                       });
-    Value mean = buildElementwise(
-        rewriter, loc, reducedType, sum,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(
-              b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
-        });
-    Value squares = buildReduction(
-        rewriter, loc, {x, mean}, axes, zero,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value centred = arith::SubFOp::create(b, l, a[0], a[1]);
-          return arith::AddFOp::create(
-              b, l, arith::MulFOp::create(b, l, centred, centred), a[2]);
-        });
-    Value invStdDev = buildElementwise(
-        rewriter, loc, reducedType, squares,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Type t = a[0].getType();
-          Value variance =
-              arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, t, count));
-          Value stdDev = math::SqrtOp::create(
-              b, l,
-              arith::AddFOp::create(b, l, variance,
-                                    scalarConstant(b, l, t, epsilon)));
-          return arith::DivFOp::create(b, l, scalarConstant(b, l, t, 1.0),
-                                       stdDev);
-        });
-
-    // Both statistics broadcast (ONNX rules) from x's shape with the
-    // normalised dimensions set to 1.
-    RankedTensorType statisticsType = keptType(type, axes);
-    SmallVector<Value> inputs = {
-        x, reshapeTensor(rewriter, loc, mean, statisticsType),
-        reshapeTensor(rewriter, loc, invStdDev, statisticsType)};
-    Value scale = op.getScale(), bias = op.getBias();
-    if (scale)
-      inputs.push_back(scale);
-    if (bias)
-      inputs.push_back(bias);
-    Value result = buildElementwise(
-        rewriter, loc, type, inputs,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value y = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], a[1]), a[2]);
-          if (scale)
-            y = arith::MulFOp::create(b, l, y, a[3]);
-          if (bias)
-            y = arith::AddFOp::create(b, l, y, a.back());
-          return y;
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
 } // namespace
 
 void muon::populateReductionLowerings(RewritePatternSet &patterns) {
@@ -500,7 +409,8 @@ void muon::populateReductionLowerings(RewritePatternSet &patterns) {
   addReduction<ReduceLogSumOp>(patterns, {C::Add, P::None, E::Log});
   addReduction<ReduceLogSumExpOp>(patterns, {C::Add, P::Exp, E::Log});
   addReduction<ReduceSumSquareOp>(patterns, {C::Add, P::Square});
-  patterns.add<ArgReduceLowering<ArgMaxOp, true>,
-               ArgReduceLowering<ArgMinOp, false>, HardmaxLowering,
-               CumSumLowering, LayerNormLowering>(patterns.getContext());
+  patterns
+      .add<ArgReduceLowering<ArgMaxOp, true>,
+           ArgReduceLowering<ArgMinOp, false>, HardmaxLowering, CumSumLowering>(
+          patterns.getContext());
 }

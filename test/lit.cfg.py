@@ -29,6 +29,12 @@ config.substitutions.append(("%{testdata}", "/usr/share/libonnx-testdata/data"))
 config.substitutions.append(("%{muon_src}", config.muon_src_root))
 config.substitutions.append(("%{tools}", config.muon_tools_dir))
 config.substitutions.append(("%{muon_obj}", config.muon_obj_root))
+# The NPU runtime's C sources, for tests that build it with other flags.
+config.substitutions.append((
+    "%{npu_runtime_sources}",
+    " ".join(os.path.join(config.muon_src_root, "runtime", "npu", name)
+             for name in ("npu_load.c", "npu_validate.c", "npu_run.c",
+                          "npu_disassemble.c"))))
 
 # MUON_TEST_AVX2_ONLY=1 runs every test as an x86 machine with AVX2 but no
 # AVX-512 (a Zen 3 server, say) would, on any x86-64 machine: each compile

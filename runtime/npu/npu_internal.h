@@ -90,6 +90,18 @@ typedef struct npu_cost {
 npu_cost npu_instruction_cost(const uint8_t *instr,
                               const muon_npu_timing *timing);
 
+/* Names of the buffers (MUON_NPU_BUFFER_*), region kinds and token queues
+ * (NPU_QUEUE_*, as seen by the instruction that pops or pushes), for
+ * messages. */
+extern const char *const npu_buffer_names[5];
+extern const char *const npu_region_kind_names[4];
+extern const char *const npu_queue_names[4];
+
+/* Checks every instruction of a model whose regions are loaded on its own,
+ * then the token protocol over the whole stream in program order
+ * (npu_validate.c); 0 or an error code with `error` set. */
+int npu_validate_instructions(muon_npu_model *m, muon_npu_error *error);
+
 /* Sets `error` and returns `code`. */
 int npu_fail(muon_npu_error *error, int code, const char *format, ...)
 #if defined(__GNUC__) || defined(__clang__)

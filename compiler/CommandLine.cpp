@@ -85,6 +85,38 @@ static cl::opt<bool> verifyEach(
     cl::desc("Verify the IR after every pass, to find the pass that broke it "
              "(default: after every pass pipeline)"),
     cl::cat(mlirOptions));
+static cl::opt<TargetKind> targetKind(
+    "target", cl::desc("What the model is compiled for"),
+    cl::init(TargetKind::Cpu),
+    cl::values(clEnumValN(TargetKind::Cpu, "cpu",
+                          "this CPU or -mtriple's: native code, an object "
+                          "file and a C header (default)"),
+               clEnumValN(TargetKind::Npu, "npu",
+                          "Muon's int8 NPU: a .npub instruction stream "
+                          "(muon-npu-run, or muon-run on the bit-exact "
+                          "simulator); the model must be int8 (a QDQ model "
+                          "or --quantize=int8)")),
+    cl::cat(compileCategory));
+static cl::opt<bool> npuReport(
+    "npu-report",
+    cl::desc("With --target=npu: print how each layer is tiled and what its "
+             "instructions cost in the NPU's cycle model (muon-npu-run "
+             "--stats measures a run)"),
+    cl::cat(compileCategory));
+static cl::opt<unsigned> npuBlock(
+    "npu-block",
+    cl::desc("With --target=npu: the MAC array's size BLOCK the program is "
+             "compiled for, 1 to 64 (default 16; the buffers keep their "
+             "default entry counts)"),
+    cl::value_desc("N"), cl::init(16), cl::cat(compileCategory));
+static cl::opt<bool> npuHostPrefix(
+    "npu-host-prefix",
+    cl::desc("With --target=npu: leave the float ops that compute an "
+             "input's quantization from the model's inputs alone (feature "
+             "standardisation, say) to the host; the program's input is "
+             "then their result, named after the op computing it (a remark "
+             "lists them)"),
+    cl::cat(compileCategory));
 static cl::opt<std::string> quantReportInputs(
     "quant-report-inputs",
     cl::desc("Samples for --quant-report, in --calibration's format "
@@ -101,6 +133,17 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   options.target.optLevel = optLevel;
   options.target.cpu = targetCpu;
   options.verifyEachPass = verifyEach;
+  options.targetKind = targetKind;
+  for (const cl::Option *npuOnly : {static_cast<cl::Option *>(&npuReport),
+                                    static_cast<cl::Option *>(&npuBlock),
+                                    static_cast<cl::Option *>(&npuHostPrefix)})
+    if (npuOnly->getNumOccurrences() && targetKind != TargetKind::Npu)
+      return fail("--" + npuOnly->ArgStr + " needs --target=npu");
+  if (npuBlock < 1 || npuBlock > 64)
+    return fail("--npu-block=" + llvm::Twine(npuBlock) + " is outside 1..64");
+  options.npuReport = npuReport;
+  options.npuBlock = npuBlock;
+  options.npuHostPrefix = npuHostPrefix;
   if (quantize == QuantizeKind::None) {
     if (calibrationDir.getNumOccurrences() ||
         calibrationMethod.getNumOccurrences() ||

@@ -41,8 +41,9 @@ private:
 };
 
 /// Copies the compile options muonc and muon-run share (-O, -mcpu,
-/// --quantize and its calibration options) into `options`; prints an error
-/// and returns failure when they contradict each other.
+/// --target and the NPU's options, --quantize and its calibration options)
+/// into `options`; prints an error and returns failure when they contradict
+/// each other (an --npu-* option without --target=npu, say).
 mlir::LogicalResult readCompileOptions(CompileOptions &options);
 
 class ToolDiagnosticHandler;

@@ -113,7 +113,23 @@ FailureOr<CompileResult> compile(ModuleOp module,
     return failure();
   if (options.quantization) {
     TimingScope timing = timePhase(options, "quantization");
-    if (failed(quantizeModule(module, *options.quantization, options.target,
+    // Calibration runs the float model here, whatever the target of this
+    // compilation is; only the optimisation level carries over.
+    CompileForHost compileForHost =
+        [&](ModuleOp copy) -> FailureOr<HostObject> {
+      CompileOptions hostOptions;
+      hostOptions.target = options.target;
+      hostOptions.target.triple.clear();
+      hostOptions.target.cpu.clear();
+      hostOptions.target.name = "muon_calibration";
+      hostOptions.emit = EmitKind::Object;
+      FailureOr<CompileResult> compiled = compile(copy, hostOptions);
+      if (failed(compiled))
+        return failure();
+      return HostObject{std::move(compiled->output),
+                        std::move(*compiled->interface)};
+    };
+    if (failed(quantizeModule(module, *options.quantization, compileForHost,
                               options.configure)))
       return failure();
   }

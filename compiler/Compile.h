@@ -2,7 +2,7 @@
 #ifndef MUON_COMPILER_COMPILE_H
 #define MUON_COMPILER_COMPILE_H
 
-#include "compiler/Calibration.h"
+#include "compiler/quantization/Calibration.h"
 #include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Header.h"
 

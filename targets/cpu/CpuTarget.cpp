@@ -239,8 +239,7 @@ void registerMuonCpuPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "muon-cpu-pipeline",
       "The lowering muonc runs for --target=cpu, from the muon dialect after "
-      "the "
-      "graph passes to the LLVM dialect: muon-cpu-to-linalg, "
+      "the graph passes to the LLVM dialect: muon-cpu-to-linalg, "
       "muon-cpu-bufferize, muon-cpu-to-llvm",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         buildMuonToLinalgPipeline(pm, options.block());

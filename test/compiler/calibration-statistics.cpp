@@ -3,14 +3,14 @@
 //   calibration-statistics PERCENTILE FILE.npy...
 //
 // Treats the files as the samples of one tensor and prints the range each
-// calibration method chooses (compiler/CalibrationStatistics.h), one method
-// per line: "minmax MIN MAX", "percentile MIN MAX", "entropy MIN MAX", then
-// "bin WIDTH". calibration_statistics.py compares them with numpy.
+// calibration method chooses (compiler/quantization/CalibrationStatistics.h),
+// one method per line: "minmax MIN MAX", "percentile MIN MAX", "entropy MIN
+// MAX", then "bin WIDTH". calibration_statistics.py compares them with numpy.
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/CalibrationStatistics.h"
 #include "compiler/TensorFiles.h"
+#include "compiler/quantization/CalibrationStatistics.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"

@@ -55,16 +55,6 @@ static cl::opt<unsigned>
               cl::desc("Also time N runs (after a warm-up) of the compiled "
                        "code on the first input slice; prints min and median"),
               cl::init(0), cl::cat(category));
-static cl::opt<muon::TargetKind> targetKind(
-    "target", cl::desc("What the model is compiled for and run on"),
-    cl::init(muon::TargetKind::Cpu),
-    cl::values(clEnumValN(muon::TargetKind::Cpu, "cpu",
-                          "this CPU: native code (default)"),
-               clEnumValN(muon::TargetKind::Npu, "npu",
-                          "Muon's int8 NPU, on the runtime's bit-exact "
-                          "simulator (the model must be int8: a QDQ model or "
-                          "--quantize=int8)")),
-    cl::cat(category));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object, header and driver "
                                         "in the temporary directory"),
@@ -376,11 +366,10 @@ int main(int argc, char **argv) {
     return 1;
   options.target.name = "model";
   options.configure = muon::applyToolPassOptions;
-  if (targetKind == muon::TargetKind::Npu) {
+  if (options.targetKind == muon::TargetKind::Npu) {
     if (benchRuns)
       return fail("--bench times native code; with --target=npu, "
                   "muon-npu-run --stats reports the NPU's cycles");
-    options.targetKind = muon::TargetKind::Npu;
     options.emit = muon::EmitKind::Npub;
   }
   FailureOr<muon::CompileCache::Entry> compiled = muon::compileOrReuse(
@@ -388,7 +377,7 @@ int main(int argc, char **argv) {
       diagnostics);
   if (failed(compiled))
     return 1;
-  if (targetKind == muon::TargetKind::Npu)
+  if (options.targetKind == muon::TargetKind::Npu)
     return runOnNpu(compiled->output);
   const muon::ModelInterface &model = *compiled->interface;
 

@@ -29,37 +29,6 @@ static cl::OptionCategory category("muonc options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx | model.mlir>"),
                                       cl::cat(category));
-static cl::opt<muon::TargetKind> targetKind(
-    "target", cl::desc("What the model is compiled for"),
-    cl::init(muon::TargetKind::Cpu),
-    cl::values(clEnumValN(muon::TargetKind::Cpu, "cpu",
-                          "this CPU or -mtriple's: an object file and a C "
-                          "header (default)"),
-               clEnumValN(muon::TargetKind::Npu, "npu",
-                          "Muon's int8 NPU: a .npub instruction stream for "
-                          "muon-npu-run; the model must be int8 (a QDQ model "
-                          "or --quantize=int8)")),
-    cl::cat(category));
-static cl::opt<bool> npuReport(
-    "npu-report",
-    cl::desc("With --target=npu: print how each layer is tiled and what its "
-             "instructions cost in the NPU's cycle model (muon-npu-run "
-             "--stats measures a run)"),
-    cl::cat(category));
-static cl::opt<unsigned> npuBlock(
-    "npu-block",
-    cl::desc("With --target=npu: the MAC array's size BLOCK the program is "
-             "compiled for, 1 to 64 (default 16; the buffers keep their "
-             "default entry counts)"),
-    cl::value_desc("N"), cl::init(16), cl::cat(category));
-static cl::opt<bool> npuHostPrefix(
-    "npu-host-prefix",
-    cl::desc("With --target=npu: leave the float ops that compute an "
-             "input's quantization from the model's inputs alone (feature "
-             "standardisation, say) to the host; the program's input is "
-             "then their result, named after the op computing it (a remark "
-             "lists them)"),
-    cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: <name>.o, .s, .ll, .mlir, "
@@ -156,27 +125,13 @@ int main(int argc, char **argv) {
   muon::CompileOptions options;
   if (failed(muon::readCompileOptions(options)))
     return 1;
-  options.targetKind = targetKind;
-  options.npuReport = npuReport;
-  options.npuBlock = npuBlock;
-  options.npuHostPrefix = npuHostPrefix;
-  for (const cl::Option *npuOnly : {static_cast<cl::Option *>(&npuReport),
-                                    static_cast<cl::Option *>(&npuBlock),
-                                    static_cast<cl::Option *>(&npuHostPrefix)})
-    if (npuOnly->getNumOccurrences() && targetKind != muon::TargetKind::Npu) {
-      llvm::errs() << "error: --" << npuOnly->ArgStr << " needs --target=npu\n";
-      return 1;
-    }
-  if (npuBlock < 1 || npuBlock > 64) {
-    llvm::errs() << "error: --npu-block=" << npuBlock << " is outside 1..64\n";
-    return 1;
-  }
   muon::EmitKind emit = emitKind;
-  if (targetKind == muon::TargetKind::Npu && !emitKind.getNumOccurrences())
+  if (options.targetKind == muon::TargetKind::Npu &&
+      !emitKind.getNumOccurrences())
     emit = muon::EmitKind::Npub;
   bool npuOutput =
       emit == muon::EmitKind::NpuProgram || emit == muon::EmitKind::Npub;
-  if (npuOutput != (targetKind == muon::TargetKind::Npu) &&
+  if (npuOutput != (options.targetKind == muon::TargetKind::Npu) &&
       emit != muon::EmitKind::Muon) {
     llvm::errs() << "error: --emit=npu and npub need --target=npu, which "
                     "writes only those and --emit=muon\n";

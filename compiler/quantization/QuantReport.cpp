@@ -1,6 +1,6 @@
 //===- QuantReport.cpp - What int8 quantization cost, layer by layer ------===//
 
-#include "compiler/QuantReport.h"
+#include "compiler/quantization/QuantReport.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"

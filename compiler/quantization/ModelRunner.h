@@ -16,12 +16,12 @@
 #define MUON_COMPILER_MODELRUNNER_H
 
 #include "compiler/TensorFiles.h"
-#include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Header.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,17 +62,29 @@ mlir::FailureOr<std::vector<Sample>>
 readSamples(llvm::StringRef dir, llvm::ArrayRef<ExpectedInput> inputs,
             const SampleSource &source);
 
+/// An object file for the host CPU and its C interface.
+struct HostObject {
+  std::string object;
+  ModelInterface interface;
+};
+
+/// Compiles a muon-dialect module to an object file for the CPU this
+/// process runs on. Calibration and the quantization report get it from
+/// muon::compile, which passes a call to itself (Compile.cpp): quantization
+/// runs inside a compilation without depending on the compiler.
+using CompileForHost =
+    std::function<mlir::FailureOr<HostObject>(mlir::ModuleOp)>;
+
 /// A muon module compiled for the host with some of its values as extra
 /// results, loaded into this process.
 class ModelRunner {
 public:
   /// Compiles a copy of `module` (muon dialect) that also returns the
   /// values in `observed` (function arguments or op results of its one
-  /// function). Only `target`'s optimisation level is used: the model runs
-  /// here.
+  /// function) with `compileForHost`.
   static mlir::FailureOr<std::unique_ptr<ModelRunner>>
   create(mlir::ModuleOp module, llvm::ArrayRef<mlir::Value> observed,
-         const CpuTargetOptions &target);
+         const CompileForHost &compileForHost);
   ~ModelRunner();
 
   /// Runs the model on one sample; observed value `i` is then at

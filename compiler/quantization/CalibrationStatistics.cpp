@@ -1,6 +1,6 @@
 //===- CalibrationStatistics.cpp - Ranges of calibrated tensors -----------===//
 
-#include "compiler/CalibrationStatistics.h"
+#include "compiler/quantization/CalibrationStatistics.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,6 @@
 //===- ModelRunner.cpp - Running a muon module in the compiler ------------===//
 
-#include "compiler/ModelRunner.h"
-#include "compiler/Compile.h"
+#include "compiler/quantization/ModelRunner.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/StringExtras.h"
@@ -163,7 +162,7 @@ FailureOr<std::vector<Sample>> readSamples(StringRef dir,
 
 FailureOr<std::unique_ptr<ModelRunner>>
 ModelRunner::create(ModuleOp module, ArrayRef<Value> observed,
-                    const CpuTargetOptions &target) {
+                    const CompileForHost &compileForHost) {
   auto runner = std::make_unique<ModelRunner>();
   MLIRContext *context = module.getContext();
   auto error = [&] { return emitError(module.getLoc()); };
@@ -202,17 +201,10 @@ ModelRunner::create(ModuleOp module, ArrayRef<Value> observed,
                                  ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
 
-  CompileOptions options;
-  options.target = target;
-  // It runs here, whatever the target of the compilation is.
-  options.target.triple.clear();
-  options.target.cpu.clear();
-  options.target.name = "muon_calibration";
-  options.emit = EmitKind::Object;
-  FailureOr<CompileResult> compiled = compile(*copy, options);
+  FailureOr<HostObject> compiled = compileForHost(*copy);
   if (failed(compiled))
     return failure();
-  runner->model = *compiled->interface;
+  runner->model = std::move(compiled->interface);
 
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
@@ -221,7 +213,7 @@ ModelRunner::create(ModuleOp module, ArrayRef<Value> observed,
   runner->jit = std::move(*jit);
   if (llvm::Error err =
           runner->jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(
-              compiled->output, "muon_calibration.o")))
+              compiled->object, "muon_calibration.o")))
     return error() << "calibration cannot load the compiled model: "
                    << llvm::toString(std::move(err));
 

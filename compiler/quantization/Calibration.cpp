@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Calibration.h"
-#include "compiler/ModelRunner.h"
-#include "compiler/QuantReport.h"
+#include "compiler/quantization/Calibration.h"
+#include "compiler/quantization/ModelRunner.h"
+#include "compiler/quantization/QuantReport.h"
 #include "dialects/muon/OnnxLocations.h"
 #include "passes/Passes.h"
 #include "passes/Quantize.h"
@@ -72,8 +72,8 @@ static std::string activationName(Value value) {
 /// model outputs.
 static LogicalResult
 reportQuantization(ModuleOp module, const QuantizationOptions &options,
-                   const CpuTargetOptions &target, ModelRunner &floatModel,
-                   ArrayRef<Value> activations,
+                   const CompileForHost &compileForHost,
+                   ModelRunner &floatModel, ArrayRef<Value> activations,
                    const std::vector<Sample> &calibration) {
   MLIRContext *context = module.getContext();
   auto error = [&] { return emitError(UnknownLoc::get(context)); };
@@ -136,7 +136,7 @@ reportQuantization(ModuleOp module, const QuantizationOptions &options,
   }
 
   FailureOr<std::unique_ptr<ModelRunner>> quantizedModel =
-      ModelRunner::create(module, observed, target);
+      ModelRunner::create(module, observed, compileForHost);
   if (failed(quantizedModel))
     return failure();
   for (const Sample &sample : *samples) {
@@ -160,7 +160,7 @@ reportQuantization(ModuleOp module, const QuantizationOptions &options,
 
 LogicalResult
 quantizeModule(ModuleOp module, const QuantizationOptions &options,
-               const CpuTargetOptions &target,
+               const CompileForHost &compileForHost,
                const std::function<LogicalResult(PassManager &)> &configure) {
   MLIRContext *context = module.getContext();
   auto error = [&] { return emitError(UnknownLoc::get(context)); };
@@ -188,7 +188,7 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
   std::unique_ptr<ModelRunner> floatModel;
   if (!observed.empty()) {
     FailureOr<std::unique_ptr<ModelRunner>> runner =
-        ModelRunner::create(module, observed, target);
+        ModelRunner::create(module, observed, compileForHost);
     if (failed(runner))
       return failure();
     floatModel = std::move(*runner);
@@ -229,7 +229,7 @@ quantizeModule(ModuleOp module, const QuantizationOptions &options,
     return failure();
   if (options.reportPath.empty())
     return success();
-  return reportQuantization(module, options, target, *floatModel,
+  return reportQuantization(module, options, compileForHost, *floatModel,
                             activations.getArrayRef(), *samples);
 }
 

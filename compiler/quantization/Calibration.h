@@ -12,10 +12,11 @@
 #ifndef MUON_COMPILER_CALIBRATION_H
 #define MUON_COMPILER_CALIBRATION_H
 
-#include "compiler/CalibrationStatistics.h"
-#include "targets/cpu/CpuTarget.h"
+#include "compiler/quantization/CalibrationStatistics.h"
+#include "compiler/quantization/ModelRunner.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <string>
 #include <vector>
@@ -45,13 +46,13 @@ mlir::LogicalResult checkExcludedNodes(mlir::ModuleOp module,
                                        const QuantizationOptions &options);
 
 /// Calibrates the muon-dialect module (after the graph pipeline) by running
-/// it compiled for `target` (the host) on the samples, then quantizes it
+/// it, compiled by `compileForHost`, on the samples, then quantizes it
 /// with muon-quantize, and writes the quantization report when asked.
 /// `configure` is applied to the quantization pass manager. Errors go to the
 /// context's diagnostic handler.
 mlir::LogicalResult quantizeModule(
     mlir::ModuleOp module, const QuantizationOptions &options,
-    const CpuTargetOptions &target,
+    const CompileForHost &compileForHost,
     const std::function<mlir::LogicalResult(mlir::PassManager &)> &configure);
 
 } // namespace muon

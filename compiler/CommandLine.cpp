@@ -188,11 +188,14 @@ void parseToolCommandLine(int argc, char **argv,
   for (auto &[name, option] : cl::getRegisteredOptions()) {
     StringRef key = name;
     // (--mlir-print-ir-before/after=PASS would need every pass registered
-    // by name; the -all forms work on the pipelines as built.)
+    // by name; the -all forms work on the pipelines as built.
+    // --mlir-pass-statistics stays hidden: LLVM's statistics are compiled
+    // out of a release LLVM such as Debian's, and it would print empty
+    // reports.)
     if ((key.starts_with("mlir-print-ir") && key != "mlir-print-ir-before" &&
          key != "mlir-print-ir-after") ||
         key == "mlir-timing" || key == "mlir-timing-display" ||
-        key == "mlir-pass-statistics" || key == "mlir-print-debuginfo" ||
+        key == "mlir-print-debuginfo" ||
         key == "mlir-elide-elementsattrs-if-larger" ||
         key == "mlir-elide-resource-strings-if-larger" ||
         key == "mlir-disable-threading")

@@ -127,8 +127,7 @@ LogicalResult ProgramOp::verify() {
     }
   auto regions = llvm::to_vector(getBody().getOps<RegionOp>());
   for (TensorOp tensor : getBody().getOps<TensorOp>())
-    if (tensor.getRegion() < 1 ||
-        tensor.getRegion() > static_cast<int64_t>(regions.size()))
+    if (tensor.getRegion() < 1 || tensor.getRegion() > regions.size())
       return tensor.emitOpError()
              << "region " << tensor.getRegion() << " is not one of the "
              << regions.size() << " regions declared (numbered from 1)";

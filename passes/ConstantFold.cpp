@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/Constants.h"
+#include "dialects/muon/OpVerification.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
 
@@ -21,10 +22,6 @@ using namespace mlir;
 using namespace muon;
 
 namespace {
-
-RankedTensorType tensorType(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
 
 /// Row-major strides of `shape`.
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
@@ -62,7 +59,7 @@ SmallVector<float> transposeValues(ArrayRef<float> values,
 Value makeConstant(PatternRewriter &rewriter, Location loc,
                    RankedTensorType type, ArrayRef<float> values) {
   return ConstantOp::create(rewriter, loc,
-                            makeF32Elements(type, values, "folded"));
+                            makeElements<float>(type, values, "folded"));
 }
 
 struct FoldTranspose : OpRewritePattern<TransposeOp> {
@@ -75,7 +72,7 @@ struct FoldTranspose : OpRewritePattern<TransposeOp> {
     rewriter.replaceOp(
         op, makeConstant(rewriter, op.getLoc(), op.getType(),
                          transposeValues(*values,
-                                         tensorType(op.getInput()).getShape(),
+                                         rankedType(op.getInput()).getShape(),
                                          op.getPerm())));
     return success();
   }
@@ -146,7 +143,7 @@ template <typename OpTy> struct FoldBinary : OpRewritePattern<OpTy> {
           linear += index[offset + d] * strides[d];
       return linear;
     };
-    auto lhsType = tensorType(op.getLhs()), rhsType = tensorType(op.getRhs());
+    auto lhsType = rankedType(op.getLhs()), rhsType = rankedType(op.getRhs());
     SmallVector<float> result;
     SmallVector<int64_t> index(shape.size(), 0);
     for (int64_t n = 0; n < type.getNumElements(); ++n) {
@@ -175,7 +172,7 @@ struct PretransposeGemmWeight : OpRewritePattern<GemmOp> {
     auto b = getF32Constant(op.getB());
     if (!b)
       return rewriter.notifyMatchFailure(op, "B is not an f32 constant");
-    auto bType = tensorType(op.getB());
+    auto bType = rankedType(op.getB());
     auto transposedType = RankedTensorType::get(
         {bType.getDimSize(1), bType.getDimSize(0)}, bType.getElementType());
     Value transposed =

@@ -48,7 +48,7 @@ Value makeConstant(PatternRewriter &rewriter, Location loc,
                    RankedTensorType type, ArrayRef<float> values,
                    StringRef blobName) {
   return ConstantOp::create(rewriter, loc,
-                            makeF32Elements(type, values, blobName));
+                            makeElements<float>(type, values, blobName));
 }
 
 struct FoldIntoConv : OpRewritePattern<BatchNormOp> {

@@ -50,6 +50,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/muon/Constants.h"
+#include "dialects/muon/OpVerification.h"
 #include "dialects/muon/Quantization.h"
 #include "passes/Passes.h"
 
@@ -69,10 +70,6 @@ using namespace mlir;
 using namespace muon;
 
 namespace {
-
-RankedTensorType tensorType(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
 
 /// The quantized 8-bit tensor a float value dequantizes, or null.
 Value getDequantized(Value value) {
@@ -132,22 +129,25 @@ getClampAttrs(Builder &b, const Activation &activation,
   return {clampMin, clampMax};
 }
 
-/// What patterns a and c match first: `quantize`'s per-tensor output type
-/// and the value under a single-use Relu or Clip before it (recorded in
-/// `activation`).
-FailureOr<std::pair<quant::UniformQuantizedType, Value>>
-matchActivationOutput(QuantizeOp quantize, Activation &activation,
-                      PatternRewriter &rewriter) {
+/// What patterns a and c match first: `quantize`'s per-tensor output type,
+/// the value under a single-use Relu or Clip before it, and that activation.
+struct ActivationOutput {
+  quant::UniformQuantizedType output;
+  Value value;
+  Activation activation;
+};
+FailureOr<ActivationOutput> matchActivationOutput(QuantizeOp quantize,
+                                                  PatternRewriter &rewriter) {
   auto output = dyn_cast<quant::UniformQuantizedType>(
       getQuantizedElementType(quantize.getType()));
   if (!output)
     return rewriter.notifyMatchFailure(quantize,
                                        "output is not quantized per tensor");
-  Value value = quantize.getInput();
-  if (failed(skipActivation(value, activation)))
+  ActivationOutput matched{output, quantize.getInput(), {}};
+  if (failed(skipActivation(matched.value, matched.activation)))
     return rewriter.notifyMatchFailure(quantize,
                                        "the activation has other users");
-  return std::make_pair(output, value);
+  return matched;
 }
 
 /// A quantized constant of `type` holding `values` (i32 storage for a bias):
@@ -155,15 +155,10 @@ matchActivationOutput(QuantizeOp quantize, Activation &activation,
 /// gives weights.
 Value makeQuantizedConstant(PatternRewriter &rewriter, Location loc,
                             RankedTensorType type, ArrayRef<int32_t> values) {
-  auto storageType = type.clone(rewriter.getI32Type());
-  ElementsAttr elements;
-  if (storageType.getNumElements() <= kMaxInlineElements)
-    elements = DenseElementsAttr::get(storageType, values);
-  else
-    elements = DenseResourceElementsAttr::get(
-        storageType, "quantized_bias",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  Value storage = ConstantOp::create(rewriter, loc, elements);
+  Value storage =
+      ConstantOp::create(rewriter, loc,
+                         makeElements(type.clone(rewriter.getI32Type()), values,
+                                      "quantized_bias"));
   return quant::StorageCastOp::create(rewriter, loc, type, storage);
 }
 
@@ -185,7 +180,7 @@ bool sameScalesUpToF32(ArrayRef<double> a, ArrayRef<double> b) {
 /// round_half_to_even(b / s_acc[c]), saturated to int32.
 FailureOr<Value> quantizeBias(PatternRewriter &rewriter, Location loc,
                               Value bias, quant::QuantizedType accumulator) {
-  int64_t channels = tensorType(bias).getNumElements();
+  int64_t channels = rankedType(bias).getNumElements();
   SmallVector<double> scales = getScales(accumulator);
   quant::QuantizedType biasElement = accumulator;
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(accumulator))
@@ -205,7 +200,7 @@ FailureOr<Value> quantizeBias(PatternRewriter &rewriter, Location loc,
       biasScales.resize(scales.size(), biasScales.front());
     if (!sameScalesUpToF32(biasScales, scales))
       return failure();
-    auto storageType = tensorType(quantized).clone(rewriter.getI32Type());
+    auto storageType = rankedType(quantized).clone(rewriter.getI32Type());
     Value storage =
         quant::StorageCastOp::create(rewriter, loc, storageType, quantized);
     if (storageType.getRank() != 1)
@@ -235,12 +230,11 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    Activation activation;
-    FailureOr<std::pair<quant::UniformQuantizedType, Value>> matched =
-        matchActivationOutput(quantize, activation, rewriter);
+    FailureOr<ActivationOutput> matched =
+        matchActivationOutput(quantize, rewriter);
     if (failed(matched))
       return failure();
-    auto [output, value] = *matched;
+    auto [output, value, activation] = *matched;
     Operation *product = value.getDefiningOp();
     if (!isa_and_present<ConvOp, MatMulOp, GemmOp>(product))
       return rewriter.notifyMatchFailure(quantize,
@@ -271,7 +265,7 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
       weightAxis = gemm.getTransB() ? 0 : 1;
       bias = gemm.getC();
       if (bias) {
-        auto cType = tensorType(bias);
+        auto cType = rankedType(bias);
         int64_t columns = gemm.getType().getDimSize(1);
         if (cType.getNumElements() != columns ||
             (cType.getRank() == 2 && cType.getDimSize(1) != columns))
@@ -279,9 +273,9 @@ struct FoldQuantizedProduct : OpRewritePattern<QuantizeOp> {
                                              "C is not one value per column");
       }
     } else if (isa<MatMulOp>(product)) {
-      weightAxis = tensorType(w).getRank() - 1;
+      weightAxis = rankedType(w).getRank() - 1;
       resultAxis = resultRank - 1;
-      if (tensorType(x).getRank() < 2 || tensorType(w).getRank() < 2)
+      if (rankedType(x).getRank() < 2 || rankedType(w).getRank() < 2)
         return rewriter.notifyMatchFailure(quantize, "a 1-D matmul operand");
     } else {
       bias = cast<ConvOp>(product).getBias();
@@ -368,7 +362,7 @@ struct FoldQuantizedDataMovement : OpRewritePattern<QuantizeOp> {
     SmallVector<Value> operands;
     for (Value operand : op->getOperands()) {
       Value quantized = getDequantized(operand);
-      if (!quantized || tensorType(quantized).getElementType() != element)
+      if (!quantized || rankedType(quantized).getElementType() != element)
         return rewriter.notifyMatchFailure(
             quantize, "an input is not dequantized with the output's "
                       "quantization");
@@ -389,12 +383,11 @@ struct FoldQuantizedAdd : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp quantize,
                                 PatternRewriter &rewriter) const override {
-    Activation activation;
-    FailureOr<std::pair<quant::UniformQuantizedType, Value>> matched =
-        matchActivationOutput(quantize, activation, rewriter);
+    FailureOr<ActivationOutput> matched =
+        matchActivationOutput(quantize, rewriter);
     if (failed(matched))
       return failure();
-    auto [output, value] = *matched;
+    auto [output, value, activation] = *matched;
     auto add = value.getDefiningOp<AddOp>();
     if (!add || !add->hasOneUse())
       return rewriter.notifyMatchFailure(quantize, "input is not a single-use "
@@ -408,7 +401,7 @@ struct FoldQuantizedAdd : OpRewritePattern<QuantizeOp> {
       auto type = dyn_cast<quant::UniformQuantizedType>(
           getQuantizedElementType(operand.getType()));
       if (!type || type.getStorageTypeIntegralWidth() != 8 ||
-          tensorType(operand).getShape() != quantize.getType().getShape())
+          rankedType(operand).getShape() != quantize.getType().getShape())
         return rewriter.notifyMatchFailure(
             quantize, "an addend is not 8-bit per tensor of the sum's shape");
     }
@@ -440,10 +433,10 @@ struct FoldQuantizedAveragePool : OpRewritePattern<QuantizeOp> {
                          getQuantizedElementType(x.getType()))
                    : quant::UniformQuantizedType();
     if (!xType || xType.getStorageTypeIntegralWidth() != 8 ||
-        tensorType(x).getRank() != 4)
+        rankedType(x).getRank() != 4)
       return rewriter.notifyMatchFailure(
           quantize, "the input is not a dequantized 8-bit 2-D image");
-    RankedTensorType inputType = tensorType(x);
+    RankedTensorType inputType = rankedType(x);
     SmallVector<int64_t> kernel(inputType.getShape().drop_front(2));
     SmallVector<int64_t> strides = {1, 1}, pads = {0, 0, 0, 0};
     if (auto average = dyn_cast<AveragePoolOp>(pool)) {

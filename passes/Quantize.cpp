@@ -164,17 +164,6 @@ activationType(float min, float max, function_ref<InFlightDiagnostic()> error,
   return type;
 }
 
-/// A constant of `type` (i8 or i32 elements): inline when small, else a
-/// resource blob as the importer writes initializers.
-template <typename T>
-ElementsAttr makeIntElements(RankedTensorType type, ArrayRef<T> values,
-                             StringRef blobName) {
-  if (type.getNumElements() <= kMaxInlineElements)
-    return DenseElementsAttr::get(type, values);
-  return DenseResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-}
-
 std::string blobNameFor(Value constant, StringRef suffix) {
   auto op = constant.getDefiningOp<ConstantOp>();
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(op.getValue()))
@@ -326,8 +315,8 @@ LogicalResult QuantizePass::quantizeWeights(Operation *product) {
   builder.setInsertionPointAfter(weight.getDefiningOp());
   Value weightData = ConstantOp::create(
       builder, weight.getLoc(),
-      makeIntElements<int8_t>(weightType.clone(builder.getI8Type()), quantized,
-                              blobNameFor(weight, "_int8")));
+      makeElements<int8_t>(weightType.clone(builder.getI8Type()), quantized,
+                           blobNameFor(weight, "_int8")));
   replaceByDequantized(product, weightIndex, weightData, weightElement);
 
   // The bias: int32 with the accumulator's scale, when the input is an int8
@@ -367,8 +356,8 @@ LogicalResult QuantizePass::quantizeWeights(Operation *product) {
   builder.setInsertionPointAfter(bias.getDefiningOp());
   Value biasData = ConstantOp::create(
       builder, bias.getLoc(),
-      makeIntElements<int32_t>(biasType.clone(builder.getI32Type()),
-                               biasQuantized, blobNameFor(bias, "_int32")));
+      makeElements<int32_t>(biasType.clone(builder.getI32Type()), biasQuantized,
+                            blobNameFor(bias, "_int32")));
   replaceByDequantized(product, *biasIndex, biasData, biasElement);
   return success();
 }
@@ -400,8 +389,8 @@ LogicalResult QuantizePass::quantizeConstantOperands(Operation *op) {
     builder.setInsertionPointAfter(value.getDefiningOp());
     Value data = ConstantOp::create(
         builder, value.getLoc(),
-        makeIntElements<int8_t>(type.clone(builder.getI8Type()), quantized,
-                                blobNameFor(value, "_int8")));
+        makeElements<int8_t>(type.clone(builder.getI8Type()), quantized,
+                             blobNameFor(value, "_int8")));
     replaceByDequantized(op, operand.getOperandNumber(), data, *element);
   }
   return success();

@@ -11,6 +11,7 @@
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/ConstantEvaluation.h"
 #include "compiler/onnx/NodeContext.h"
+#include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,9 +37,6 @@ using namespace muon::onnx_importer;
 // ONNX stores raw_data little-endian; it is copied as is.
 static_assert(llvm::endianness::native == llvm::endianness::little,
               "the ONNX importer assumes a little-endian host");
-
-/// Tensors with more elements than this become dense_resource blobs.
-static constexpr int64_t kMaxInlineElements = 16;
 
 /// How many unsupported nodes the error lists before summarising the rest.
 static constexpr size_t kMaxListedUnsupported = 20;
@@ -192,7 +190,7 @@ onnx_importer::convertTensor(const onnx::TensorProto &tensor, StringRef name,
         llvm::map_range(bytes, [](char c) { return c != 0; }));
     return cast<ElementsAttr>(DenseElementsAttr::get(type, ArrayRef(values)));
   }
-  if (count > kMaxInlineElements)
+  if (count > muon::kMaxInlineElements)
     return cast<ElementsAttr>(DenseResourceElementsAttr::get(
         type, resourceKey(name),
         HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, width)));

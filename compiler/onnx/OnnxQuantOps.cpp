@@ -621,15 +621,7 @@ static FailureOr<bool> convertQuantizedProduct(NodeContext &node, bool isConv) {
   if (!isConv) {
     acc = node.create<MatMulOp>(*lhsValue, *rhsValue);
   } else {
-    RankedTensorType weight = rhsType;
-    if (weight.getRank() < 3)
-      return node.emitError() << "weight " << weight << " must have rank >= 3";
-    SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
-    std::optional<SmallVector<int64_t>> declared = node.getInts("kernel_shape");
-    if (declared && *declared != kernel)
-      return node.emitError() << "kernel_shape [" << *declared
-                              << "] does not match weight " << weight;
-    FailureOr<Window> window = readWindow(node, lhsType, kernel);
+    FailureOr<Window> window = readConvolutionWindow(node, 0, 3);
     if (failed(window))
       return failure();
     Value bias;

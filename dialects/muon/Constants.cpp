@@ -69,12 +69,19 @@ std::optional<SmallVector<int64_t>> getIntConstant(Value value) {
   return llvm::map_to_vector(dense.getValues<APInt>(), extend);
 }
 
-ElementsAttr makeF32Elements(RankedTensorType type, ArrayRef<float> values,
-                             StringRef blobName) {
+template <typename T>
+ElementsAttr makeElements(RankedTensorType type, ArrayRef<T> values,
+                          StringRef blobName) {
   if (type.getNumElements() <= kMaxInlineElements)
     return DenseElementsAttr::get(type, values);
   return DenseResourceElementsAttr::get(
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
 }
+template ElementsAttr makeElements<float>(RankedTensorType, ArrayRef<float>,
+                                          StringRef);
+template ElementsAttr makeElements<int8_t>(RankedTensorType, ArrayRef<int8_t>,
+                                           StringRef);
+template ElementsAttr makeElements<int32_t>(RankedTensorType, ArrayRef<int32_t>,
+                                            StringRef);
 
 } // namespace muon

@@ -21,9 +21,11 @@ std::optional<llvm::SmallVector<int64_t>> getIntConstant(mlir::Value value);
 
 /// Constant elements of `type`: inline when small enough to read in a test,
 /// otherwise a resource blob named after `blobName` (kept cheap to print).
-mlir::ElementsAttr makeF32Elements(mlir::RankedTensorType type,
-                                   llvm::ArrayRef<float> values,
-                                   llvm::StringRef blobName);
+/// For float, int8_t and int32_t values.
+template <typename T>
+mlir::ElementsAttr makeElements(mlir::RankedTensorType type,
+                                llvm::ArrayRef<T> values,
+                                llvm::StringRef blobName);
 
 /// Constants with at most this many elements are stored inline.
 constexpr int64_t kMaxInlineElements = 16;

@@ -122,7 +122,7 @@ OpFoldResult SliceOp::fold(FoldAdaptor) {
       index[d] = 0;
     }
   }
-  return makeF32Elements(type, result, "sliced");
+  return makeElements<float>(type, result, "sliced");
 }
 
 //===----------------------------------------------------------------------===//

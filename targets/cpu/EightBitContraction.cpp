@@ -32,15 +32,7 @@ muon::cpu::matchEightBitContraction(linalg::LinalgOp op) {
       !isInteger(op.getDpsInits()[0], 32))
     return std::nullopt;
   Block *body = op.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
-  if (!add)
-    return std::nullopt;
-  Value accumulator = body->getArgument(2);
-  Value product = add.getLhs() == accumulator   ? add.getRhs()
-                  : add.getRhs() == accumulator ? add.getLhs()
-                                                : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  arith::MulIOp mul = getAccumulatedProduct(op);
   if (!mul)
     return std::nullopt;
   // Which input a factor extends (its block argument number), and whether
@@ -113,6 +105,36 @@ static Value readStepOperand(RewriterBase &rewriter, Location loc,
       SmallVector<Value>(type.getRank(), zero), AffineMapAttr::get(map),
       padding, /*mask=*/Value(),
       rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
+}
+
+/// Replaces `step` by the write of its MR x NR accumulator block `c` to its
+/// init operand, where `map` (from stepOperandVector) read it.
+arith::MulIOp muon::cpu::getAccumulatedProduct(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return nullptr;
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return nullptr;
+  Value accumulator = body->getArgument(2);
+  Value product = add.getLhs() == accumulator   ? add.getRhs()
+                  : add.getRhs() == accumulator ? add.getLhs()
+                                                : Value();
+  return product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+}
+
+static void replaceStepWithAccumulator(RewriterBase &rewriter, Location loc,
+                                       linalg::LinalgOp step, AffineMap map,
+                                       Value c, Value zero) {
+  OpOperand &init = *step.getDpsInitOperand(0);
+  auto write = vector::TransferWriteOp::create(
+      rewriter, loc, c, init.get(),
+      SmallVector<Value>(cast<ShapedType>(init.get().getType()).getRank(),
+                         zero),
+      AffineMapAttr::get(map),
+      rewriter.getBoolArrayAttr(SmallVector<bool>(2, true)));
+  rewriter.replaceOp(step, write.getResult());
 }
 
 /// The values of an int8 constant, possibly reshaped, in row-major order.
@@ -478,13 +500,7 @@ LogicalResult muon::cpu::vectorizePairStep(RewriterBase &rewriter,
     }
     c = vector::InsertOp::create(rewriter, loc, row, c, i);
   }
-  auto write = vector::TransferWriteOp::create(
-      rewriter, loc, c, initOperand.get(),
-      SmallVector<Value>(
-          cast<ShapedType>(initOperand.get().getType()).getRank(), zero),
-      AffineMapAttr::get(initVector->first),
-      rewriter.getBoolArrayAttr(SmallVector<bool>(2, true)));
-  rewriter.replaceOp(step, write.getResult());
+  replaceStepWithAccumulator(rewriter, loc, step, initVector->first, c, zero);
   return success();
 }
 
@@ -699,13 +715,7 @@ LogicalResult muon::cpu::vectorizeQuadStep(RewriterBase &rewriter,
     }
     c = vector::InsertOp::create(rewriter, loc, accumulators, c, i);
   }
-  auto write = vector::TransferWriteOp::create(
-      rewriter, loc, c, initOperand.get(),
-      SmallVector<Value>(
-          cast<ShapedType>(initOperand.get().getType()).getRank(), zero),
-      AffineMapAttr::get(initVector->first),
-      rewriter.getBoolArrayAttr(SmallVector<bool>(2, true)));
-  rewriter.replaceOp(step, write.getResult());
+  replaceStepWithAccumulator(rewriter, loc, step, initVector->first, c, zero);
   return success();
 }
 

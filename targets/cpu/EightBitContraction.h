@@ -43,6 +43,10 @@ struct PairContraction {
   bool offsetRhs = false;
 };
 
+/// The product `a * b` when `op`'s body (of two inputs and one init) yields
+/// `out + a * b` on integers, else null.
+mlir::arith::MulIOp getAccumulatedProduct(mlir::linalg::LinalgOp op);
+
 /// `op`'s operand extensions when it is an int32 contraction of two 8-bit
 /// inputs.
 std::optional<EightBitContraction>

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "targets/cpu/EightBitContraction.h"
 #include "targets/cpu/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -122,18 +123,10 @@ std::optional<NarrowOperand> findNarrowOperand(Value value) {
 /// Whether `op`'s body is `out + a * b` on its two inputs, with no cast:
 /// the body of an int32 matmul or convolution.
 bool isPlainProduct(linalg::LinalgOp op) {
-  Block *body = op.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
-  if (!add)
-    return false;
-  Value out = body->getArgument(2);
-  Value product = add.getLhs() == out   ? add.getRhs()
-                  : add.getRhs() == out ? add.getLhs()
-                                        : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  arith::MulIOp mul = muon::cpu::getAccumulatedProduct(op);
   if (!mul)
     return false;
+  Block *body = op.getBlock();
   Value a = body->getArgument(0), b = body->getArgument(1);
   return (mul.getLhs() == a && mul.getRhs() == b) ||
          (mul.getLhs() == b && mul.getRhs() == a);

@@ -153,20 +153,29 @@ void ProgramBuilder::emitTile(ArrayRef<Instr> loads, ArrayRef<Instr> computes,
   }
 }
 
+/// The LOAD of `count` consecutive entries of `entryBytes` bytes from byte
+/// `offset` of DRAM region `region` into `buffer` from entry `dst` on.
+static ProgramBuilder::Instr loadRun(StringRef buffer, int64_t dst,
+                                     int64_t region, int64_t offset,
+                                     int64_t count, int64_t entryBytes) {
+  return {"npu.load",
+          {{"dst", dst},
+           {"dst_stride", count},
+           {"region", region},
+           {"dram_offset", offset},
+           {"rows", 1},
+           {"cols", count},
+           {"row_stride", count * entryBytes},
+           {"elem_bytes", entryBytes},
+           {"elem_stride", entryBytes}},
+          {{"buffer", buffer}}};
+}
+
 ProgramBuilder::Instr ProgramBuilder::loadConstants(StringRef buffer,
                                                     int64_t dst, int64_t offset,
                                                     int64_t entries) const {
   int64_t bytes = buffer == "WBUF" ? block * block : 16 * block;
-  return {"npu.load",
-          {{"dst", dst},
-           {"dst_stride", entries},
-           {"dram_offset", offset},
-           {"rows", 1},
-           {"cols", entries},
-           {"row_stride", entries * bytes},
-           {"elem_bytes", bytes},
-           {"elem_stride", bytes}},
-          {{"buffer", buffer}}};
+  return loadRun(buffer, dst, /*region=*/0, offset, entries, bytes);
 }
 
 std::pair<int64_t, int64_t>
@@ -354,17 +363,8 @@ ProgramBuilder::Instr npu::loadWindow(const Layout &in, int64_t block,
 ProgramBuilder::Instr npu::loadEntries(StringRef buffer, int64_t dst,
                                        const Layout &layout, int64_t first,
                                        int64_t count, int64_t block) {
-  return {"npu.load",
-          {{"dst", dst},
-           {"dst_stride", count},
-           {"region", layout.region},
-           {"dram_offset", layout.offset + first * block},
-           {"rows", 1},
-           {"cols", count},
-           {"row_stride", count * block},
-           {"elem_bytes", block},
-           {"elem_stride", block}},
-          {{"buffer", buffer}}};
+  return loadRun(buffer, dst, layout.region, layout.offset + first * block,
+                 count, block);
 }
 
 ProgramBuilder::Instr npu::storeEntries(int64_t src, const Layout &layout,

@@ -6,6 +6,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/Path.h"
 
 #include <sys/resource.h>
 
@@ -177,6 +178,42 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   return success();
 }
 
+/// Exits with an error when an argument names no registered option. LLVM's
+/// parser reads an unknown option that begins with a registered name as
+/// that option followed by more: `--hello` (a mistyped `--hls-...`) ran
+/// `-h` and printed the help with exit status 0, which a build script takes
+/// for success. Options that take their value appended (`-O3`) and values
+/// given as the next argument are let through.
+static void rejectUnknownOptions(int argc, char **argv) {
+  auto &options = cl::getRegisteredOptions();
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (arg == "--")
+      return;
+    if (arg.size() < 2 || arg[0] != '-')
+      continue; // a positional argument, or "-"
+    StringRef name = arg.drop_front(arg.starts_with("--") ? 2 : 1);
+    bool hasValue = name.contains('=');
+    name = name.split('=').first;
+    if (name == "h")
+      continue; // --help's alias, which LLVM registers while parsing
+    if (cl::Option *option = options.lookup(name)) {
+      if (!hasValue && option->getValueExpectedFlag() == cl::ValueRequired)
+        ++i; // its value
+      continue;
+    }
+    if (llvm::any_of(options, [&](const auto &entry) {
+          return entry.second->getFormattingFlag() == cl::Prefix &&
+                 !entry.first.empty() && name.starts_with(entry.first);
+        }))
+      continue;
+    llvm::errs() << llvm::sys::path::filename(argv[0])
+                 << ": error: unknown option '" << arg
+                 << "' (--help lists the options)\n";
+    std::exit(1);
+  }
+}
+
 void parseToolCommandLine(int argc, char **argv,
                           cl::OptionCategory &toolOptions,
                           llvm::StringRef overview) {
@@ -202,6 +239,7 @@ void parseToolCommandLine(int argc, char **argv,
       option->addCategory(mlirOptions);
   }
   cl::HideUnrelatedOptions({&toolOptions, &compileCategory, &mlirOptions});
+  rejectUnknownOptions(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, overview);
 }
 

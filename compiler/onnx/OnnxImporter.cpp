@@ -10,6 +10,7 @@
 
 #include "compiler/onnx/OnnxImporter.h"
 #include "compiler/onnx/ConstantEvaluation.h"
+#include "compiler/onnx/ExternalData.h"
 #include "compiler/onnx/NodeContext.h"
 #include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
@@ -126,11 +127,10 @@ onnx_importer::convertTensor(const onnx::TensorProto &tensor, StringRef name,
   auto error = [&]() {
     return mlir::emitError(loc) << "tensor '" << name << "' ";
   };
+  // loadExternalData has read every external tensor of the model.
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL ||
       tensor.external_data_size() > 0)
-    return error() << "keeps its data in an external file, which Muon does "
-                      "not read yet; re-save the model with "
-                      "onnx.save(model, path, save_as_external_data=False)";
+    return error() << "keeps its data in an external file that was not read";
   if (tensor.has_segment())
     return error() << "is segmented, which Muon does not support";
   Type elementType = convertElementType(tensor.data_type(), loc.getContext());
@@ -784,7 +784,7 @@ static LogicalResult parseModel(StringRef bytes, StringRef sourceName,
   if (!isText) {
     if (bytes.size() > static_cast<size_t>(INT_MAX))
       return error() << "models over 2 GiB must keep their weights in "
-                        "external data, which Muon does not read yet";
+                        "external data (protobuf holds at most 2 GiB)";
     if (model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       return success();
     if (!bytes.ltrim().starts_with("<"))
@@ -825,6 +825,8 @@ OwningOpRef<ModuleOp> muon::importOnnxBuffer(StringRef bytes,
     error() << "not a valid ONNX model (no graph)";
     return nullptr;
   }
+  if (failed(onnx_importer::loadExternalData(model, sourceName, context)))
+    return nullptr;
   return GraphImporter(context, sourceName, model).import(entryName);
 }
 

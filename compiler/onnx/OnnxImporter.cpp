@@ -27,6 +27,7 @@
 #include "llvm/Support/Path.h"
 
 #include "onnx/defs/parser.h"
+#include "onnx/defs/schema.h"
 
 #include <climits>
 #include <exception>
@@ -437,6 +438,7 @@ private:
 
   LogicalResult readOpsets();
   LogicalResult checkOperatorsSupported();
+  LogicalResult checkAttributeTypes();
   FailureOr<RankedTensorType> convertInputType(const onnx::ValueInfoProto &);
   LogicalResult checkDeclaredType(const onnx::ValueInfoProto &output,
                                   RankedTensorType computed);
@@ -529,6 +531,43 @@ LogicalResult GraphImporter::checkOperatorsSupported() {
        << " more";
   os << "\nsee docs/ops.md for the supported set";
   return emitModelError() << text;
+}
+
+/// Every attribute that the operator's schema (at the model's opset) declares
+/// has the declared type: the converters read attributes by name, and an
+/// alpha given as a string would otherwise read as 0.
+LogicalResult GraphImporter::checkAttributeTypes() {
+  SmallVector<std::string> wrong;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (!isDefaultDomain(node.domain()))
+      continue;
+    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+        node.op_type(), static_cast<int>(opset), onnx::ONNX_DOMAIN);
+    if (!schema)
+      continue;
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      auto declared = schema->attributes().find(attribute.name());
+      if (declared == schema->attributes().end() ||
+          attribute.type() == onnx::AttributeProto::UNDEFINED ||
+          attribute.type() == declared->second.type)
+        continue;
+      wrong.push_back(llvm::formatv(
+          "{0} ({1}): attribute '{2}' is {3}, not {4}", nodeLabel(node, index),
+          node.op_type(), attribute.name(),
+          onnx::AttributeProto::AttributeType_Name(attribute.type()),
+          onnx::AttributeProto::AttributeType_Name(declared->second.type)));
+    }
+  }
+  if (wrong.empty())
+    return success();
+  InFlightDiagnostic diag = emitModelError()
+                            << wrong.size()
+                            << (wrong.size() == 1 ? " attribute has"
+                                                  : " attributes have")
+                            << " the wrong type:";
+  for (const std::string &line : wrong)
+    diag << "\n  " << line;
+  return diag;
 }
 
 FailureOr<RankedTensorType>
@@ -707,7 +746,8 @@ LogicalResult GraphImporter::importOutputs(OpBuilder &builder,
 }
 
 OwningOpRef<ModuleOp> GraphImporter::import(StringRef entryName) {
-  if (failed(readOpsets()) || failed(checkOperatorsSupported()))
+  if (failed(readOpsets()) || failed(checkOperatorsSupported()) ||
+      failed(checkAttributeTypes()))
     return nullptr;
 
   OpBuilder builder(&context);

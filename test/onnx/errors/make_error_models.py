@@ -12,6 +12,8 @@ string-init.onnx    a STRING initializer
 external.onnx       an initializer kept in an external file
 named-node.onnx     Add 'add_bias' of float32[2,3] and float32[4]: a shape error
 random.onnx         256 bytes of deterministic noise
+attribute-types.onnx  LeakyRelu 'leaky' with alpha a string, Transpose
+                    'swap' with perm a float
 relu.onnx           a valid model: y = Relu(x), x float32[2,3], and inputs
                     for muon-run: x.npy (float32[2,3]), x-3x2.npy
                     (float32[3,2]), x-f64.npy (float64[2,3])
@@ -92,6 +94,11 @@ entry = external.external_data.add()
 entry.key, entry.value = "location", "weights.bin"
 write("external", [helper.make_node("Add", ["x", "w"], ["y"], name="add")],
       [value("x", [2, 3])], [value("y", [2, 3])], [external])
+
+write("attribute-types",
+      [helper.make_node("LeakyRelu", ["x"], ["a"], name="leaky", alpha="0.1"),
+       helper.make_node("Transpose", ["a"], ["y"], name="swap", perm=1.5)],
+      [value("x", [2, 3])], [value("y", [3, 2])])
 
 write("named-node",
       [helper.make_node("Add", ["x", "b"], ["y"], name="add_bias")],

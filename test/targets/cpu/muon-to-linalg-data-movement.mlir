@@ -322,3 +322,74 @@ func.func @reverse_sequence(%x: tensor<4x3xf32>, %lengths: tensor<3xi64>) -> ten
   %0 = muon.reverse_sequence %x, %lengths {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Channel concat: offsets along axis 1 are 0, 64 and 64 + 32 = 96.
+// CHECK-LABEL: func @concat
+// CHECK-SAME: (%[[A:.*]]: tensor<1x64x4x4xf32>, %[[B:.*]]: tensor<1x32x4x4xf32>, %[[C:.*]]: tensor<1x16x4x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x112x4x4xf32>
+// CHECK: %[[R0:.*]] = tensor.insert_slice %[[A]] into %[[E]][0, 0, 0, 0] [1, 64, 4, 4] [1, 1, 1, 1] : tensor<1x64x4x4xf32> into tensor<1x112x4x4xf32>
+// CHECK: %[[R1:.*]] = tensor.insert_slice %[[B]] into %[[R0]][0, 64, 0, 0] [1, 32, 4, 4] [1, 1, 1, 1] : tensor<1x32x4x4xf32> into tensor<1x112x4x4xf32>
+// CHECK: %[[R2:.*]] = tensor.insert_slice %[[C]] into %[[R1]][0, 96, 0, 0] [1, 16, 4, 4] [1, 1, 1, 1] : tensor<1x16x4x4xf32> into tensor<1x112x4x4xf32>
+// CHECK: return %[[R2]]
+func.func @concat(%a: tensor<1x64x4x4xf32>, %b: tensor<1x32x4x4xf32>, %c: tensor<1x16x4x4xf32>) -> tensor<1x112x4x4xf32> {
+  %0 = muon.concat %a, %b, %c {axis = 1} : (tensor<1x64x4x4xf32>, tensor<1x32x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x112x4x4xf32>
+  return %0 : tensor<1x112x4x4xf32>
+}
+
+// -----
+
+// Flatten [1, 512, 1, 1] -> [1, 512] is one collapse; [1, 512] -> [1, 8, 64]
+// one expand; [2, 3, 4] -> [4, 6] has no common refinement (2 * 3 * 4 vs 4 * 6
+// split at different places), so it goes through [24].
+// CHECK-LABEL: func @reshape
+// CHECK-SAME: (%[[X:.*]]: tensor<1x512x1x1xf32>, %[[V:.*]]: tensor<1x512xf32>, %[[Y:.*]]: tensor<2x3x4xf32>)
+// CHECK: tensor.collapse_shape %[[X]] {{\[}}[0], [1, 2, 3]] : tensor<1x512x1x1xf32> into tensor<1x512xf32>
+// CHECK: tensor.expand_shape %[[V]] {{\[}}[0], [1, 2]] output_shape [1, 8, 64] : tensor<1x512xf32> into tensor<1x8x64xf32>
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[Y]] {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{\[}}[0, 1]] output_shape [4, 6] : tensor<24xf32> into tensor<4x6xf32>
+func.func @reshape(%x: tensor<1x512x1x1xf32>, %v: tensor<1x512xf32>, %y: tensor<2x3x4xf32>) -> (tensor<1x512xf32>, tensor<1x8x64xf32>, tensor<4x6xf32>) {
+  %0 = muon.reshape %x : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+  %1 = muon.reshape %v : (tensor<1x512xf32>) -> tensor<1x8x64xf32>
+  %2 = muon.reshape %y : (tensor<2x3x4xf32>) -> tensor<4x6xf32>
+  return %0, %1, %2 : tensor<1x512xf32>, tensor<1x8x64xf32>, tensor<4x6xf32>
+}
+
+// -----
+
+// reshape(reshape(x)) folds into one reshape before lowering (ReshapeOp::fold):
+// [1, 512, 1, 1] -> [1, 8, 64] directly, through [512] (no common refinement).
+// CHECK-LABEL: func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<1x512x1x1xf32>)
+// CHECK: %[[F:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2, 3]] : tensor<1x512x1x1xf32> into tensor<512xf32>
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[F]] {{\[}}[0, 1, 2]] output_shape [1, 8, 64] : tensor<512xf32> into tensor<1x8x64xf32>
+// CHECK-NOT: tensor.
+// CHECK: return %[[R]]
+func.func @reshape_chain(%x: tensor<1x512x1x1xf32>) -> tensor<1x8x64xf32> {
+  %0 = muon.reshape %x : (tensor<1x512x1x1xf32>) -> tensor<1x512xf32>
+  %1 = muon.reshape %0 : (tensor<1x512xf32>) -> tensor<1x8x64xf32>
+  return %1 : tensor<1x8x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x8x4x3xf32>
+// CHECK: linalg.transpose ins(%[[X]] : tensor<1x3x8x4xf32>) outs(%[[E]] : tensor<1x8x4x3xf32>) permutation = [0, 2, 3, 1]
+func.func @transpose(%x: tensor<1x3x8x4xf32>) -> tensor<1x8x4x3xf32> {
+  %0 = muon.transpose %x {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x8x4xf32>) -> tensor<1x8x4x3xf32>
+  return %0 : tensor<1x8x4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @constant
+// CHECK: %[[C:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: muon.constant
+// CHECK: return %[[C]]
+func.func @constant() -> tensor<2xf32> {
+  %0 = muon.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}

@@ -226,3 +226,111 @@ func.func @shrink(%x: tensor<5xf32>) -> tensor<5xf32> {
   %0 = muon.shrink %x {bias = 0.5 : f32, lambd = 1.5 : f32} : tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// ONNX broadcasting aligns dimensions at the right; a size-1 dimension of an
+// operand is read at index 0 (affine constant 0) when the result's is not 1.
+//   lhs [2,1,4] in [2,3,4] -> (d0, 0, d2);  rhs [3,1] -> dims d1, d2 -> (d1, 0)
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2) -> (d0, 0, d2)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// CHECK-DAG: #[[$ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func @add_broadcast
+// CHECK-SAME: (%[[A:.*]]: tensor<2x1x4xf32>, %[[B:.*]]: tensor<3x1xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x3x4xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$ID3]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<2x1x4xf32>, tensor<3x1xf32>) outs(%[[E]] : tensor<2x3x4xf32>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[S:.*]] = arith.addf %[[X]], %[[Y]] : f32
+// CHECK: linalg.yield %[[S]]
+// CHECK-NOT: muon.
+// CHECK: return %[[R]]
+func.func @add_broadcast(%a: tensor<2x1x4xf32>, %b: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
+  %0 = muon.add %a, %b : (tensor<2x1x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// A size-1 dimension that is also 1 in the result keeps its dimension
+// expression; a rank-0 operand reads no index at all.
+// CHECK-DAG: #[[$ONE:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func @mul_scalar
+// CHECK: linalg.generic {indexing_maps = [#[[$ONE]], #[[$SCALAR]], #[[$ONE]]]
+// CHECK: arith.mulf
+func.func @mul_scalar(%a: tensor<1x5xf32>, %s: tensor<f32>) -> tensor<1x5xf32> {
+  %0 = muon.mul %a, %s : (tensor<1x5xf32>, tensor<f32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}
+
+// -----
+
+// Integer Sub/Div use the integer arith ops (ONNX Div on integers truncates, as divsi does).
+// CHECK-LABEL: func @integer_binary
+// CHECK: linalg.generic
+// CHECK: arith.subi
+// CHECK: linalg.generic
+// CHECK: arith.divsi
+func.func @integer_binary(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = muon.sub %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %1 = muon.div %0, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %1 : tensor<4xi32>
+}
+
+// -----
+
+// The scalar constants are hoisted to the function entry (and deduplicated) by
+// the rewrite driver; commutative ops get the constant on the right.
+// CHECK-LABEL: func @unary
+// CHECK-DAG: %[[SIX:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK-DAG: %[[ALPHA:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// Relu: max(x, 0).
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X0:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[R0:.*]] = arith.maximumf %[[X0]], %[[ZERO]] : f32
+// CHECK-NEXT: linalg.yield %[[R0]] : f32
+// Sigmoid: 1 / (1 + exp(-x)).
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X1:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[N:.*]] = arith.negf %[[X1]] : f32
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[N]] : f32
+// CHECK-NEXT: %[[D:.*]] = arith.addf %[[E]], %[[ONE]] : f32
+// CHECK-NEXT: %[[R1:.*]] = arith.divf %[[ONE]], %[[D]] : f32
+// CHECK-NEXT: linalg.yield %[[R1]] : f32
+// LeakyRelu: x < 0 ? alpha * x : x.
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X2:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[NEG:.*]] = arith.cmpf olt, %[[X2]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[SC:.*]] = arith.mulf %[[X2]], %[[ALPHA]] : f32
+// CHECK-NEXT: %[[R2:.*]] = arith.select %[[NEG]], %[[SC]], %[[X2]] : f32
+// CHECK-NEXT: linalg.yield %[[R2]] : f32
+// Clip to [0, 6]: min(max(x, 0), 6).
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X3:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[X3]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[R3:.*]] = arith.minimumf %[[M]], %[[SIX]] : f32
+// CHECK-NEXT: linalg.yield %[[R3]] : f32
+// Tanh, Exp, Log, Sqrt, Abs, Neg map to one math/arith op each.
+// CHECK: math.tanh
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: math.sqrt
+// CHECK: math.absf
+// CHECK: arith.negf
+// CHECK-NOT: muon.
+func.func @unary(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = muon.relu %x : tensor<2x3xf32>
+  %1 = muon.sigmoid %0 : tensor<2x3xf32>
+  %2 = muon.leaky_relu %1 {alpha = 0.1 : f32} : tensor<2x3xf32>
+  %3 = muon.clip %2 {min = 0.0 : f32, max = 6.0 : f32} : tensor<2x3xf32>
+  %4 = muon.tanh %3 : tensor<2x3xf32>
+  %5 = muon.exp %4 : tensor<2x3xf32>
+  %6 = muon.log %5 : tensor<2x3xf32>
+  %7 = muon.sqrt %6 : tensor<2x3xf32>
+  %8 = muon.abs %7 : tensor<2x3xf32>
+  %9 = muon.neg %8 : tensor<2x3xf32>
+  return %9 : tensor<2x3xf32>
+}

@@ -24,6 +24,18 @@ static llvm::Error fail(StringRef path, const llvm::Twine &message) {
                                  path + ": " + message);
 }
 
+/// The bytes `tensor`'s shape and element type need, or nothing for a
+/// negative dimension or a count beyond 64 bits (a hostile header).
+static std::optional<uint64_t> byteSize(const HostTensor &tensor) {
+  uint64_t bytes = dtypeSize(tensor.dtype);
+  for (int64_t d : tensor.shape) {
+    if (d < 0 || (d > 0 && bytes > UINT64_MAX / static_cast<uint64_t>(d)))
+      return std::nullopt;
+    bytes *= static_cast<uint64_t>(d);
+  }
+  return bytes;
+}
+
 int64_t HostTensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -115,12 +127,14 @@ static llvm::Expected<HostTensor> readNpy(StringRef path, StringRef bytes) {
       return fail(path, "malformed shape " + *shape);
     tensor.shape.push_back(size);
   }
-  size_t expected = tensor.numElements() * dtypeSize(tensor.dtype);
+  std::optional<uint64_t> expected = byteSize(tensor);
+  if (!expected)
+    return fail(path, "shape " + *shape + " is too large");
   StringRef payload = bytes.drop_front(headerStart + headerLength);
-  if (payload.size() != expected)
+  if (payload.size() != *expected)
     return fail(path, "holds " + llvm::Twine(payload.size()) +
                           " data bytes, but its shape needs " +
-                          llvm::Twine(expected));
+                          llvm::Twine(*expected));
   tensor.data.assign(payload.begin(), payload.end());
   return tensor;
 }
@@ -207,11 +221,13 @@ static llvm::Expected<HostTensor> readTensorProto(StringRef path,
   }
   if (proto.has_raw_data())
     tensor.data.assign(proto.raw_data().begin(), proto.raw_data().end());
-  size_t expected = tensor.numElements() * dtypeSize(tensor.dtype);
-  if (tensor.data.size() != expected)
+  std::optional<uint64_t> expected = byteSize(tensor);
+  if (!expected)
+    return fail(path, "has negative or too large dims");
+  if (tensor.data.size() != *expected)
     return fail(path, "holds " + llvm::Twine(tensor.data.size()) +
                           " data bytes, but its dims need " +
-                          llvm::Twine(expected));
+                          llvm::Twine(*expected));
   return tensor;
 }
 

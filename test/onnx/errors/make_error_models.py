@@ -16,7 +16,8 @@ attribute-types.onnx  LeakyRelu 'leaky' with alpha a string, Transpose
                     'swap' with perm a float
 relu.onnx           a valid model: y = Relu(x), x float32[2,3], and inputs
                     for muon-run: x.npy (float32[2,3]), x-3x2.npy
-                    (float32[3,2]), x-f64.npy (float64[2,3])
+                    (float32[3,2]), x-f64.npy (float64[2,3]),
+                    x-huge-shape.npy (a shape of 2^64 elements)
 """
 import hashlib
 import os
@@ -110,6 +111,12 @@ write("relu", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
 np.save(os.path.join(out, "x.npy"), np.ones((2, 3), dtype=np.float32))
 np.save(os.path.join(out, "x-3x2.npy"), np.ones((3, 2), dtype=np.float32))
 np.save(os.path.join(out, "x-f64.npy"), np.ones((2, 3), dtype=np.float64))
+# A header whose shape needs more than 2^64 bytes, over 24 bytes of data.
+header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (9223372036854775807, 2), }"
+header += b" " * (117 - len(header)) + b"\n"
+with open(os.path.join(out, "x-huge-shape.npy"), "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header +
+            bytes(24))
 
 # SHA-256 blocks chained: noise that is the same on every run.
 noise = hashlib.sha256(b"muon").digest()

@@ -118,6 +118,12 @@ static cl::opt<bool> npuHostPrefix(
              "then their result, named after the op computing it (a remark "
              "lists them)"),
     cl::cat(compileCategory));
+static cl::opt<std::string> maxWorkspace(
+    "max-workspace",
+    cl::desc("Reject a model whose workspace (its intermediate tensors, "
+             "the bytes the caller provides) is larger than this: bytes, or "
+             "with a K, M or G suffix (powers of 1024)"),
+    cl::value_desc("size"), cl::cat(compileCategory));
 static cl::opt<std::string> quantReportInputs(
     "quant-report-inputs",
     cl::desc("Samples for --quant-report, in --calibration's format "
@@ -135,6 +141,24 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   options.target.cpu = targetCpu;
   options.verifyEachPass = verifyEach;
   options.targetKind = targetKind;
+  if (maxWorkspace.getNumOccurrences()) {
+    if (targetKind == TargetKind::Npu)
+      return fail("--max-workspace needs --target=cpu (an NPU program's "
+                  "workspace is a region of the .npub)");
+    StringRef text = maxWorkspace;
+    uint64_t unit = 1;
+    if (text.consume_back("K") || text.consume_back("k"))
+      unit = uint64_t(1) << 10;
+    else if (text.consume_back("M"))
+      unit = uint64_t(1) << 20;
+    else if (text.consume_back("G"))
+      unit = uint64_t(1) << 30;
+    uint64_t bytes;
+    if (text.getAsInteger(10, bytes) || bytes == 0 || bytes > UINT64_MAX / unit)
+      return fail("--max-workspace=" + maxWorkspace +
+                  " is not a size (bytes, or a number with K, M or G)");
+    options.maxWorkspaceBytes = bytes * unit;
+  }
   for (const cl::Option *npuOnly : {static_cast<cl::Option *>(&npuReport),
                                     static_cast<cl::Option *>(&npuBlock),
                                     static_cast<cl::Option *>(&npuHostPrefix)})

@@ -168,6 +168,13 @@ FailureOr<CompileResult> compile(ModuleOp module,
       describeModel(module, options.target.name);
   if (failed(interface))
     return failure();
+  if (options.maxWorkspaceBytes &&
+      interface->workspaceSize >
+          static_cast<int64_t>(options.maxWorkspaceBytes))
+    return module.emitError()
+           << "the model needs a workspace of " << interface->workspaceSize
+           << " bytes, more than --max-workspace allows ("
+           << options.maxWorkspaceBytes << ")";
   result.interface = std::move(*interface);
   if (failed(runPipeline(module, options, "lowering to the LLVM dialect",
                          [&](PassManager &pm) {

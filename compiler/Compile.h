@@ -51,6 +51,9 @@ struct CompileOptions {
   /// Verify the IR after every pass; otherwise after every pipeline, which
   /// is most of the verifier's time saved (--verify-each).
   bool verifyEachPass = false;
+  /// TargetKind::Cpu: the largest workspace the model may need, in bytes;
+  /// 0 for no limit (--max-workspace).
+  uint64_t maxWorkspaceBytes = 0;
   /// Called on every pass manager before it runs (IR printing).
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
   /// Where compile() records how long each phase takes (--mlir-timing):

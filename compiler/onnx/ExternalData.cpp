@@ -80,8 +80,14 @@ ExternalFiles::open(StringRef location,
     error() << "cannot be read: " << ec.message();
     return nullptr;
   }
-  if (!StringRef(real).starts_with(folder + "/")) {
+  std::string inside = StringRef(folder).ends_with("/") ? folder : folder + "/";
+  if (!StringRef(real).starts_with(inside)) {
     error() << "resolves outside the model's folder (a symlink)";
+    return nullptr;
+  }
+  // Not a FIFO or device, which could block or never end.
+  if (!llvm::sys::fs::is_regular_file(real)) {
+    error() << "is not a regular file";
     return nullptr;
   }
   auto file = llvm::MemoryBuffer::getFile(real, /*IsText=*/false,

@@ -10,7 +10,8 @@ x.npy and the numpy reference y.npy. Every other model is one initializer
 tries: absolute.onnx, dotdot.onnx, symlink.onnx (a link out of the folder),
 past-end.onnx (offset beyond the file), too-long.onnx (length past the
 end), checksum.onnx (a SHA-1 that does not match), short.onnx (fewer bytes
-than the shape needs).
+than the shape needs), fifo.onnx (a named pipe, which a read would wait on
+forever).
 """
 import hashlib
 import os
@@ -53,6 +54,7 @@ secret = os.path.join(out, "secret.bin")
 with open(secret, "wb") as f:
     f.write(data)
 os.symlink(secret, os.path.join(bad, "link.bin"))
+os.mkfifo(os.path.join(bad, "pipe.bin"))
 
 
 def write(name, entries):
@@ -79,5 +81,6 @@ write("too-long", [("location", "data.bin"), ("offset", "8"),
                    ("length", "24")])
 write("checksum", [("location", "data.bin"), ("checksum", "0" * 40)])
 write("short", [("location", "data.bin"), ("offset", "4")])
+write("fifo", [("location", "pipe.bin")])
 write("checksum-ok", [("location", "data.bin"),
                       ("checksum", hashlib.sha1(data).hexdigest())])

@@ -109,6 +109,21 @@ static Value readStepOperand(RewriterBase &rewriter, Location loc,
 
 /// Replaces `step` by the write of its MR x NR accumulator block `c` to its
 /// init operand, where `map` (from stepOperandVector) read it.
+void muon::cpu::yieldExtendedProduct(OpBuilder &b, Location loc,
+                                     ValueRange args, bool lhsSigned,
+                                     bool rhsSigned) {
+  Type i32 = b.getI32Type();
+  auto extend = [&](Value v, bool isSigned) -> Value {
+    if (isSigned)
+      return arith::ExtSIOp::create(b, loc, i32, v);
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  };
+  Value product = arith::MulIOp::create(b, loc, extend(args[0], lhsSigned),
+                                        extend(args[1], rhsSigned));
+  linalg::YieldOp::create(
+      b, loc, ValueRange{arith::AddIOp::create(b, loc, args[2], product)});
+}
+
 arith::MulIOp muon::cpu::getAccumulatedProduct(linalg::LinalgOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return nullptr;
@@ -388,18 +403,10 @@ muon::cpu::splitIntoPairs(RewriterBase &rewriter, linalg::LinalgOp op,
   auto generic = linalg::GenericOp::create(
       rewriter, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
       iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-        Type i32 = b.getI32Type();
         // A 16-bit operand holds the widened value already.
-        auto extend = [&](Value v, bool isSigned) -> Value {
-          if (isSigned || v.getType().isInteger(16))
-            return arith::ExtSIOp::create(b, l, i32, v);
-          return arith::ExtUIOp::create(b, l, i32, v);
-        };
-        Value product =
-            arith::MulIOp::create(b, l, extend(args[0], kind.lhsSigned),
-                                  extend(args[1], kind.rhsSigned));
-        linalg::YieldOp::create(
-            b, l, ValueRange{arith::AddIOp::create(b, l, args[2], product)});
+        yieldExtendedProduct(b, l, args,
+                             kind.lhsSigned || args[0].getType().isInteger(16),
+                             kind.rhsSigned || args[1].getType().isInteger(16));
       });
   rewriter.replaceOp(op, generic.getResults());
   // The widening of a computed A is element-wise: vectorized like others.
@@ -852,16 +859,7 @@ LogicalResult muon::cpu::rewriteEightBitConvInIm2Col(
       {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
        IteratorType::reduction},
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Type i32 = b.getI32Type();
-        auto extend = [&](Value v, bool isSigned) -> Value {
-          if (isSigned)
-            return arith::ExtSIOp::create(b, l, i32, v);
-          return arith::ExtUIOp::create(b, l, i32, v);
-        };
-        Value p = arith::MulIOp::create(b, l, extend(args[0], kind.rhsSigned),
-                                        extend(args[1], kind.lhsSigned));
-        linalg::YieldOp::create(
-            b, l, ValueRange{arith::AddIOp::create(b, l, args[2], p)});
+        yieldExtendedProduct(b, l, args, kind.rhsSigned, kind.lhsSigned);
       });
   rewriter.replaceOp(
       conv, tensor::ExpandShapeOp::create(rewriter, loc, outputType,

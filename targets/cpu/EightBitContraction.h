@@ -43,6 +43,14 @@ struct PairContraction {
   bool offsetRhs = false;
 };
 
+/// Yields `args[2] + ext(args[0]) * ext(args[1])` in i32, each factor
+/// sign-extended when its flag says so and zero-extended otherwise: the body
+/// of an int32 contraction of narrower integers, the form
+/// matchEightBitContraction reads.
+void yieldExtendedProduct(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::ValueRange args, bool lhsSigned,
+                          bool rhsSigned);
+
 /// The product `a * b` when `op`'s body (of two inputs and one init) yields
 /// `out + a * b` on integers, else null.
 mlir::arith::MulIOp getAccumulatedProduct(mlir::linalg::LinalgOp op);

@@ -187,17 +187,8 @@ struct FoldExtensionIntoContraction
         rewriter, loc, resultType, inputs, init, op.getIndexingMapsArray(),
         op.getIteratorTypesArray(),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Type i32 = b.getI32Type();
-          auto extend = [&](Value v, bool isSigned) -> Value {
-            if (isSigned)
-              return arith::ExtSIOp::create(b, l, i32, v);
-            return arith::ExtUIOp::create(b, l, i32, v);
-          };
-          Value product =
-              arith::MulIOp::create(b, l, extend(args[0], lhs->isSigned),
-                                    extend(args[1], rhs->isSigned));
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::AddIOp::create(b, l, args[2], product)});
+          muon::cpu::yieldExtendedProduct(b, l, args, lhs->isSigned,
+                                          rhs->isSigned);
         });
     rewriter.replaceOp(op, generic->getResults());
     return success();

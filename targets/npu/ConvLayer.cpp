@@ -69,7 +69,7 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
     return;
   }
   int64_t groupBlocks = tiling->groupBlocks, groups = tiling->groups;
-  int64_t tileRows = tiling->tileRows, tileCols = tiling->tileCols;
+  int64_t tileRows = tiling->tileRows;
   bool doubleBuffered = tiling->doubleBuffered;
   SmallVector<int64_t> weights = *getConstantValues(conv.getWeight());
   std::optional<SmallVector<int64_t>> biasValues;
@@ -118,9 +118,8 @@ void FunctionLowering::lowerConv(ConvOp conv, RequantizeOp requantize,
                           "{7}x{8}x{9}, {10}",
                           depthwise ? "Depthwise conv" : "Conv", kh, kw, sh,
                           in.h, in.w, in.c, ho, wo, cout, tiling->describe()));
-  int64_t inputEntries =
-      windowExtent(tileRows, kh, sh) * windowExtent(tileCols, kw, sw) * cb;
-  int64_t outputEntries = tileRows * tileCols * groupBlocks;
+  int64_t inputEntries = tiling->inputEntries;
+  int64_t outputEntries = tiling->outputEntries;
   // Each group is lowered as a layer of its own: its first tile waits for
   // the previous group's last store (emitTile), so its weights may replace
   // those the previous groups read.

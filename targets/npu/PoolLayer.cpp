@@ -39,9 +39,8 @@ void FunctionLowering::lowerPool(Operation *op, const Layout &in,
   int64_t pbufBase =
       program.placeConstants(0, 0, paramOffset, paramEntries, constantLoads)
           .second;
-  int64_t tileInputs = windowExtent(tileRows, pool.kh, pool.sh) *
-                       windowExtent(tileCols, pool.kw, pool.sw) * groupBlocks;
-  int64_t tileOutputs = tileRows * tileCols * groupBlocks;
+  int64_t tileInputs = tiling.inputEntries;
+  int64_t tileOutputs = tiling.outputEntries;
   for (int64_t tile = 0; tile < tileCount; ++tile) {
     int64_t g0 = tile / (rowTiles * colTiles) * groupBlocks;
     int64_t r0 = tile / colTiles % rowTiles * tileRows;

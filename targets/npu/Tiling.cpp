@@ -63,10 +63,16 @@ std::optional<ConvTiling> npu::planConv(const ConvShape &s) {
   // layer needs more than one tile. Tiles are whole rows when one row fits
   // half the buffers, else parts of one row (column tiles, as even as
   // possible), single-buffered only if not even one output fits half.
+  auto inputEntries = [&](int64_t rows, int64_t cols) {
+    return windowExtent(rows, s.kh, s.sh) * windowExtent(cols, s.kw, s.sw) *
+           s.inBlocks;
+  };
+  auto outputEntries = [&](int64_t rows, int64_t cols) {
+    return rows * cols * groupBlocks;
+  };
   auto fits = [&](int64_t rows, int64_t cols, int64_t copies) {
-    int64_t inputs = windowExtent(rows, s.kh, s.sh) *
-                     windowExtent(cols, s.kw, s.sw) * s.inBlocks;
-    int64_t outputs = rows * cols * groupBlocks;
+    int64_t inputs = inputEntries(rows, cols);
+    int64_t outputs = outputEntries(rows, cols);
     return copies * inputs <= kIbufEntries && copies * outputs <= kAccEntries &&
            copies * outputs <= kObufEntries;
   };
@@ -91,6 +97,9 @@ std::optional<ConvTiling> npu::planConv(const ConvShape &s) {
   tiling.tileRows = tileRows;
   tiling.tileCols = tileCols;
   tiling.doubleBuffered = doubleBuffered;
+  tiling.rowTiles = ceilDiv(s.ho, tileRows);
+  tiling.inputEntries = inputEntries(tileRows, tileCols);
+  tiling.outputEntries = outputEntries(tileRows, tileCols);
   auto addColumns = [&](int64_t begin, int64_t end, bool packed) {
     for (int64_t c0 = begin; c0 < end; c0 += tileCols)
       tiling.columnTiles.push_back({c0, std::min(tileCols, end - c0), packed});
@@ -104,12 +113,7 @@ std::optional<ConvTiling> npu::planConv(const ConvShape &s) {
   addColumns(packedEnd, s.wo, false);
   tiling.packedColumns = packedEnd - packedBegin;
   tiling.packedPerEntry = s.packedPerEntry;
-  tiling.rows = s.ho;
   return tiling;
-}
-
-int64_t ConvTiling::tiles() const {
-  return ceilDiv(rows, tileRows) * columnTiles.size();
 }
 
 std::string ConvTiling::describe() const {
@@ -173,7 +177,9 @@ PoolTiling npu::planPool(const PoolShape &pool, int64_t cb) {
           /*planar=*/groupBlocks < cb,
           rowTiles,
           colTiles,
-          ceilDiv(cb, groupBlocks) * rowTiles * colTiles};
+          ceilDiv(cb, groupBlocks) * rowTiles * colTiles,
+          inputEntries(tileRows, tileCols, groupBlocks),
+          tileRows * tileCols * groupBlocks};
 }
 
 std::string PoolTiling::describe() const {

@@ -73,9 +73,12 @@ struct ConvTiling {
   };
   llvm::SmallVector<ColumnTile> columnTiles;
   int64_t packedColumns, packedPerEntry;
-  int64_t rows; // output rows of the image
+  int64_t rowTiles;
+  /// IBUF entries of a tile's input window, and ACC/OBUF entries of its
+  /// outputs: what one half of the buffers holds when double-buffered.
+  int64_t inputEntries, outputEntries;
   /// Tiles per group.
-  int64_t tiles() const;
+  int64_t tiles() const { return rowTiles * columnTiles.size(); }
   /// "3 groups of 7 output channel blocks, each 4 tiles of 2 output rows,
   /// double-buffered".
   std::string describe() const;
@@ -97,6 +100,10 @@ struct PoolTiling {
   int64_t tileRows, tileCols, groupBlocks;
   bool doubleBuffered, planar;
   int64_t rowTiles, colTiles, tiles;
+  /// ACC entries of a tile's input window and of its results, OBUF entries
+  /// of its results: what one half of the buffers holds when
+  /// double-buffered.
+  int64_t inputEntries, outputEntries;
   /// "10 tiles of 3 output rows x 4 channel blocks, double-buffered".
   std::string describe() const;
 };

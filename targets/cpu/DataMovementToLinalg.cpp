@@ -17,8 +17,10 @@
 #include "targets/cpu/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <array>
 #include <cmath>
@@ -55,6 +57,18 @@ Value buildIndexedGeneric(
       .getResult(0);
 }
 
+/// Whether `op` reads or writes quantized values. The ops here move them on
+/// their storage; those that also compute values (a padding or fill
+/// constant, an interpolation, a scatter reduction) would need the
+/// quantization parameters, and are left to the error of muon-to-linalg.
+bool hasQuantizedElements(Operation *op) {
+  auto quantized = [](Type type) {
+    return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
+  };
+  return llvm::any_of(op->getOperandTypes(), quantized) ||
+         llvm::any_of(op->getResultTypes(), quantized);
+}
+
 /// The loop index of every result dimension.
 SmallVector<Value> loopIndices(OpBuilder &b, Location loc, int64_t rank) {
   SmallVector<Value> indices;
@@ -86,13 +100,14 @@ Value wrapIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
 /// I with the axis coordinate replaced by the wrapped index; Gather's index
 /// tensor spans result dimensions [axis, axis + rank(indices)) and the data
 /// dimensions after the axis follow them.
-template <typename OpTy> struct GatherLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+template <typename OpTy> struct GatherLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     constexpr bool elements = std::is_same_v<OpTy, GatherElementsOp>;
-    auto dataType = tensorType(op.getData());
-    auto indicesType = tensorType(op.getIndices());
+    auto dataType = tensorType(adaptor.getData());
+    auto indicesType = tensorType(adaptor.getIndices());
     int64_t axis = op.getAxis(), rank = op.getType().getRank();
     int64_t extent = dataType.getDimSize(axis);
     if (extent == 0)
@@ -103,8 +118,8 @@ template <typename OpTy> struct GatherLowering : OpRewritePattern<OpTy> {
                  : AffineMap::getMultiDimIdentityMap(rank, context)
                        .getSliceMap(axis, indicesType.getRank());
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), op.getType(), op.getIndices(), indicesMap,
-        [&](OpBuilder &b, Location loc, ValueRange args) {
+        rewriter, op.getLoc(), storageType(op.getType()), adaptor.getIndices(),
+        indicesMap, [&](OpBuilder &b, Location loc, ValueRange args) {
           SmallVector<Value> loop = loopIndices(b, loc, rank);
           SmallVector<Value> coords;
           if (elements) {
@@ -116,7 +131,7 @@ template <typename OpTy> struct GatherLowering : OpRewritePattern<OpTy> {
             coords.append(loop.begin() + axis + indicesType.getRank(),
                           loop.end());
           }
-          return tensor::ExtractOp::create(b, loc, op.getData(), coords)
+          return tensor::ExtractOp::create(b, loc, adaptor.getData(), coords)
               .getResult();
         });
     rewriter.replaceOp(op, result);
@@ -131,13 +146,14 @@ template <typename OpTy> struct GatherLowering : OpRewritePattern<OpTy> {
 /// A tensor.extract_slice over the elements the slice reads, with positive
 /// strides; dimensions with a negative stride are then reversed by a
 /// linalg.generic reading (size - 1 - i).
-struct SliceLowering : OpRewritePattern<SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SliceOp op,
-                                PatternRewriter &rewriter) const override {
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
     int64_t rank = type.getRank();
     SmallVector<int64_t> offsets, strides;
     SmallVector<AffineExpr> reversal;
@@ -157,7 +173,7 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
       strides.push_back(std::abs(stride));
     }
     Value slice = tensor::ExtractSliceOp::create(
-        rewriter, loc, type, op.getInput(),
+        rewriter, loc, type, adaptor.getInput(),
         getAsIndexOpFoldResult(context, offsets),
         getAsIndexOpFoldResult(context, type.getShape()),
         getAsIndexOpFoldResult(context, strides));
@@ -179,24 +195,25 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
 /// index i of a padded dimension of size n, input index j = i - begin mapped
 /// into [0, n): edge clamps it; reflect mirrors it about the edge elements
 /// (-j below 0, 2 (n - 1) - j above n - 1), as numpy.pad's 'reflect' does.
-struct PadLowering : OpRewritePattern<PadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PadOp op,
-                                PatternRewriter &rewriter) const override {
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    auto inputType = tensorType(op.getInput());
+    RankedTensorType type = storageType(op.getType());
+    auto inputType = tensorType(adaptor.getInput());
     Type elementType = type.getElementType();
     int64_t rank = type.getRank();
     ArrayRef<int64_t> pads = op.getPads();
     if (op.getMode() == "constant") {
-      if (!isFloat(elementType) && !elementType.isSignlessInteger())
+      if (hasQuantizedElements(op))
         return rewriter.notifyMatchFailure(
-            op, "constant padding needs a float or signless integer type");
+            op, "constant padding needs a float or integer type");
       Value value = scalarConstant(rewriter, loc, elementType,
                                    op.getValue().convertToDouble());
       rewriter.replaceOpWithNewOp<tensor::PadOp>(
-          op, type, op.getInput(),
+          op, type, adaptor.getInput(),
           getAsIndexOpFoldResult(rewriter.getContext(), pads.take_front(rank)),
           getAsIndexOpFoldResult(rewriter.getContext(), pads.drop_front(rank)),
           value);
@@ -229,7 +246,7 @@ struct PadLowering : OpRewritePattern<PadOp> {
                 b, l, indexConstant(b, l, 2 * (n - 1)), j);
             coords[d] = arith::SelectOp::create(b, l, above, mirrored, j);
           }
-          return tensor::ExtractOp::create(b, l, op.getInput(), coords)
+          return tensor::ExtractOp::create(b, l, adaptor.getInput(), coords)
               .getResult();
         });
     rewriter.replaceOp(op, result);
@@ -241,12 +258,14 @@ struct PadLowering : OpRewritePattern<PadOp> {
 // Expand
 //===----------------------------------------------------------------------===//
 
-struct ExpandLowering : OpRewritePattern<ExpandOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ExpandOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, broadcastTo(rewriter, op.getLoc(), op.getInput(), op.getType()));
+struct ExpandLowering : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op,
+                       broadcastTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                   storageType(op.getType())));
     return success();
   }
 };
@@ -370,22 +389,25 @@ SmallVector<ResizeTables> resizeTables(ResizeOp op) {
   return tables;
 }
 
-struct ResizeLowering : OpRewritePattern<ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ResizeOp op,
-                                PatternRewriter &rewriter) const override {
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     int64_t taps = resizeTaps(op);
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
     Type elementType = type.getElementType();
     if (taps > 1 && !isFloat(elementType))
       return rewriter.notifyMatchFailure(op,
                                          "interpolation needs a float type");
+    if (hasQuantizedElements(op))
+      return rewriter.notifyMatchFailure(op, "not on quantized values");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = type.getRank();
     SmallVector<ResizeTables> tables = resizeTables(op);
     if (tables.empty()) { // Every coordinate maps to itself.
-      rewriter.replaceOp(op, op.getInput());
+      rewriter.replaceOp(op, adaptor.getInput());
       return success();
     }
 
@@ -441,7 +463,7 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
           if (taps == 1) {
             for (auto [k, table] : llvm::enumerate(tables))
               coords[table.dim] = index(args[k]);
-            value = tensor::ExtractOp::create(b, l, op.getInput(), coords);
+            value = tensor::ExtractOp::create(b, l, adaptor.getInput(), coords);
           }
           // Else the sum over every combination of one tap per resized
           // dimension, weighted by the product of the taps' weights.
@@ -461,7 +483,7 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
             }
             Value term = arith::MulFOp::create(
                 b, l, weight,
-                tensor::ExtractOp::create(b, l, op.getInput(), coords));
+                tensor::ExtractOp::create(b, l, adaptor.getInput(), coords));
             value = value ? arith::AddFOp::create(b, l, value, term).getResult()
                           : term;
           }
@@ -491,15 +513,18 @@ struct ResizeLowering : OpRewritePattern<ResizeOp> {
 
 /// Element (..., i, j) is kept when j - i >= k (upper) or j - i <= k (lower)
 /// and zero otherwise; the run-time k is read once, before the loop nest.
-struct TriluLowering : OpRewritePattern<TriluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(TriluOp op,
-                                PatternRewriter &rewriter) const override {
+struct TriluLowering : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (hasQuantizedElements(op))
+      return rewriter.notifyMatchFailure(op, "not on quantized values");
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
     int64_t rank = type.getRank();
     Value k = indexConstant(rewriter, loc, 0);
-    if (Value kTensor = op.getK()) {
+    if (Value kTensor = adaptor.getK()) {
       SmallVector<Value> origin(tensorType(kTensor).getRank(), k);
       Value scalar = tensor::ExtractOp::create(rewriter, loc, kTensor, origin);
       k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
@@ -509,7 +534,7 @@ struct TriluLowering : OpRewritePattern<TriluOp> {
     auto predicate =
         op.getUpper() ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle;
     Value result = buildIndexedGeneric(
-        rewriter, loc, type, op.getInput(),
+        rewriter, loc, type, adaptor.getInput(),
         AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()),
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value i = linalg::IndexOp::create(b, l, rank - 2);
@@ -530,19 +555,20 @@ struct TriluLowering : OpRewritePattern<TriluOp> {
 /// Result element (b..., i..., s...) — batch, the other index dimensions,
 /// the data dimensions not indexed — reads data at (b..., t_0, .., t_m-1,
 /// s...), t_j = indices[b..., i..., j] wrapped into dimension batch_dims + j.
-struct GatherNDLowering : OpRewritePattern<GatherNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GatherNDOp op,
-                                PatternRewriter &rewriter) const override {
-    auto dataType = tensorType(op.getData());
-    auto indicesType = tensorType(op.getIndices());
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto dataType = tensorType(adaptor.getData());
+    auto indicesType = tensorType(adaptor.getIndices());
     int64_t batch = op.getBatchDims(), q = indicesType.getRank();
     int64_t m = indicesType.getDimSize(q - 1), rank = op.getType().getRank();
     ArrayRef<int64_t> indexed = dataType.getShape().slice(batch, m);
     if (llvm::is_contained(indexed, 0))
       return rewriter.notifyMatchFailure(op, "gathers from an empty dimension");
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), op.getType(), {}, {},
+        rewriter, op.getLoc(), storageType(op.getType()), {}, {},
         [&](OpBuilder &b, Location loc, ValueRange) -> Value {
           SmallVector<Value> loop = loopIndices(b, loc, rank);
           SmallVector<Value> tuple(loop.begin(), loop.begin() + q - 1);
@@ -551,11 +577,11 @@ struct GatherNDLowering : OpRewritePattern<GatherNDOp> {
           for (int64_t j = 0; j < m; ++j) {
             tuple.back() = indexConstant(b, loc, j);
             Value index =
-                tensor::ExtractOp::create(b, loc, op.getIndices(), tuple);
+                tensor::ExtractOp::create(b, loc, adaptor.getIndices(), tuple);
             coords.push_back(wrapIndex(b, loc, index, indexed[j]));
           }
           coords.append(loop.begin() + q - 1, loop.end());
-          return tensor::ExtractOp::create(b, loc, op.getData(), coords);
+          return tensor::ExtractOp::create(b, loc, adaptor.getData(), coords);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -567,9 +593,10 @@ struct GatherNDLowering : OpRewritePattern<GatherNDOp> {
 //===----------------------------------------------------------------------===//
 
 /// An update combined with the element it lands on (the reductions of
-/// ScatterElements-18 and ScatterND-18); "none" overwrites.
+/// ScatterElements-18 and ScatterND-18); "none" overwrites. Integers compare
+/// as unsigned ones when `isUnsigned`.
 Value combine(OpBuilder &b, Location loc, StringRef reduction, Value current,
-              Value update) {
+              Value update, bool isUnsigned) {
   bool floating = isa<FloatType>(update.getType());
   if (reduction == "add")
     return floating ? arith::AddFOp::create(b, loc, current, update).getResult()
@@ -578,24 +605,31 @@ Value combine(OpBuilder &b, Location loc, StringRef reduction, Value current,
     return floating ? arith::MulFOp::create(b, loc, current, update).getResult()
                     : arith::MulIOp::create(b, loc, current, update);
   if (reduction == "max")
-    return floating
-               ? arith::MaximumFOp::create(b, loc, current, update).getResult()
-               : arith::MaxSIOp::create(b, loc, current, update);
-  if (reduction == "min")
-    return floating
-               ? arith::MinimumFOp::create(b, loc, current, update).getResult()
-               : arith::MinSIOp::create(b, loc, current, update);
+    return maximum(b, loc, current, update, isUnsigned);
+  if (reduction == "min") {
+    if (floating)
+      return arith::MinimumFOp::create(b, loc, current, update);
+    if (isUnsigned)
+      return arith::MinUIOp::create(b, loc, current, update);
+    return arith::MinSIOp::create(b, loc, current, update);
+  }
   return update;
 }
 
 /// `data` with every element of `updates` written in (or combined, per
-/// `reduction`) at the coordinates `target` computes from its index: an
-/// scf.for nest over the updates in row-major order, so that with duplicate
-/// indices the last write wins, as in the ONNX reference.
-Value buildScatter(
-    OpBuilder &b, Location loc, Value data, Value updates, StringRef reduction,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
-        target) {
+/// the reduction of the scatter `op`) at the coordinates `target` computes
+/// from its index: an scf.for nest over the updates in row-major order, so
+/// that with duplicate indices the last write wins, as in the ONNX reference.
+template <typename OpTy>
+FailureOr<Value>
+buildScatter(ConversionPatternRewriter &b, OpTy op, Value data, Value updates,
+             function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+                 target) {
+  StringRef reduction = op.getReduction();
+  if (reduction != "none" && hasQuantizedElements(op))
+    return b.notifyMatchFailure(op, "reduces quantized values");
+  bool isUnsigned = isUnsignedElement(op.getType());
+  Location loc = op.getLoc();
   ArrayRef<int64_t> shape = tensorType(updates).getShape();
   if (llvm::is_contained(shape, 0))
     return data;
@@ -610,9 +644,10 @@ Value buildScatter(
         Value update = tensor::ExtractOp::create(nested, l, updates, ivs);
         SmallVector<Value> coords = target(nested, l, ivs);
         if (reduction != "none")
-          update = combine(
-              nested, l, reduction,
-              tensor::ExtractOp::create(nested, l, carried[0], coords), update);
+          update =
+              combine(nested, l, reduction,
+                      tensor::ExtractOp::create(nested, l, carried[0], coords),
+                      update, isUnsigned);
         return {tensor::InsertOp::create(nested, l, update, carried[0], coords)
                     .getResult()};
       });
@@ -621,23 +656,27 @@ Value buildScatter(
 
 /// Update (i_0, .., i_n) goes to data at the same coordinates, except
 /// coordinate `axis`, which is indices[i_0, .., i_n] wrapped.
-struct ScatterElementsLowering : OpRewritePattern<ScatterElementsOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScatterElementsOp op,
-                                PatternRewriter &rewriter) const override {
+struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     int64_t axis = op.getAxis();
-    int64_t extent = tensorType(op.getData()).getDimSize(axis);
-    if (extent == 0 && tensorType(op.getUpdates()).getNumElements() != 0)
+    int64_t extent = tensorType(adaptor.getData()).getDimSize(axis);
+    if (extent == 0 && tensorType(adaptor.getUpdates()).getNumElements() != 0)
       return rewriter.notifyMatchFailure(op, "scatters into an empty axis");
-    Value result = buildScatter(
-        rewriter, op.getLoc(), op.getData(), op.getUpdates(), op.getReduction(),
-        [&](OpBuilder &b, Location loc, ValueRange ivs) {
-          SmallVector<Value> coords(ivs);
-          Value index = tensor::ExtractOp::create(b, loc, op.getIndices(), ivs);
-          coords[axis] = wrapIndex(b, loc, index, extent);
-          return coords;
-        });
-    rewriter.replaceOp(op, result);
+    FailureOr<Value> result =
+        buildScatter(rewriter, op, adaptor.getData(), adaptor.getUpdates(),
+                     [&](OpBuilder &b, Location loc, ValueRange ivs) {
+                       SmallVector<Value> coords(ivs);
+                       Value index = tensor::ExtractOp::create(
+                           b, loc, adaptor.getIndices(), ivs);
+                       coords[axis] = wrapIndex(b, loc, index, extent);
+                       return coords;
+                     });
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -645,33 +684,36 @@ struct ScatterElementsLowering : OpRewritePattern<ScatterElementsOp> {
 /// Update (i..., s...) — index dimensions, then the data dimensions after
 /// the m indexed ones — goes to data at (t_0, .., t_m-1, s...), t_j =
 /// indices[i..., j] wrapped.
-struct ScatterNDLowering : OpRewritePattern<ScatterNDOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScatterNDOp op,
-                                PatternRewriter &rewriter) const override {
-    auto dataType = tensorType(op.getData());
-    auto indicesType = tensorType(op.getIndices());
+struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto dataType = tensorType(adaptor.getData());
+    auto indicesType = tensorType(adaptor.getIndices());
     int64_t q = indicesType.getRank(), m = indicesType.getDimSize(q - 1);
     ArrayRef<int64_t> indexed = dataType.getShape().take_front(m);
     if (llvm::is_contained(indexed, 0) &&
-        tensorType(op.getUpdates()).getNumElements() != 0)
+        tensorType(adaptor.getUpdates()).getNumElements() != 0)
       return rewriter.notifyMatchFailure(op,
                                          "scatters into an empty dimension");
-    Value result = buildScatter(
-        rewriter, op.getLoc(), op.getData(), op.getUpdates(), op.getReduction(),
-        [&](OpBuilder &b, Location loc, ValueRange ivs) {
-          SmallVector<Value> tuple(ivs.take_front(q - 1)), coords;
-          tuple.push_back(Value());
-          for (int64_t j = 0; j < m; ++j) {
-            tuple.back() = indexConstant(b, loc, j);
-            Value index =
-                tensor::ExtractOp::create(b, loc, op.getIndices(), tuple);
-            coords.push_back(wrapIndex(b, loc, index, indexed[j]));
-          }
-          llvm::append_range(coords, ivs.drop_front(q - 1));
-          return coords;
-        });
-    rewriter.replaceOp(op, result);
+    FailureOr<Value> result =
+        buildScatter(rewriter, op, adaptor.getData(), adaptor.getUpdates(),
+                     [&](OpBuilder &b, Location loc, ValueRange ivs) {
+                       SmallVector<Value> tuple(ivs.take_front(q - 1)), coords;
+                       tuple.push_back(Value());
+                       for (int64_t j = 0; j < m; ++j) {
+                         tuple.back() = indexConstant(b, loc, j);
+                         Value index = tensor::ExtractOp::create(
+                             b, loc, adaptor.getIndices(), tuple);
+                         coords.push_back(wrapIndex(b, loc, index, indexed[j]));
+                       }
+                       llvm::append_range(coords, ivs.drop_front(q - 1));
+                       return coords;
+                     });
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -682,16 +724,17 @@ struct ScatterNDLowering : OpRewritePattern<ScatterNDOp> {
 
 /// Result element at time t of batch entry b reads time len - 1 - t when
 /// t < len (len = sequence_lens[b] clamped to [0, steps]) and t otherwise.
-struct ReverseSequenceLowering : OpRewritePattern<ReverseSequenceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReverseSequenceOp op,
-                                PatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
+struct ReverseSequenceLowering : OpConversionPattern<ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = storageType(op.getType());
     int64_t rank = type.getRank(), batch = op.getBatchAxis(),
             time = op.getTimeAxis(), steps = type.getDimSize(time);
     MLIRContext *context = rewriter.getContext();
     Value result = buildIndexedGeneric(
-        rewriter, op.getLoc(), type, op.getSequenceLens(),
+        rewriter, op.getLoc(), type, adaptor.getSequenceLens(),
         AffineMap::get(rank, 0, getAffineDimExpr(batch, context)),
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           SmallVector<Value> coords = loopIndices(b, loc, rank);
@@ -708,7 +751,7 @@ struct ReverseSequenceLowering : OpRewritePattern<ReverseSequenceOp> {
               b, loc, arith::SubIOp::create(b, loc, length, t),
               indexConstant(b, loc, 1));
           coords[time] = arith::SelectOp::create(b, loc, inside, reversed, t);
-          return tensor::ExtractOp::create(b, loc, op.getInput(), coords);
+          return tensor::ExtractOp::create(b, loc, adaptor.getInput(), coords);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -719,49 +762,68 @@ struct ReverseSequenceLowering : OpRewritePattern<ReverseSequenceOp> {
 // Constant, Reshape, Transpose, Concat
 //===----------------------------------------------------------------------===//
 
-struct ConstantLowering : OpRewritePattern<ConstantOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConstantOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+/// `value` with its storage type (the same bits): an unsigned integer
+/// constant becomes a signless one.
+TypedAttr storageValue(ElementsAttr value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  RankedTensorType storage = storageType(type);
+  if (storage == type)
+    return value;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.bitcast(storage.getElementType());
+  auto resource = cast<DenseResourceElementsAttr>(value);
+  return DenseResourceElementsAttr::get(storage, resource.getRawHandle());
+}
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, storageValue(cast<ElementsAttr>(op.getValue())));
     return success();
   }
 };
 
-struct ReshapeLowering : OpRewritePattern<ReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReshapeOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, reshapeTensor(rewriter, op.getLoc(), op.getInput(), op.getType()));
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op,
+                       reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(),
+                                     storageType(op.getType())));
     return success();
   }
 };
 
-struct TransposeLowering : OpRewritePattern<TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(TransposeOp op,
-                                PatternRewriter &rewriter) const override {
-    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), storageType(op.getType()));
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                                       op.getInput(), init,
+                                                       adaptor.getInput(), init,
                                                        op.getPerm())
                                .getResult());
     return success();
   }
 };
 
-struct ConcatLowering : OpRewritePattern<ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConcatOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = storageType(op.getType());
     int64_t axis = op.getAxis();
     Value result = emptyTensor(rewriter, loc, type);
     SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
-    for (Value input : op.getInputs()) {
+    for (Value input : adaptor.getInputs()) {
       auto inputType = tensorType(input);
       result = tensor::InsertSliceOp::create(
           rewriter, loc, input, result,
@@ -777,11 +839,12 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
 
 } // namespace
 
-void muon::populateDataMovementLowerings(RewritePatternSet &patterns) {
+void muon::populateDataMovementLowerings(const TypeConverter &converter,
+                                         RewritePatternSet &patterns) {
   patterns.add<GatherLowering<GatherOp>, GatherLowering<GatherElementsOp>,
                SliceLowering, PadLowering, ExpandLowering, ResizeLowering,
                TriluLowering, GatherNDLowering, ScatterElementsLowering,
                ScatterNDLowering, ReverseSequenceLowering, ConstantLowering,
                ReshapeLowering, TransposeLowering, ConcatLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

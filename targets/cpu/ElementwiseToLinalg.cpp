@@ -23,9 +23,9 @@ using namespace muon;
 namespace {
 
 /// The element types a lowering computes on. Integers may be signless or
-/// unsigned (ui8..ui64): the bodies pick the unsigned arith ops (divui,
-/// cmpi ult, uitofp, ...) for the latter, and the pass makes every type
-/// signless once the muon ops are gone (arith has no unsigned types).
+/// unsigned (ui8..ui64): the bodies compute on their signless storage and
+/// pick the unsigned arith ops (divui, cmpi ult, uitofp, ...) for the
+/// latter, reading signedness from the op's own operand types.
 enum class Elements {
   Float,  // float
   Number, // float or integer other than i1
@@ -65,24 +65,28 @@ StringRef describe(Elements elements) {
 
 /// Element-wise ops whose scalar computation `compute` defines from the
 /// elements of all operands (broadcast to the result), when every operand's
-/// element type is one of `elements`.
-template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
+/// element type is one of `elements`. `compute` gets the op, whose operand
+/// types tell signedness, and the elements of the lowered operands.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
   using ScalarFn =
       std::function<Value(OpBuilder &, Location, OpTy, ValueRange)>;
-  ElementwiseLowering(MLIRContext *context, Elements elements, ScalarFn compute)
-      : OpRewritePattern<OpTy>(context), elements(elements),
+  ElementwiseLowering(const TypeConverter &converter, MLIRContext *context,
+                      Elements elements, ScalarFn compute)
+      : OpConversionPattern<OpTy>(converter, context), elements(elements),
         compute(std::move(compute)) {}
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     for (Value operand : op->getOperands())
       if (!accepts(elements, getElementTypeOrSelf(operand.getType())))
         return rewriter.notifyMatchFailure(op, describe(elements));
-    Value result =
-        buildElementwise(rewriter, op.getLoc(), op.getType(), op->getOperands(),
-                         [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return compute(b, loc, op, args);
-                         });
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), storageType(op.getType()), adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return compute(b, loc, op, args);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -92,17 +96,18 @@ template <typename OpTy> struct ElementwiseLowering : OpRewritePattern<OpTy> {
 };
 
 template <typename OpTy, typename Fn>
-void addElementwise(RewritePatternSet &patterns, Elements elements,
-                    Fn compute) {
-  patterns.add<ElementwiseLowering<OpTy>>(patterns.getContext(), elements,
-                                          compute);
+void addElementwise(const TypeConverter &converter, RewritePatternSet &patterns,
+                    Elements elements, Fn compute) {
+  patterns.add<ElementwiseLowering<OpTy>>(converter, patterns.getContext(),
+                                          elements, compute);
 }
 
 /// A one-input op: `compute(b, loc, op, x)`.
 template <typename OpTy, typename Fn>
-void addUnary(RewritePatternSet &patterns, Elements elements, Fn compute) {
+void addUnary(const TypeConverter &converter, RewritePatternSet &patterns,
+              Elements elements, Fn compute) {
   addElementwise<OpTy>(
-      patterns, elements,
+      converter, patterns, elements,
       [compute](OpBuilder &b, Location loc, OpTy op, ValueRange args) {
         return compute(b, loc, op, args[0]);
       });
@@ -110,8 +115,8 @@ void addUnary(RewritePatternSet &patterns, Elements elements, Fn compute) {
 
 /// A float op that is one math (or arith) op of its input.
 template <typename OpTy, typename MathOp>
-void addUnaryMath(RewritePatternSet &patterns) {
-  addUnary<OpTy>(patterns, Elements::Float,
+void addUnaryMath(const TypeConverter &converter, RewritePatternSet &patterns) {
+  addUnary<OpTy>(converter, patterns, Elements::Float,
                  [](OpBuilder &b, Location loc, OpTy, Value x) -> Value {
                    return MathOp::create(b, loc, x);
                  });
@@ -125,8 +130,6 @@ Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
   return scalarConstant(b, loc, like.getType(), value);
 }
 
-bool isUnsigned(Type type) { return type.isUnsignedInteger(); }
-
 /// `FloatOp` on float elements, `IntOp` on integers.
 template <typename FloatOp, typename IntOp>
 Value arithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
@@ -135,11 +138,12 @@ Value arithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   return IntOp::create(b, loc, lhs, rhs);
 }
 
-/// `FloatOp` on floats, `SignedOp` on signless and `UnsignedOp` on unsigned
+/// `FloatOp` on floats, `SignedOp` on signed and `UnsignedOp` on unsigned
 /// integers.
 template <typename FloatOp, typename SignedOp, typename UnsignedOp>
-Value signedArithOp(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  if (isUnsigned(lhs.getType()))
+Value signedArithOp(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                    bool isUnsigned) {
+  if (isUnsigned && !isa<FloatType>(lhs.getType()))
     return UnsignedOp::create(b, loc, lhs, rhs);
   return arithOp<FloatOp, SignedOp>(b, loc, lhs, rhs);
 }
@@ -161,25 +165,30 @@ arith::CmpIPredicate unsignedPredicate(arith::CmpIPredicate predicate) {
 }
 
 /// An ordered float comparison (false when either side is NaN, as ONNX's
-/// numpy reference gives) or an integer comparison, unsigned for unsigned
-/// integers (`intPredicate` is given in its signed form).
+/// numpy reference gives) or an integer comparison, unsigned when
+/// `isUnsigned` (`intPredicate` is given in its signed form).
 Value compare(OpBuilder &b, Location loc, arith::CmpFPredicate floatPredicate,
-              arith::CmpIPredicate intPredicate, Value lhs, Value rhs) {
+              arith::CmpIPredicate intPredicate, Value lhs, Value rhs,
+              bool isUnsigned) {
   if (isa<FloatType>(lhs.getType()))
     return arith::CmpFOp::create(b, loc, floatPredicate, lhs, rhs);
-  if (isUnsigned(lhs.getType()))
+  if (isUnsigned)
     intPredicate = unsignedPredicate(intPredicate);
   return arith::CmpIOp::create(b, loc, intPredicate, lhs, rhs);
 }
 
-Value lessThan(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+/// lhs < rhs; integers compare as unsigned ones when `isUnsigned`.
+Value lessThan(OpBuilder &b, Location loc, Value lhs, Value rhs,
+               bool isUnsigned = false) {
   return compare(b, loc, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
-                 lhs, rhs);
+                 lhs, rhs, isUnsigned);
 }
 
-Value greaterThan(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+/// lhs > rhs; integers compare as unsigned ones when `isUnsigned`.
+Value greaterThan(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  bool isUnsigned = false) {
   return compare(b, loc, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
-                 lhs, rhs);
+                 lhs, rhs, isUnsigned);
 }
 
 /// max(lo, min(hi, x)), propagating NaN.
@@ -219,10 +228,10 @@ Value scaledExpm1(OpBuilder &b, Location loc, Value x, double alpha) {
 /// integer truncates toward zero (numpy's astype, which the ONNX reference
 /// uses), anything to bool is `x != 0` (NaN is true), and a bool is 0 or 1.
 /// Unsigned sources zero-extend and convert with uitofp, unsigned targets
-/// take fptoui; integers of one width reinterpret their bits.
-Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
-  Type from = x.getType();
-  if (from == to)
+/// take fptoui; integers of one width keep their bits. `from` and `to` are
+/// ONNX element types, `x` and the result of their storage types.
+Value castElement(OpBuilder &b, Location loc, Value x, Type from, Type to) {
+  if (storageType(from) == storageType(to))
     return x;
   auto fromFloat = dyn_cast<FloatType>(from), toFloat = dyn_cast<FloatType>(to);
   if (to.isInteger(1)) {
@@ -232,7 +241,7 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
   }
   // Bools and unsigned integers are non-negative.
-  bool fromUnsigned = from.isInteger(1) || isUnsigned(from);
+  bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
   if (fromFloat && toFloat) {
     // f16 <-> bf16: through f32, which holds both exactly.
     if (fromFloat.getWidth() == toFloat.getWidth())
@@ -241,10 +250,11 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
       return arith::ExtFOp::create(b, loc, to, x);
     return arith::TruncFOp::create(b, loc, to, x);
   }
+  Type toStorage = storageType(to);
   if (fromFloat) {
-    if (isUnsigned(to))
-      return arith::FPToUIOp::create(b, loc, to, x);
-    return arith::FPToSIOp::create(b, loc, to, x);
+    if (to.isUnsignedInteger())
+      return arith::FPToUIOp::create(b, loc, toStorage, x);
+    return arith::FPToSIOp::create(b, loc, toStorage, x);
   }
   if (toFloat) {
     if (fromUnsigned)
@@ -253,40 +263,40 @@ Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
   }
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
-  if (fromWidth == toWidth)
-    return arith::BitcastOp::create(b, loc, to, x);
   if (fromWidth > toWidth)
-    return arith::TruncIOp::create(b, loc, to, x);
+    return arith::TruncIOp::create(b, loc, toStorage, x);
   if (fromUnsigned)
-    return arith::ExtUIOp::create(b, loc, to, x);
-  return arith::ExtSIOp::create(b, loc, to, x);
+    return arith::ExtUIOp::create(b, loc, toStorage, x);
+  return arith::ExtSIOp::create(b, loc, toStorage, x);
 }
 
 /// Pow-15. A float base is raised with powf (a negative base and an
 /// integral exponent give the signed result, a fractional exponent NaN), the
 /// exponent converted to the base's type. An integer base is raised in f64
 /// and truncated back, which is exact while the result fits 53 bits.
-Value power(OpBuilder &b, Location loc, Value base, Value exponent) {
-  Type type = base.getType();
-  Type computeType = isa<FloatType>(type) ? type : b.getF64Type();
-  Value result =
-      math::PowFOp::create(b, loc, castElement(b, loc, base, computeType),
-                           castElement(b, loc, exponent, computeType));
-  return castElement(b, loc, result, type);
+/// `baseType` and `exponentType` are the ONNX element types.
+Value power(OpBuilder &b, Location loc, Value base, Value exponent,
+            Type baseType, Type exponentType) {
+  Type computeType = isa<FloatType>(baseType) ? baseType : b.getF64Type();
+  Value result = math::PowFOp::create(
+      b, loc, castElement(b, loc, base, baseType, computeType),
+      castElement(b, loc, exponent, exponentType, computeType));
+  return castElement(b, loc, result, computeType, baseType);
 }
 
 /// Mod-13: with fmod the remainder has the dividend's sign (C fmod, remf /
 /// remsi); without, the divisor's sign (Python's %): a nonzero remainder
 /// whose sign differs from the divisor's moves by one divisor. Unsigned
 /// remainders (remui) need neither.
-Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod) {
+Value modulo(OpBuilder &b, Location loc, Value lhs, Value rhs, bool fmod,
+             bool isUnsigned) {
   Value rem = signedArithOp<arith::RemFOp, arith::RemSIOp, arith::RemUIOp>(
-      b, loc, lhs, rhs);
-  if (fmod || isUnsigned(lhs.getType()))
+      b, loc, lhs, rhs, isUnsigned);
+  if (fmod || isUnsigned)
     return rem;
   Value zero = constantLike(b, loc, rem, 0.0);
   Value nonzero = compare(b, loc, arith::CmpFPredicate::ONE,
-                          arith::CmpIPredicate::ne, rem, zero);
+                          arith::CmpIPredicate::ne, rem, zero, isUnsigned);
   Value signsDiffer = arith::XOrIOp::create(b, loc, lessThan(b, loc, rem, zero),
                                             lessThan(b, loc, rhs, zero));
   Value adjust = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
@@ -309,23 +319,25 @@ Value shift(OpBuilder &b, Location loc, Value x, Value y, bool left) {
 /// A comparison op: `floatPredicate` on floats, `intPredicate` on integers
 /// (Equal also on i1).
 template <typename OpTy>
-void addComparison(RewritePatternSet &patterns,
+void addComparison(const TypeConverter &converter, RewritePatternSet &patterns,
                    arith::CmpFPredicate floatPredicate,
                    arith::CmpIPredicate intPredicate) {
   Elements elements =
       std::is_same_v<OpTy, EqualOp> ? Elements::Any : Elements::Number;
-  addElementwise<OpTy>(patterns, elements,
-                       [=](OpBuilder &b, Location loc, OpTy, ValueRange args) {
-                         return compare(b, loc, floatPredicate, intPredicate,
-                                        args[0], args[1]);
-                       });
+  addElementwise<OpTy>(
+      converter, patterns, elements,
+      [=](OpBuilder &b, Location loc, OpTy op, ValueRange args) {
+        return compare(b, loc, floatPredicate, intPredicate, args[0], args[1],
+                       isUnsignedElement(op->getOperand(0).getType()));
+      });
 }
 
 /// A binary op that is one arith op: `FloatOp` on floats, `IntOp` on
 /// integers (`IntOp` alone, on i1, when `elements` is Bool).
 template <typename OpTy, typename FloatOp, typename IntOp>
-void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
-  addElementwise<OpTy>(patterns, elements,
+void addBinaryArith(const TypeConverter &converter, RewritePatternSet &patterns,
+                    Elements elements) {
+  addElementwise<OpTy>(converter, patterns, elements,
                        [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
                          return arithOp<FloatOp, IntOp>(b, loc, args[0],
                                                         args[1]);
@@ -335,63 +347,69 @@ void addBinaryArith(RewritePatternSet &patterns, Elements elements) {
 /// A binary op on numbers whose integer form depends on signedness.
 template <typename OpTy, typename FloatOp, typename SignedOp,
           typename UnsignedOp>
-void addSignedBinaryArith(RewritePatternSet &patterns) {
-  addElementwise<OpTy>(patterns, Elements::Number,
-                       [](OpBuilder &b, Location loc, OpTy, ValueRange args) {
-                         return signedArithOp<FloatOp, SignedOp, UnsignedOp>(
-                             b, loc, args[0], args[1]);
-                       });
+void addSignedBinaryArith(const TypeConverter &converter,
+                          RewritePatternSet &patterns) {
+  addElementwise<OpTy>(
+      converter, patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, OpTy op, ValueRange args) {
+        return signedArithOp<FloatOp, SignedOp, UnsignedOp>(
+            b, loc, args[0], args[1],
+            isUnsignedElement(op->getOperand(0).getType()));
+      });
 }
 
-void populateUnaryMath(RewritePatternSet &patterns) {
-  addUnaryMath<TanhOp, math::TanhOp>(patterns);
-  addUnaryMath<ExpOp, math::ExpOp>(patterns);
-  addUnaryMath<LogOp, math::LogOp>(patterns);
-  addUnaryMath<SqrtOp, math::SqrtOp>(patterns);
-  addUnaryMath<AbsOp, math::AbsFOp>(patterns);
-  addUnaryMath<NegOp, arith::NegFOp>(patterns);
-  addUnaryMath<FloorOp, math::FloorOp>(patterns);
-  addUnaryMath<CeilOp, math::CeilOp>(patterns);
+void populateUnaryMath(const TypeConverter &converter,
+                       RewritePatternSet &patterns) {
+  addUnaryMath<TanhOp, math::TanhOp>(converter, patterns);
+  addUnaryMath<ExpOp, math::ExpOp>(converter, patterns);
+  addUnaryMath<LogOp, math::LogOp>(converter, patterns);
+  addUnaryMath<SqrtOp, math::SqrtOp>(converter, patterns);
+  addUnaryMath<AbsOp, math::AbsFOp>(converter, patterns);
+  addUnaryMath<NegOp, arith::NegFOp>(converter, patterns);
+  addUnaryMath<FloorOp, math::FloorOp>(converter, patterns);
+  addUnaryMath<CeilOp, math::CeilOp>(converter, patterns);
   // Round-11 rounds halves to even.
-  addUnaryMath<RoundOp, math::RoundEvenOp>(patterns);
-  addUnaryMath<ErfOp, math::ErfOp>(patterns);
-  addUnaryMath<SinOp, math::SinOp>(patterns);
-  addUnaryMath<CosOp, math::CosOp>(patterns);
-  addUnaryMath<TanOp, math::TanOp>(patterns);
-  addUnaryMath<AsinOp, math::AsinOp>(patterns);
-  addUnaryMath<AcosOp, math::AcosOp>(patterns);
-  addUnaryMath<AtanOp, math::AtanOp>(patterns);
-  addUnaryMath<SinhOp, math::SinhOp>(patterns);
-  addUnaryMath<CoshOp, math::CoshOp>(patterns);
-  addUnaryMath<AsinhOp, math::AsinhOp>(patterns);
-  addUnaryMath<AcoshOp, math::AcoshOp>(patterns);
-  addUnaryMath<AtanhOp, math::AtanhOp>(patterns);
+  addUnaryMath<RoundOp, math::RoundEvenOp>(converter, patterns);
+  addUnaryMath<ErfOp, math::ErfOp>(converter, patterns);
+  addUnaryMath<SinOp, math::SinOp>(converter, patterns);
+  addUnaryMath<CosOp, math::CosOp>(converter, patterns);
+  addUnaryMath<TanOp, math::TanOp>(converter, patterns);
+  addUnaryMath<AsinOp, math::AsinOp>(converter, patterns);
+  addUnaryMath<AcosOp, math::AcosOp>(converter, patterns);
+  addUnaryMath<AtanOp, math::AtanOp>(converter, patterns);
+  addUnaryMath<SinhOp, math::SinhOp>(converter, patterns);
+  addUnaryMath<CoshOp, math::CoshOp>(converter, patterns);
+  addUnaryMath<AsinhOp, math::AsinhOp>(converter, patterns);
+  addUnaryMath<AcoshOp, math::AcoshOp>(converter, patterns);
+  addUnaryMath<AtanhOp, math::AtanhOp>(converter, patterns);
   addUnary<ReciprocalOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, ReciprocalOp, Value x) -> Value {
         return arith::DivFOp::create(b, loc, constantLike(b, loc, x, 1.0), x);
       });
   // Sign: 1, -1, or x itself for 0 (and NaN).
-  addUnary<SignOp>(
-      patterns, Elements::Number,
-      [](OpBuilder &b, Location loc, SignOp, Value x) -> Value {
-        Value zero = constantLike(b, loc, x, 0.0);
-        Value negative =
-            arith::SelectOp::create(b, loc, lessThan(b, loc, x, zero),
-                                    constantLike(b, loc, x, -1.0), x);
-        return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, zero),
-                                       constantLike(b, loc, x, 1.0), negative);
-      });
+  addUnary<SignOp>(converter, patterns, Elements::Number,
+                   [](OpBuilder &b, Location loc, SignOp op, Value x) -> Value {
+                     bool isUnsigned = isUnsignedElement(op.getType());
+                     Value zero = constantLike(b, loc, x, 0.0);
+                     Value negative = arith::SelectOp::create(
+                         b, loc, lessThan(b, loc, x, zero, isUnsigned),
+                         constantLike(b, loc, x, -1.0), x);
+                     return arith::SelectOp::create(
+                         b, loc, greaterThan(b, loc, x, zero, isUnsigned),
+                         constantLike(b, loc, x, 1.0), negative);
+                   });
 }
 
-void populateActivations(RewritePatternSet &patterns) {
-  addUnary<ReluOp>(patterns, Elements::Float,
+void populateActivations(const TypeConverter &converter,
+                         RewritePatternSet &patterns) {
+  addUnary<ReluOp>(converter, patterns, Elements::Float,
                    [](OpBuilder &b, Location loc, ReluOp, Value x) -> Value {
                      return arith::MaximumFOp::create(
                          b, loc, x, constantLike(b, loc, x, 0.0));
                    });
   addUnary<SigmoidOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, SigmoidOp, Value x) -> Value {
         // 1 / (1 + exp(-x)): exp(-x) overflows to inf for very negative x,
         // which correctly gives 0.
@@ -401,7 +419,7 @@ void populateActivations(RewritePatternSet &patterns) {
                                      arith::AddFOp::create(b, loc, one, e));
       });
   addUnary<LeakyReluOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, LeakyReluOp op, Value x) -> Value {
         Value negative = lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
         Value scaled = arith::MulFOp::create(
@@ -410,7 +428,7 @@ void populateActivations(RewritePatternSet &patterns) {
         return arith::SelectOp::create(b, loc, negative, scaled, x);
       });
   addUnary<ClipOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, ClipOp op, Value x) {
         if (auto min = op.getMin())
           x = arith::MaximumFOp::create(
@@ -420,40 +438,40 @@ void populateActivations(RewritePatternSet &patterns) {
               b, loc, x, constantLike(b, loc, x, max->convertToDouble()));
         return x;
       });
-  addUnary<SoftplusOp>(patterns, Elements::Float,
+  addUnary<SoftplusOp>(converter, patterns, Elements::Float,
                        [](OpBuilder &b, Location loc, SoftplusOp, Value x) {
                          return softplus(b, loc, x);
                        });
   addUnary<SoftsignOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, SoftsignOp, Value x) -> Value {
         Value denominator =
             arith::AddFOp::create(b, loc, constantLike(b, loc, x, 1.0),
                                   math::AbsFOp::create(b, loc, x));
         return arith::DivFOp::create(b, loc, x, denominator);
       });
-  addUnary<MishOp>(patterns, Elements::Float,
+  addUnary<MishOp>(converter, patterns, Elements::Float,
                    [](OpBuilder &b, Location loc, MishOp, Value x) -> Value {
                      return arith::MulFOp::create(
                          b, loc, x,
                          math::TanhOp::create(b, loc, softplus(b, loc, x)));
                    });
   addUnary<HardSigmoidOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, HardSigmoidOp op, Value x) {
         return hardSigmoid(b, loc, x, op.getAlpha().convertToDouble(),
                            op.getBeta().convertToDouble());
       });
   // HardSwish-14: x * HardSigmoid(x) with alpha = 1/6, beta = 0.5.
   addUnary<HardSwishOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, HardSwishOp, Value x) -> Value {
         return arith::MulFOp::create(b, loc, x,
                                      hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
       });
   // Elu-6: x < 0 ? alpha * (e^x - 1) : x.
   addUnary<EluOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, EluOp op, Value x) -> Value {
         Value negative = lessThan(b, loc, x, constantLike(b, loc, x, 0.0));
         return arith::SelectOp::create(
@@ -462,7 +480,7 @@ void populateActivations(RewritePatternSet &patterns) {
       });
   // Selu-6: gamma * (x > 0 ? x : alpha * (e^x - 1)).
   addUnary<SeluOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, SeluOp op, Value x) -> Value {
         Value positive = greaterThan(b, loc, x, constantLike(b, loc, x, 0.0));
         Value selected = arith::SelectOp::create(
@@ -474,7 +492,7 @@ void populateActivations(RewritePatternSet &patterns) {
       });
   // Celu-12: max(0, x) + min(0, alpha * (e^(x / alpha) - 1)).
   addUnary<CeluOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, CeluOp op, Value x) -> Value {
         double alpha = op.getAlpha().convertToDouble();
         Value zero = constantLike(b, loc, x, 0.0);
@@ -487,7 +505,7 @@ void populateActivations(RewritePatternSet &patterns) {
       });
   // ThresholdedRelu-10: x > alpha ? x : 0.
   addUnary<ThresholdedReluOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, ThresholdedReluOp op, Value x) -> Value {
         Value alpha = constantLike(b, loc, x, op.getAlpha().convertToDouble());
         return arith::SelectOp::create(b, loc, greaterThan(b, loc, x, alpha), x,
@@ -495,7 +513,7 @@ void populateActivations(RewritePatternSet &patterns) {
       });
   // Shrink-9: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
   addUnary<ShrinkOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, ShrinkOp op, Value x) -> Value {
         double lambd = op.getLambd().convertToDouble();
         Value bias = constantLike(b, loc, x, op.getBias().convertToDouble());
@@ -509,36 +527,40 @@ void populateActivations(RewritePatternSet &patterns) {
       });
   // PRelu-16: x < 0 ? slope * x : x, on floats and integers.
   addElementwise<PReluOp>(
-      patterns, Elements::Number,
-      [](OpBuilder &b, Location loc, PReluOp, ValueRange args) -> Value {
+      converter, patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, PReluOp op, ValueRange args) -> Value {
         Value x = args[0];
         Value scaled =
             arithOp<arith::MulFOp, arith::MulIOp>(b, loc, x, args[1]);
-        return arith::SelectOp::create(
-            b, loc, lessThan(b, loc, x, constantLike(b, loc, x, 0.0)), scaled,
-            x);
+        Value negative = lessThan(b, loc, x, constantLike(b, loc, x, 0.0),
+                                  isUnsignedElement(op.getType()));
+        return arith::SelectOp::create(b, loc, negative, scaled, x);
       });
 }
 
-void populateBinary(RewritePatternSet &patterns) {
-  addBinaryArith<AddOp, arith::AddFOp, arith::AddIOp>(patterns,
+void populateBinary(const TypeConverter &converter,
+                    RewritePatternSet &patterns) {
+  addBinaryArith<AddOp, arith::AddFOp, arith::AddIOp>(converter, patterns,
                                                       Elements::Number);
-  addBinaryArith<SubOp, arith::SubFOp, arith::SubIOp>(patterns,
+  addBinaryArith<SubOp, arith::SubFOp, arith::SubIOp>(converter, patterns,
                                                       Elements::Number);
-  addBinaryArith<MulOp, arith::MulFOp, arith::MulIOp>(patterns,
+  addBinaryArith<MulOp, arith::MulFOp, arith::MulIOp>(converter, patterns,
                                                       Elements::Number);
   // Integer Div truncates toward zero, as divsi (and divui) do.
   addSignedBinaryArith<DivOp, arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(
-      patterns);
+      converter, patterns);
   // Max-13 and Min-13 propagate NaN (numpy.maximum / minimum).
   addSignedBinaryArith<MaxOp, arith::MaximumFOp, arith::MaxSIOp,
-                       arith::MaxUIOp>(patterns);
+                       arith::MaxUIOp>(converter, patterns);
   addSignedBinaryArith<MinOp, arith::MinimumFOp, arith::MinSIOp,
-                       arith::MinUIOp>(patterns);
-  addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(patterns, Elements::Bool);
-  addBinaryArith<OrOp, arith::OrIOp, arith::OrIOp>(patterns, Elements::Bool);
-  addBinaryArith<XorOp, arith::XOrIOp, arith::XOrIOp>(patterns, Elements::Bool);
-  addUnary<NotOp>(patterns, Elements::Bool,
+                       arith::MinUIOp>(converter, patterns);
+  addBinaryArith<AndOp, arith::AndIOp, arith::AndIOp>(converter, patterns,
+                                                      Elements::Bool);
+  addBinaryArith<OrOp, arith::OrIOp, arith::OrIOp>(converter, patterns,
+                                                   Elements::Bool);
+  addBinaryArith<XorOp, arith::XOrIOp, arith::XOrIOp>(converter, patterns,
+                                                      Elements::Bool);
+  addUnary<NotOp>(converter, patterns, Elements::Bool,
                   [](OpBuilder &b, Location loc, NotOp, Value x) -> Value {
                     return arith::XOrIOp::create(b, loc, x,
                                                  constantLike(b, loc, x, 1.0));
@@ -546,47 +568,56 @@ void populateBinary(RewritePatternSet &patterns) {
   // BitShift-11 (unsigned integers): shl / shrui, whose result LLVM leaves
   // undefined for shifts of the bit width or more; numpy gives 0 there.
   addElementwise<ShiftLeftOp>(
-      patterns, Elements::Number,
+      converter, patterns, Elements::Number,
       [](OpBuilder &b, Location loc, ShiftLeftOp, ValueRange args) {
         return shift(b, loc, args[0], args[1], /*left=*/true);
       });
   addElementwise<ShiftRightOp>(
-      patterns, Elements::Number,
+      converter, patterns, Elements::Number,
       [](OpBuilder &b, Location loc, ShiftRightOp, ValueRange args) {
         return shift(b, loc, args[0], args[1], /*left=*/false);
       });
   addElementwise<ModOp>(
-      patterns, Elements::Number,
+      converter, patterns, Elements::Number,
       [](OpBuilder &b, Location loc, ModOp op, ValueRange args) {
-        return modulo(b, loc, args[0], args[1], op.getFmod());
+        return modulo(b, loc, args[0], args[1], op.getFmod(),
+                      isUnsignedElement(op.getType()));
       });
-  addElementwise<PowOp>(patterns, Elements::Number,
-                        [](OpBuilder &b, Location loc, PowOp, ValueRange args) {
-                          return power(b, loc, args[0], args[1]);
-                        });
-  addComparison<EqualOp>(patterns, arith::CmpFPredicate::OEQ,
+  addElementwise<PowOp>(
+      converter, patterns, Elements::Number,
+      [](OpBuilder &b, Location loc, PowOp op, ValueRange args) {
+        return power(b, loc, args[0], args[1],
+                     getElementTypeOrSelf(op.getLhs().getType()),
+                     getElementTypeOrSelf(op.getRhs().getType()));
+      });
+  addComparison<EqualOp>(converter, patterns, arith::CmpFPredicate::OEQ,
                          arith::CmpIPredicate::eq);
-  addComparison<GreaterOp>(patterns, arith::CmpFPredicate::OGT,
+  addComparison<GreaterOp>(converter, patterns, arith::CmpFPredicate::OGT,
                            arith::CmpIPredicate::sgt);
-  addComparison<LessOp>(patterns, arith::CmpFPredicate::OLT,
+  addComparison<LessOp>(converter, patterns, arith::CmpFPredicate::OLT,
                         arith::CmpIPredicate::slt);
-  addComparison<GreaterOrEqualOp>(patterns, arith::CmpFPredicate::OGE,
+  addComparison<GreaterOrEqualOp>(converter, patterns,
+                                  arith::CmpFPredicate::OGE,
                                   arith::CmpIPredicate::sge);
-  addComparison<LessOrEqualOp>(patterns, arith::CmpFPredicate::OLE,
+  addComparison<LessOrEqualOp>(converter, patterns, arith::CmpFPredicate::OLE,
                                arith::CmpIPredicate::sle);
   addElementwise<WhereOp>(
-      patterns, Elements::Any,
+      converter, patterns, Elements::Any,
       [](OpBuilder &b, Location loc, WhereOp, ValueRange args) -> Value {
         return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
       });
 }
 
-void populateTypeChanging(RewritePatternSet &patterns) {
-  addUnary<CastOp>(patterns, Elements::Any,
+void populateTypeChanging(const TypeConverter &converter,
+                          RewritePatternSet &patterns) {
+  addUnary<CastOp>(converter, patterns, Elements::Any,
                    [](OpBuilder &b, Location loc, CastOp op, Value x) {
-                     return castElement(b, loc, x, op.getTo());
+                     return castElement(
+                         b, loc, x,
+                         getElementTypeOrSelf(op.getInput().getType()),
+                         op.getTo());
                    });
-  addUnary<IsNaNOp>(patterns, Elements::Float,
+  addUnary<IsNaNOp>(converter, patterns, Elements::Float,
                     [](OpBuilder &b, Location loc, IsNaNOp, Value x) -> Value {
                       return arith::CmpFOp::create(
                           b, loc, arith::CmpFPredicate::UNO, x, x);
@@ -594,7 +625,7 @@ void populateTypeChanging(RewritePatternSet &patterns) {
   // IsInf-10: x == +inf when detect_positive, x == -inf when
   // detect_negative.
   addUnary<IsInfOp>(
-      patterns, Elements::Float,
+      converter, patterns, Elements::Float,
       [](OpBuilder &b, Location loc, IsInfOp op, Value x) -> Value {
         Value result = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
         double inf = std::numeric_limits<double>::infinity();
@@ -611,9 +642,10 @@ void populateTypeChanging(RewritePatternSet &patterns) {
 
 } // namespace
 
-void muon::populateElementwiseLowerings(RewritePatternSet &patterns) {
-  populateUnaryMath(patterns);
-  populateActivations(patterns);
-  populateBinary(patterns);
-  populateTypeChanging(patterns);
+void muon::populateElementwiseLowerings(const TypeConverter &converter,
+                                        RewritePatternSet &patterns) {
+  populateUnaryMath(converter, patterns);
+  populateActivations(converter, patterns);
+  populateBinary(converter, patterns);
+  populateTypeChanging(converter, patterns);
 }

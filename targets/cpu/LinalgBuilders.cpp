@@ -3,6 +3,7 @@
 #include "targets/cpu/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
@@ -16,15 +17,35 @@ RankedTensorType tensorType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+Type storageType(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return storageType(tensor);
+  if (auto quantized = dyn_cast<quant::QuantizedType>(type))
+    return IntegerType::get(type.getContext(),
+                            quantized.getStorageTypeIntegralWidth());
+  if (type.isUnsignedInteger())
+    return IntegerType::get(type.getContext(), type.getIntOrFloatBitWidth());
+  return type;
+}
+
+RankedTensorType storageType(RankedTensorType type) {
+  return type.clone(storageType(type.getElementType()));
+}
+
+bool isUnsignedElement(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
+}
+
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(),
                                  type.getElementType());
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  type = storageType(type);
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-  // Two's complement bits, so that -1 is also all ones in an unsigned type.
+  // Two's complement bits: -1 is all ones, as is 255 in 8 bits.
   APInt bits(type.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
              /*isSigned=*/true, /*implicitTrunc=*/true);
   return arith::ConstantOp::create(b, loc, IntegerAttr::get(type, bits));
@@ -39,11 +60,11 @@ double lowestValue(Type type) {
   return -std::ldexp(1.0, type.getIntOrFloatBitWidth() - 1);
 }
 
-Value maximum(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  Type type = lhs.getType();
-  if (isa<FloatType>(type))
+Value maximum(OpBuilder &b, Location loc, Value lhs, Value rhs,
+              bool isUnsigned) {
+  if (isa<FloatType>(lhs.getType()))
     return arith::MaximumFOp::create(b, loc, lhs, rhs);
-  if (type.isUnsignedInteger())
+  if (isUnsigned)
     return arith::MaxUIOp::create(b, loc, lhs, rhs);
   return arith::MaxSIOp::create(b, loc, lhs, rhs);
 }

@@ -18,18 +18,31 @@ namespace muon {
 mlir::RankedTensorType tensorType(mlir::Value value);
 bool isFloat(mlir::Type type);
 
+/// The type that a value of type `type` (a tensor or a scalar of ONNX's
+/// element types) has once lowered, which muon-to-linalg's TypeConverter
+/// applies: arith has no unsigned integer types, so ui8..ui64 become the
+/// signless integer of their width (the same bits), and a quantized type
+/// becomes its signless storage type. The lowerings read signedness, which
+/// the lowered values no longer carry, from the muon op's own types.
+mlir::Type storageType(mlir::Type type);
+mlir::RankedTensorType storageType(mlir::RankedTensorType type);
+/// Whether the elements of `type` (a tensor or a scalar) are unsigned
+/// integers.
+bool isUnsignedElement(mlir::Type type);
+
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type);
-/// A scalar constant of `type` (float or integer).
+/// A scalar constant of `type` (float or integer, of its storage type when
+/// unsigned).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 /// The lowest value of a float (-inf) or integer type (0 when unsigned), the
 /// identity of max: what max pooling pads with.
 double lowestValue(mlir::Type type);
-/// max(lhs, rhs) of floats (NaN propagates, as numpy.maximum), signless
-/// (signed) or unsigned integers.
+/// max(lhs, rhs) of floats (NaN propagates, as numpy.maximum) or integers,
+/// compared as unsigned ones when `isUnsigned`.
 mlir::Value maximum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
-                    mlir::Value rhs);
+                    mlir::Value rhs, bool isUnsigned);
 /// A tensor of `type` filled with `value` (linalg.fill).
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, double value);

@@ -47,21 +47,22 @@ Value transpose2d(OpBuilder &b, Location loc, Value input) {
       .getResult()[0];
 }
 
-struct GemmLowering : OpRewritePattern<GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GemmOp op,
-                                PatternRewriter &rewriter) const override {
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    Value a =
-        op.getTransA() ? transpose2d(rewriter, loc, op.getA()) : op.getA();
-    Value b =
-        op.getTransB() ? transpose2d(rewriter, loc, op.getB()) : op.getB();
+    Value a = op.getTransA() ? transpose2d(rewriter, loc, adaptor.getA())
+                             : adaptor.getA();
+    Value b = op.getTransB() ? transpose2d(rewriter, loc, adaptor.getB())
+                             : adaptor.getB();
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
-    Value c = beta != 0.0 ? op.getC() : Value();
+    Value c = beta != 0.0 ? adaptor.getC() : Value();
 
     // With alpha == 1 the product accumulates straight onto beta * C.
     Value init;
@@ -180,15 +181,17 @@ Value muon::buildMatMul(OpBuilder &rewriter, Location loc, Value lhsValue,
 
 namespace {
 
-struct MatMulLowering : OpRewritePattern<MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MatMulOp op,
-                                PatternRewriter &rewriter) const override {
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloatOrInteger(op.getType()))
       return rewriter.notifyMatchFailure(
           op, "only float and signless integer element types");
-    rewriter.replaceOp(op, buildMatMul(rewriter, op.getLoc(), op.getLhs(),
-                                       op.getRhs(), op.getType(), Value()));
+    rewriter.replaceOp(op,
+                       buildMatMul(rewriter, op.getLoc(), adaptor.getLhs(),
+                                   adaptor.getRhs(), op.getType(), Value()));
     return success();
   }
 };
@@ -419,18 +422,19 @@ Value muon::buildConvolution(OpBuilder &rewriter, Location loc, Value input,
 
 namespace {
 
-struct ConvLowering : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConvOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloatOrInteger(op.getType()))
       return rewriter.notifyMatchFailure(
           op, "only float and signless integer element types");
     rewriter.replaceOp(
-        op,
-        buildConvolution(rewriter, op.getLoc(), op.getInput(), op.getWeight(),
-                         op.getBias(), op.getType(), op.getStrides(),
-                         op.getPads(), op.getDilations(), op.getGroup(), 0.0));
+        op, buildConvolution(rewriter, op.getLoc(), adaptor.getInput(),
+                             adaptor.getWeight(), adaptor.getBias(),
+                             op.getType(), op.getStrides(), op.getPads(),
+                             op.getDilations(), op.getGroup(), 0.0));
     return success();
   }
 };
@@ -449,18 +453,19 @@ namespace {
 /// determinant), the determinant is multiplied by the pivot, and the rows
 /// below subtract their multiple of row k. A zero pivot (a singular matrix)
 /// makes the determinant 0; its multipliers are set to 0 rather than NaN.
-struct DetLowering : OpRewritePattern<DetOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DetOp op,
-                                PatternRewriter &rewriter) const override {
+struct DetLowering : OpConversionPattern<DetOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DetOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto inputType = tensorType(op.getInput());
+    auto inputType = tensorType(adaptor.getInput());
     Type elementType = inputType.getElementType();
     int64_t n = inputType.getShape().back();
     int64_t count = op.getType().getNumElements();
     auto flatType = RankedTensorType::get({count}, elementType);
     Value matrices =
-        reshapeTensor(rewriter, loc, op.getInput(),
+        reshapeTensor(rewriter, loc, adaptor.getInput(),
                       RankedTensorType::get({count, n, n}, elementType));
     auto index = [&](OpBuilder &b, int64_t value) -> Value {
       return arith::ConstantIndexOp::create(b, loc, value);
@@ -556,7 +561,8 @@ struct DetLowering : OpRewritePattern<DetOp> {
 
 } // namespace
 
-void muon::populateLinearAlgebraLowerings(RewritePatternSet &patterns) {
+void muon::populateLinearAlgebraLowerings(const TypeConverter &converter,
+                                          RewritePatternSet &patterns) {
   patterns.add<GemmLowering, MatMulLowering, ConvLowering, DetLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

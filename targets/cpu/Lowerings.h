@@ -3,8 +3,14 @@
 #define MUON_TARGETS_CPU_LOWERINGS_H
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace muon {
+
+// The patterns are OpConversionPatterns of muon-to-linalg's dialect
+// conversion: they build on the adaptor's operands, which carry storage
+// types (storageType in LinalgBuilders.h), and read signedness and quantization
+// parameters from the muon op's own operand and result types.
 
 /// numpy.matmul of `lhs` and `rhs` into `resultType` (whose element type may
 /// be wider than the operands': 8-bit operands accumulate in i32 inside
@@ -26,19 +32,26 @@ mlir::Value buildConvolution(
     llvm::ArrayRef<int64_t> dilations, int64_t group, double padValue);
 
 /// Element-wise math, comparison and logic ops (ElementwiseToLinalg.cpp).
-void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
+void populateElementwiseLowerings(const mlir::TypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
 /// Reductions, arg-reductions, Hardmax and CumSum (ReductionToLinalg.cpp).
-void populateReductionLowerings(mlir::RewritePatternSet &patterns);
+void populateReductionLowerings(const mlir::TypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
 /// BatchNorm, Softmax, LogSoftmax and LayerNorm (NormalizationToLinalg.cpp).
-void populateNormalizationLowerings(mlir::RewritePatternSet &patterns);
+void populateNormalizationLowerings(const mlir::TypeConverter &converter,
+                                    mlir::RewritePatternSet &patterns);
 /// Constants, indexing and data movement (DataMovementToLinalg.cpp).
-void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
+void populateDataMovementLowerings(const mlir::TypeConverter &converter,
+                                   mlir::RewritePatternSet &patterns);
 /// Quantize, dequantize and the shared requantization (QuantToLinalg.cpp).
-void populateQuantLowerings(mlir::RewritePatternSet &patterns);
+void populateQuantLowerings(const mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 /// Gemm, MatMul, Conv and Det (LinearAlgebraToLinalg.cpp).
-void populateLinearAlgebraLowerings(mlir::RewritePatternSet &patterns);
+void populateLinearAlgebraLowerings(const mlir::TypeConverter &converter,
+                                    mlir::RewritePatternSet &patterns);
 /// Max, average and global pools (PoolingToLinalg.cpp).
-void populatePoolingLowerings(mlir::RewritePatternSet &patterns);
+void populatePoolingLowerings(const mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace muon
 

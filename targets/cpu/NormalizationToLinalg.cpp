@@ -21,10 +21,11 @@ using namespace muon;
 
 namespace {
 
-struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(BatchNormOp op,
-                                PatternRewriter &rewriter) const override {
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
@@ -34,9 +35,9 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
     paramShape[0] = type.getDimSize(1);
     auto paramType = RankedTensorType::get(paramShape, type.getElementType());
-    SmallVector<Value> inputs = {op.getInput()};
-    for (Value p :
-         {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    for (Value p : {adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
+                    adaptor.getVariance()})
       inputs.push_back(reshapeTensor(rewriter, loc, p, paramType));
     double epsilon = op.getEpsilon().convertToDouble();
     Value result = buildElementwise(
@@ -58,10 +59,11 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
 /// softmax(x) = exp(x - max) / sum(exp(x - max)) along `axis`;
 /// log_softmax(x) = (x - max) - log(sum(exp(x - max))).
 template <typename OpTy, bool isLog>
-struct SoftmaxLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
@@ -75,14 +77,14 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
                                               utils::IteratorType::parallel);
     Type elementType = type.getElementType();
     Value max =
-        buildReduction(rewriter, loc, op.getInput(), axis,
+        buildReduction(rewriter, loc, adaptor.getInput(), axis,
                        scalarConstant(rewriter, loc, elementType,
                                       -std::numeric_limits<double>::infinity()),
                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
                          return arith::MaximumFOp::create(b, l, a[0], a[1]);
                        });
     Value sum =
-        buildReduction(rewriter, loc, {op.getInput(), max}, axis,
+        buildReduction(rewriter, loc, {adaptor.getInput(), max}, axis,
                        scalarConstant(rewriter, loc, elementType, 0.0),
                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
                          Value e = math::ExpOp::create(
@@ -91,7 +93,7 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
                        });
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, type, ValueRange{op.getInput(), max, sum},
+            rewriter, loc, type, ValueRange{adaptor.getInput(), max, sum},
             emptyTensor(rewriter, loc, type),
             {identity, reducedMap, reducedMap, identity}, parallel,
             [&](OpBuilder &b, Location l, ValueRange a) {
@@ -113,10 +115,11 @@ struct SoftmaxLowering : OpRewritePattern<OpTy> {
 
 /// LayerNorm in three passes: the mean, the variance of the centred values
 /// (more accurate than E[x^2] - E[x]^2), and the normalised, scaled output.
-struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LayerNormOp op,
-                                PatternRewriter &rewriter) const override {
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     if (!isFloat(type))
       return rewriter.notifyMatchFailure(op, "only float element types");
@@ -129,7 +132,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     double count = type.getNumElements() / reducedType.getNumElements();
     double epsilon = op.getEpsilon().convertToDouble();
     Value zero = scalarConstant(rewriter, loc, elementType, 0.0);
-    Value x = op.getInput();
+    Value x = adaptor.getInput();
 
     Value sum =
         buildReduction(rewriter, loc, x, axes, zero,
@@ -169,7 +172,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     SmallVector<Value> inputs = {
         x, reshapeTensor(rewriter, loc, mean, statisticsType),
         reshapeTensor(rewriter, loc, invStdDev, statisticsType)};
-    Value scale = op.getScale(), bias = op.getBias();
+    Value scale = adaptor.getScale(), bias = adaptor.getBias();
     if (scale)
       inputs.push_back(scale);
     if (bias)
@@ -192,8 +195,9 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
 
 } // namespace
 
-void muon::populateNormalizationLowerings(RewritePatternSet &patterns) {
+void muon::populateNormalizationLowerings(const TypeConverter &converter,
+                                          RewritePatternSet &patterns) {
   patterns.add<BatchNormLowering, SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

@@ -12,6 +12,14 @@ def MuonToLinalg : Pass<"muon-to-linalg", "mlir::func::FuncOp"> {
     pooling the NCHW pooling ops. Bias and Gemm's C are written into the
     accumulator before the contraction so no extra pass over the output is
     needed.
+
+    A full dialect conversion: every muon op and quant.scast must convert,
+    and unsigned and quantized types become their signless storage types
+    (function signature included; unsigned arguments and results keep their
+    ONNX type in a `muon.element_type` attribute). An op no pattern lowers
+    is reported on that op ("the CPU target cannot lower this form of ...
+    yet") and the function is left unchanged. Constants are folded and
+    hoisted afterwards.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect",

@@ -14,6 +14,7 @@
 #include "targets/cpu/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -31,14 +32,15 @@ struct Pool2d {
   SmallVector<int64_t> pads; // [top, left, bottom, right]
 };
 
+/// The 2-D form of the pool `op` of the lowered `input`.
 template <typename OpTy>
-std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op) {
+std::optional<Pool2d> getPool2d(OpBuilder &b, OpTy op, Value input) {
   int64_t rank = op.getType().getRank();
   if (rank != 3 && rank != 4)
     return std::nullopt;
-  Pool2d pool{op.getInput(),
-              tensorType(op.getInput()),
-              op.getType(),
+  Pool2d pool{input,
+              tensorType(input),
+              storageType(op.getType()),
               SmallVector<int64_t>(op.getKernelShape()),
               SmallVector<int64_t>(op.getStrides()),
               SmallVector<int64_t>(op.getDilations()),
@@ -95,33 +97,46 @@ bool isPoolable(Type type) {
   return isa<FloatType>(type) || (isa<IntegerType>(type) && !type.isInteger(1));
 }
 
-struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MaxPoolOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isPoolable(op.getType()))
-      return rewriter.notifyMatchFailure(op, "only float and integer types");
+/// The type whose order max pooling follows: a quantized element's order is
+/// its storage integer's (the scale is positive), signed or unsigned.
+Type orderedType(Type element) {
+  if (auto quantized = dyn_cast<quant::QuantizedType>(element))
+    return IntegerType::get(
+        element.getContext(), quantized.getStorageTypeIntegralWidth(),
+        quantized.isSigned() ? IntegerType::Signless : IntegerType::Unsigned);
+  return element;
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type elementType = orderedType(op.getType().getElementType());
+    if (!isPoolable(elementType))
+      return rewriter.notifyMatchFailure(
+          op, "only float, integer and quantized types");
     Location loc = op.getLoc();
-    Type elementType = op.getType().getElementType();
+    RankedTensorType resultType = storageType(op.getType());
     double lowest = lowestValue(elementType);
-    auto combine = [](OpBuilder &b, Location l, Value acc, Value x) {
-      return maximum(b, l, acc, x);
+    bool isUnsigned = isUnsignedElement(elementType);
+    auto combine = [isUnsigned](OpBuilder &b, Location l, Value acc, Value x) {
+      return maximum(b, l, acc, x, isUnsigned);
     };
-    std::optional<Pool2d> pool = getPool2d(rewriter, op);
+    std::optional<Pool2d> pool = getPool2d(rewriter, op, adaptor.getInput());
     // The 2-D path takes integers only tap by tap: linalg's pooling op has
     // no unsigned NCHW form.
     if (pool && (isFloat(elementType) ||
                  pool->kernel[0] * pool->kernel[1] <= kMaxWindowTaps)) {
       Value result = lowerPool2d<linalg::PoolingNchwMaxOp>(
           rewriter, loc, *pool, lowest, lowest, combine);
-      rewriter.replaceOp(op,
-                         reshapeTensor(rewriter, loc, result, op.getType()));
+      rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, resultType));
       return success();
     }
-    Value padded = padForWindow(rewriter, loc, op.getInput(), op.getType(),
+    Value padded = padForWindow(rewriter, loc, adaptor.getInput(), resultType,
                                 op.getKernelShape(), op.getStrides(),
                                 op.getPads(), op.getDilations(), lowest);
-    Value init = filledTensor(rewriter, loc, op.getType(), lowest);
+    Value init = filledTensor(rewriter, loc, resultType, lowest);
     rewriter.replaceOp(
         op, windowReduce(rewriter, loc, padded, init, op.getKernelShape(),
                          op.getStrides(), op.getDilations(),
@@ -139,23 +154,24 @@ struct MaxPoolLowering : OpRewritePattern<MaxPoolOp> {
 /// + i_2 ... over the spatial positions i (row major, storage_order 0), or
 /// with the spatial dimensions in reverse order (column major, 1). Padding
 /// never wins: it holds the lowest value.
-struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MaxPoolIndicesOp op,
-                                PatternRewriter &rewriter) const override {
+struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     auto inputType = tensorType(op.getInput());
     Type elementType = inputType.getElementType();
     if (!isPoolable(elementType))
       return rewriter.notifyMatchFailure(op, "only float and integer types");
     Location loc = op.getLoc();
     RankedTensorType indexType = op.getType();
-    auto valueType = indexType.clone(elementType);
+    auto valueType = indexType.clone(storageType(elementType));
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                       dilations = op.getDilations(), pads = op.getPads();
     int64_t n = kernel.size();
     double lowest = lowestValue(elementType);
-    Value padded = padForWindow(rewriter, loc, op.getInput(), valueType, kernel,
-                                strides, pads, dilations, lowest);
+    Value padded = padForWindow(rewriter, loc, adaptor.getInput(), valueType,
+                                kernel, strides, pads, dilations, lowest);
     SmallVector<Value> inits = {filledTensor(rewriter, loc, valueType, lowest),
                                 filledTensor(rewriter, loc, indexType, 0.0)};
     bool columnMajor = op.getColumnMajor();
@@ -258,10 +274,11 @@ DenseElementsAttr averageDivisors(RankedTensorType input,
   return DenseElementsAttr::get(tableType, divisors);
 }
 
-struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AveragePoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct AveragePoolLowering : OpConversionPattern<AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
@@ -269,14 +286,15 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
       return arith::AddFOp::create(b, l, acc, x);
     };
     Value sum;
-    if (std::optional<Pool2d> pool = getPool2d(rewriter, op)) {
+    if (std::optional<Pool2d> pool =
+            getPool2d(rewriter, op, adaptor.getInput())) {
       sum = lowerPool2d<linalg::PoolingNchwSumOp>(rewriter, loc, *pool, 0.0,
                                                   0.0, add);
       sum = reshapeTensor(rewriter, loc, sum, op.getType());
     } else {
-      Value padded = padForWindow(rewriter, loc, op.getInput(), op.getType(),
-                                  op.getKernelShape(), op.getStrides(),
-                                  op.getPads(), op.getDilations(), 0.0);
+      Value padded = padForWindow(
+          rewriter, loc, adaptor.getInput(), op.getType(), op.getKernelShape(),
+          op.getStrides(), op.getPads(), op.getDilations(), 0.0);
       sum =
           windowReduce(rewriter, loc, padded,
                        filledTensor(rewriter, loc, op.getType(), 0.0),
@@ -305,11 +323,12 @@ struct AveragePoolLowering : OpRewritePattern<AveragePoolOp> {
   }
 };
 
-/// Reduces every spatial dimension with `combine`, starting from `initValue`,
-/// and applies `finish` to the reduced value; result keeps size-1 dims.
+/// Reduces every spatial dimension of the lowered `input` with `combine`,
+/// starting from `initValue`, and applies `finish` to the reduced value;
+/// result keeps size-1 dims.
 template <typename OpTy>
 LogicalResult lowerGlobalPool(
-    OpTy op, PatternRewriter &rewriter, double initValue,
+    OpTy op, Value input, PatternRewriter &rewriter, double initValue,
     function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
     function_ref<Value(OpBuilder &, Location, Value)> finish) {
   if (!isFloat(op.getType()))
@@ -322,7 +341,7 @@ LogicalResult lowerGlobalPool(
   SmallVector<int64_t> spatial =
       llvm::to_vector(llvm::seq<int64_t>(2, inputType.getRank()));
   Value reduced = buildReduction(
-      rewriter, loc, op.getInput(), spatial,
+      rewriter, loc, input, spatial,
       scalarConstant(rewriter, loc, inputType.getElementType(), initValue),
       [&](OpBuilder &b, Location l, ValueRange args) {
         return combine(b, l, args[0], args[1]);
@@ -336,15 +355,16 @@ LogicalResult lowerGlobalPool(
   return success();
 }
 
-struct GlobalAveragePoolLowering : OpRewritePattern<GlobalAveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GlobalAveragePoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     auto inputType = tensorType(op.getInput());
     int64_t count = inputType.getNumElements() /
                     (inputType.getDimSize(0) * inputType.getDimSize(1));
     return lowerGlobalPool(
-        op, rewriter, 0.0,
+        op, adaptor.getInput(), rewriter, 0.0,
         [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
           return arith::AddFOp::create(b, l, x, acc);
         },
@@ -355,12 +375,14 @@ struct GlobalAveragePoolLowering : OpRewritePattern<GlobalAveragePoolOp> {
   }
 };
 
-struct GlobalMaxPoolLowering : OpRewritePattern<GlobalMaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GlobalMaxPoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct GlobalMaxPoolLowering : OpConversionPattern<GlobalMaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GlobalMaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     return lowerGlobalPool(
-        op, rewriter, -std::numeric_limits<double>::infinity(),
+        op, adaptor.getInput(), rewriter,
+        -std::numeric_limits<double>::infinity(),
         [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
           return arith::MaximumFOp::create(b, l, x, acc);
         },
@@ -370,8 +392,9 @@ struct GlobalMaxPoolLowering : OpRewritePattern<GlobalMaxPoolOp> {
 
 } // namespace
 
-void muon::populatePoolingLowerings(RewritePatternSet &patterns) {
+void muon::populatePoolingLowerings(const TypeConverter &converter,
+                                    RewritePatternSet &patterns) {
   patterns.add<MaxPoolLowering, MaxPoolIndicesLowering, AveragePoolLowering,
                GlobalAveragePoolLowering, GlobalMaxPoolLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

@@ -2,12 +2,14 @@
 //
 // muon.quantize, muon.dequantize and muon.requantize become element-wise
 // linalg.generic ops on the storage types (i8, i32) with arith bodies; the
-// quantized types disappear. Each pattern reads its operand's storage through
-// a quant.scast and casts its result back to the quantized type, so that
-// the casts between two lowered ops, and those the importer put at the
-// ONNX-visible seams, fold away in pairs (as upstream's LowerQuantOps does).
-// Per-axis scales and zero points become small constant tensors read at the
-// channel index; per-tensor ones are scalar constants in the body.
+// quantized types disappear. The conversion's type converter gives every
+// quantized value its storage type, so the patterns read and produce storage
+// directly, and the quant.scast ops the importer put at the ONNX-visible
+// seams become no-ops. The quantized products (conv, matmul, gemm) are
+// here; max pooling and the data movement ops lower on storage in their own
+// families' files. Per-axis scales and zero points become small constant
+// tensors read at the channel index; per-tensor ones are scalar constants in
+// the body.
 //
 // muon.requantize is Muon's shared requantization, `muon_requantize` of
 // runtime/common/requant.h, bit for bit (docs/quantization.md).
@@ -31,25 +33,6 @@ using namespace mlir;
 using namespace muon;
 
 namespace {
-
-/// The signless integer storage tensor type of a quantized tensor type.
-RankedTensorType storageType(RankedTensorType type) {
-  auto quantized = cast<quant::QuantizedType>(type.getElementType());
-  return RankedTensorType::get(
-      type.getShape(),
-      IntegerType::get(type.getContext(),
-                       quantized.getStorageTypeIntegralWidth()));
-}
-
-/// The storage of a quantized tensor, through a quant.scast that folds with
-/// the one that produced the quantized value.
-Value toStorage(OpBuilder &b, Location loc, Value quantized) {
-  RankedTensorType storage = storageType(tensorType(quantized));
-  if (auto cast = quantized.getDefiningOp<quant::StorageCastOp>())
-    if (cast.getInput().getType() == storage)
-      return cast.getInput();
-  return quant::StorageCastOp::create(b, loc, storage, quantized);
-}
 
 /// The scales and zero points of a quantized type: one of each for a
 /// per-tensor type, one per element of the quantized axis otherwise.
@@ -163,10 +146,11 @@ Value clampInt(OpBuilder &b, Location loc, Value x, Value lo, Value hi) {
 /// saturates) and clamped before the conversion, so no value is out of the
 /// conversion's range; maxnumf/minnumf send NaN to the lower bound instead
 /// of an undefined conversion.
-struct QuantizeLowering : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp op,
-                                PatternRewriter &rewriter) const override {
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     QuantParams q = getQuantParams(resultType);
@@ -176,7 +160,7 @@ struct QuantizeLowering : OpRewritePattern<QuantizeOp> {
     unsigned zeroPoint =
         params.add(rewriter, loc, floatType, toDoubles(q.zeroPoints));
     RankedTensorType storage = storageType(resultType);
-    SmallVector<Value> inputs = {op.getInput()};
+    SmallVector<Value> inputs = {adaptor.getInput()};
     llvm::append_range(inputs, params.tensors());
     Value result = buildElementwise(
         rewriter, loc, storage, inputs,
@@ -197,7 +181,7 @@ struct QuantizeLowering : OpRewritePattern<QuantizeOp> {
           Value wide = arith::FPToSIOp::create(b, l, b.getI32Type(), clamped);
           return arith::TruncIOp::create(b, l, storage.getElementType(), wide);
         });
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -206,15 +190,16 @@ struct QuantizeLowering : OpRewritePattern<QuantizeOp> {
 /// point are exact in f32, so the product rounds once as in the ONNX
 /// reference; 32-bit ones are converted and multiplied in f64 (as numpy's
 /// int32 * float32 does) and rounded to the result type at the end.
-struct DequantizeLowering : OpRewritePattern<DequantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DequantizeOp op,
-                                PatternRewriter &rewriter) const override {
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     Type floatType = resultType.getElementType();
     QuantParams q = getQuantParams(op.getInput().getType());
-    Value storage = toStorage(rewriter, loc, op.getInput());
+    Value storage = adaptor.getInput();
     unsigned width = tensorType(storage).getElementTypeBitWidth();
     Type computeType = width > 8 ? Type(rewriter.getF64Type()) : floatType;
     ChannelParams params(resultType, q.axis);
@@ -326,10 +311,11 @@ Value addZeroPointAndClamp(OpBuilder &b, Location l, Value y, int64_t zeroPoint,
 /// the product computed in i64 so that nothing overflows, the rest in i32
 /// (see scaleByFixedPoint). requant.h's one special case,
 /// SRDHM(INT32_MIN, INT32_MIN), cannot occur: m is never negative.
-struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RequantizeOp op,
-                                PatternRewriter &rewriter) const override {
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     QuantParams in = getQuantParams(op.getInput().getType());
@@ -341,7 +327,7 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
       multipliers.push_back(fixed.multiplier);
       shifts.push_back(fixed.shift);
     }
-    Value storage = toStorage(rewriter, loc, op.getInput());
+    Value storage = adaptor.getInput();
     ChannelParams params(resultType, in.axis);
     Type i64 = rewriter.getI64Type();
     unsigned multiplier = params.add(rewriter, loc, i64, multipliers);
@@ -372,7 +358,7 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
           return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
                                          z);
         });
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -381,10 +367,11 @@ struct RequantizeLowering : OpRewritePattern<RequantizeOp> {
 /// (products in i64, the rest in i32): each input minus its zero point, shifted
 /// left by 20 and scaled to the common scale (SRDHM, rounding right shift); the
 /// sum requantized as muon.requantize does, with the fused clamp.
-struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizedAddOp op,
-                                PatternRewriter &rewriter) const override {
+struct QuantizedAddLowering : OpConversionPattern<QuantizedAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizedAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     QuantParams lhs = getQuantParams(op.getLhs().getType());
     QuantParams rhs = getQuantParams(op.getRhs().getType());
@@ -398,9 +385,7 @@ struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
       highest = std::min(highest, clampMax.getInt());
     RankedTensorType resultStorage = storageType(op.getType());
     Value result = buildElementwise(
-        rewriter, loc, resultStorage,
-        {toStorage(rewriter, loc, op.getLhs()),
-         toStorage(rewriter, loc, op.getRhs())},
+        rewriter, loc, resultStorage, {adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Type i64 = b.getI64Type();
           auto scaled = [&](Value q, const QuantParams &in,
@@ -431,7 +416,7 @@ struct QuantizedAddLowering : OpRewritePattern<QuantizedAddOp> {
           return arith::TruncIOp::create(b, l, resultStorage.getElementType(),
                                          z);
         });
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -498,9 +483,11 @@ struct ProductOperand {
   std::optional<int64_t> axis;
 };
 
-ProductOperand getProductOperand(OpBuilder &b, Location loc, Value quantized) {
+/// The operand `quantized` of a quantized product, whose lowered value is
+/// `storage`.
+ProductOperand getProductOperand(OpBuilder &b, Location loc, Value quantized,
+                                 Value storage) {
   quant::QuantizedType type = getQuantizedElementType(quantized.getType());
-  Value storage = toStorage(b, loc, quantized);
   ProductOperand operand{storage, getZeroPoints(type), getIntConstant(storage),
                          std::nullopt};
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type))
@@ -647,19 +634,20 @@ bool isQuantizedProduct(Operation *op) {
   return getQuantizedElementType(op->getResult(0).getType()) != nullptr;
 }
 
-struct QuantizedConvLowering : OpRewritePattern<ConvOp> {
-  QuantizedConvLowering(MLIRContext *context)
-      : OpRewritePattern(context, /*benefit=*/2) {}
-  LogicalResult matchAndRewrite(ConvOp op,
-                                PatternRewriter &rewriter) const override {
+struct QuantizedConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isQuantizedProduct(op))
       return rewriter.notifyMatchFailure(op, "not a quantized convolution");
     Location loc = op.getLoc();
-    ProductOperand input = getProductOperand(rewriter, loc, op.getInput());
-    ProductOperand weight = getProductOperand(rewriter, loc, op.getWeight());
+    ProductOperand input =
+        getProductOperand(rewriter, loc, op.getInput(), adaptor.getInput());
+    ProductOperand weight =
+        getProductOperand(rewriter, loc, op.getWeight(), adaptor.getWeight());
     centerWeight(rewriter, loc, input, weight);
-    Value bias =
-        op.getBias() ? toStorage(rewriter, loc, op.getBias()) : Value();
+    Value bias = adaptor.getBias();
     int64_t rank = tensorType(weight.storage).getRank();
     Value init = getProductInit(rewriter, loc, input, weight, bias,
                                 llvm::to_vector(llvm::seq<int64_t>(1, rank)));
@@ -668,21 +656,23 @@ struct QuantizedConvLowering : OpRewritePattern<ConvOp> {
                          storageType(op.getType()), op.getStrides(),
                          op.getPads(), op.getDilations(), op.getGroup(),
                          static_cast<double>(input.zeroPoints.front()));
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    rewriter.replaceOp(op, acc);
     return success();
   }
 };
 
-struct QuantizedMatMulLowering : OpRewritePattern<MatMulOp> {
-  QuantizedMatMulLowering(MLIRContext *context)
-      : OpRewritePattern(context, /*benefit=*/2) {}
-  LogicalResult matchAndRewrite(MatMulOp op,
-                                PatternRewriter &rewriter) const override {
+struct QuantizedMatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isQuantizedProduct(op))
       return rewriter.notifyMatchFailure(op, "not a quantized matmul");
     Location loc = op.getLoc();
-    ProductOperand lhs = getProductOperand(rewriter, loc, op.getLhs());
-    ProductOperand rhs = getProductOperand(rewriter, loc, op.getRhs());
+    ProductOperand lhs =
+        getProductOperand(rewriter, loc, op.getLhs(), adaptor.getLhs());
+    ProductOperand rhs =
+        getProductOperand(rewriter, loc, op.getRhs(), adaptor.getRhs());
     centerWeight(rewriter, loc, lhs, rhs);
     RankedTensorType rhsType = tensorType(rhs.storage);
     int64_t rank = rhsType.getRank();
@@ -696,23 +686,25 @@ struct QuantizedMatMulLowering : OpRewritePattern<MatMulOp> {
     }
     Value acc = buildMatMul(rewriter, loc, lhs.storage, rhs.storage,
                             storageType(op.getType()), init);
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    rewriter.replaceOp(op, acc);
     return success();
   }
 };
 
 /// A quantized gemm is A x op(B) + C with C the int32 bias; a transposed
 /// constant B is transposed here, once.
-struct QuantizedGemmLowering : OpRewritePattern<GemmOp> {
-  QuantizedGemmLowering(MLIRContext *context)
-      : OpRewritePattern(context, /*benefit=*/2) {}
-  LogicalResult matchAndRewrite(GemmOp op,
-                                PatternRewriter &rewriter) const override {
+struct QuantizedGemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isQuantizedProduct(op))
       return rewriter.notifyMatchFailure(op, "not a quantized gemm");
     Location loc = op.getLoc();
-    ProductOperand lhs = getProductOperand(rewriter, loc, op.getA());
-    ProductOperand rhs = getProductOperand(rewriter, loc, op.getB());
+    ProductOperand lhs =
+        getProductOperand(rewriter, loc, op.getA(), adaptor.getA());
+    ProductOperand rhs =
+        getProductOperand(rewriter, loc, op.getB(), adaptor.getB());
     if (op.getTransB()) {
       RankedTensorType type = tensorType(rhs.storage);
       int64_t n = type.getDimSize(0), k = type.getDimSize(1);
@@ -737,71 +729,39 @@ struct QuantizedGemmLowering : OpRewritePattern<GemmOp> {
         rhs.axis = 1;
     }
     centerWeight(rewriter, loc, lhs, rhs);
-    Value bias = op.getC() ? toStorage(rewriter, loc, op.getC()) : Value();
+    Value bias = adaptor.getC();
     Value init = getProductInit(rewriter, loc, lhs, rhs, bias, {0});
     Value acc = buildMatMul(rewriter, loc, lhs.storage, rhs.storage,
                             storageType(op.getType()), init);
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), acc);
+    rewriter.replaceOp(op, acc);
     return success();
   }
 };
 
-//===----------------------------------------------------------------------===//
-// Data movement on quantized tensors
-//===----------------------------------------------------------------------===//
-
-/// Max pool, reshape, transpose and concat of tensors of one quantized type
-/// (what the QDQ fold leaves) move values without changing what they mean:
-/// the op is rebuilt on the storage, then lowered as any integer op. A max
-/// pool over uint8 storage compares unsigned, so it runs on ui8 (reached by
-/// a same-width muon.cast of the signless storage).
-template <typename OpTy>
-struct QuantizedDataMovementLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    quant::QuantizedType type = getQuantizedElementType(op.getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "not on quantized tensors");
-    Location loc = op.getLoc();
-    bool asUnsigned = std::is_same_v<OpTy, MaxPoolOp> && !type.isSigned();
-    Type unsignedType = rewriter.getIntegerType(
-        type.getStorageTypeIntegralWidth(), /*isSigned=*/false);
-    SmallVector<Value> operands;
-    for (Value operand : op->getOperands()) {
-      Value storage = toStorage(rewriter, loc, operand);
-      if (asUnsigned)
-        storage = CastOp::create(rewriter, loc,
-                                 tensorType(storage).clone(unsignedType),
-                                 storage, TypeAttr::get(unsignedType));
-      operands.push_back(storage);
-    }
-    RankedTensorType storage = storageType(op.getType());
-    OperationState state(loc, op->getName());
-    state.addOperands(operands);
-    state.addTypes(asUnsigned ? storage.clone(unsignedType) : storage);
-    state.addAttributes(op->getAttrs());
-    Value result = rewriter.create(state)->getResult(0);
-    if (asUnsigned)
-      result = CastOp::create(rewriter, loc, storage, result,
-                              TypeAttr::get(storage.getElementType()));
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, op.getType(), result);
+/// quant.scast between a quantized type and its storage type changes no
+/// bits: both sides lower to the same storage value.
+struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (adaptor.getInput().getType() !=
+        getTypeConverter()->convertType(op.getType()))
+      return rewriter.notifyMatchFailure(op,
+                                         "not between a type and its storage");
+    rewriter.replaceOp(op, adaptor.getInput());
     return success();
   }
 };
 
 } // namespace
 
-void muon::populateQuantLowerings(RewritePatternSet &patterns) {
+void muon::populateQuantLowerings(const TypeConverter &converter,
+                                  RewritePatternSet &patterns) {
+  // Conv, MatMul and Gemm here on quantized types only; their plain
+  // lowerings reject those.
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               QuantizedAddLowering, QuantizedConvLowering,
+               QuantizedAddLowering, StorageCastLowering, QuantizedConvLowering,
                QuantizedMatMulLowering, QuantizedGemmLowering>(
-      patterns.getContext());
-  // Before the plain lowerings of these ops, which do not know quantized
-  // element types.
-  patterns.add<QuantizedDataMovementLowering<MaxPoolOp>,
-               QuantizedDataMovementLowering<ReshapeOp>,
-               QuantizedDataMovementLowering<TransposeOp>,
-               QuantizedDataMovementLowering<ConcatOp>>(patterns.getContext(),
-                                                        /*benefit=*/2);
+      converter, patterns.getContext());
 }

@@ -25,15 +25,15 @@ namespace {
 // Building blocks
 //===----------------------------------------------------------------------===//
 
-/// Signless (signed) or unsigned integers: the bodies pick unsigned
-/// comparisons for the latter, and muon-to-linalg then makes them signless.
+/// Signless (signed) or unsigned integers: the bodies compute on their
+/// signless storage and pick unsigned comparisons for the latter.
 bool isIntegerElement(Type type) {
   type = getElementTypeOrSelf(type);
   return type.isSignlessInteger() || type.isUnsignedInteger();
 }
 
-/// The largest (or lowest) value of a float or integer type: the identity of
-/// min (max) reductions.
+/// The largest (or lowest) value of a float or integer type (in its storage
+/// type): the identity of min (max) reductions.
 Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
@@ -41,15 +41,16 @@ Value extremeConstant(OpBuilder &b, Location loc, Type type, bool largest) {
         b.getFloatAttr(type, APFloat::getInf(floatType.getFloatSemantics(),
                                              /*Negative=*/!largest)));
   unsigned width = type.getIntOrFloatBitWidth();
+  Type storage = storageType(type);
   if (type.isUnsignedInteger())
     return arith::ConstantOp::create(
         b, loc,
-        b.getIntegerAttr(type, largest ? APInt::getMaxValue(width)
-                                       : APInt::getZero(width)));
+        b.getIntegerAttr(storage, largest ? APInt::getMaxValue(width)
+                                          : APInt::getZero(width)));
   return arith::ConstantOp::create(
       b, loc,
-      b.getIntegerAttr(type, largest ? APInt::getSignedMaxValue(width)
-                                     : APInt::getSignedMinValue(width)));
+      b.getIntegerAttr(storage, largest ? APInt::getSignedMaxValue(width)
+                                        : APInt::getSignedMinValue(width)));
 }
 
 int64_t reducedCount(RankedTensorType type, ArrayRef<int64_t> axes) {
@@ -60,13 +61,13 @@ int64_t reducedCount(RankedTensorType type, ArrayRef<int64_t> axes) {
 }
 
 /// The index (i64, `axis` dropped from the shape) of the maximum or minimum
-/// of `input` along `axis`; ties go to the first index, or the last with
-/// `lastIndex` (ONNX ArgMax/ArgMin).
-Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
-                     bool maximum, bool lastIndex) {
+/// of `input` (whose ONNX element type is `elementType`) along `axis`; ties
+/// go to the first index, or the last with `lastIndex` (ONNX
+/// ArgMax/ArgMin).
+Value buildArgReduce(OpBuilder &b, Location loc, Value input, Type elementType,
+                     int64_t axis, bool maximum, bool lastIndex) {
   MLIRContext *context = b.getContext();
   auto inputType = tensorType(input);
-  Type elementType = inputType.getElementType();
   int64_t rank = inputType.getRank();
   RankedTensorType valueType = droppedType(inputType, axis);
   auto indexType = RankedTensorType::get(valueType.getShape(), b.getI64Type());
@@ -97,7 +98,7 @@ Value buildArgReduce(OpBuilder &b, Location loc, Value input, int64_t axis,
                       : (lastIndex ? arith::CmpFPredicate::OLE
                                    : arith::CmpFPredicate::OLT),
               x, best);
-        else if (elementType.isUnsignedInteger())
+        else if (isUnsignedElement(elementType))
           better = arith::CmpIOp::create(
               nb, nl,
               maximum ? (lastIndex ? arith::CmpIPredicate::uge
@@ -141,8 +142,10 @@ struct Reduction {
   }
 };
 
+/// Combines `x` into `acc`; integers compare as unsigned ones when
+/// `isUnsigned`.
 Value combineElements(OpBuilder &b, Location loc, Reduction::Combine combine,
-                      Value x, Value acc) {
+                      Value x, Value acc, bool isUnsigned) {
   bool floating = isa<FloatType>(x.getType());
   switch (combine) {
   case Reduction::Combine::Add:
@@ -152,11 +155,11 @@ Value combineElements(OpBuilder &b, Location loc, Reduction::Combine combine,
     return floating ? arith::MulFOp::create(b, loc, x, acc).getResult()
                     : arith::MulIOp::create(b, loc, x, acc).getResult();
   case Reduction::Combine::Max:
-    return maximum(b, loc, x, acc);
+    return maximum(b, loc, x, acc, isUnsigned);
   case Reduction::Combine::Min:
     if (floating)
       return arith::MinimumFOp::create(b, loc, x, acc);
-    if (x.getType().isUnsignedInteger())
+    if (isUnsigned)
       return arith::MinUIOp::create(b, loc, x, acc);
     return arith::MinSIOp::create(b, loc, x, acc);
   }
@@ -178,12 +181,14 @@ Value combineIdentity(OpBuilder &b, Location loc, Reduction::Combine combine,
   llvm_unreachable("unknown combine");
 }
 
-template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
-  ReduceLowering(MLIRContext *context, Reduction reduction)
-      : OpRewritePattern<OpTy>(context), reduction(reduction) {}
+template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
+  ReduceLowering(const TypeConverter &converter, MLIRContext *context,
+                 Reduction reduction)
+      : OpConversionPattern<OpTy>(converter, context), reduction(reduction) {}
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Type elementType = op.getType().getElementType();
     bool floating = isFloat(elementType);
     if (!floating &&
@@ -193,7 +198,8 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
                   ? "only float and integer element types"
                   : "only float element types");
     Location loc = op.getLoc();
-    Value input = op.getInput();
+    bool isUnsigned = isUnsignedElement(elementType);
+    Value input = adaptor.getInput();
     auto inputType = tensorType(input);
     ArrayRef<int64_t> axes = op.getAxes();
     RankedTensorType reducedType = droppedType(inputType, axes);
@@ -234,7 +240,7 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
             // An unsigned element is its own absolute value.
             if (floating)
               x = math::AbsFOp::create(b, l, x);
-            else if (!x.getType().isUnsignedInteger())
+            else if (!isUnsigned)
               x = math::AbsIOp::create(b, l, x);
             break;
           case Prologue::Square:
@@ -245,7 +251,8 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
             x = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, a[1]));
             break;
           }
-          return combineElements(b, l, reduction.combine, x, a.back());
+          return combineElements(b, l, reduction.combine, x, a.back(),
+                                 isUnsigned);
         });
 
     if (reduction.epilogue != Epilogue::None) {
@@ -272,8 +279,8 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
             return acc;
           });
     }
-    rewriter.replaceOp(op,
-                       reshapeTensor(rewriter, loc, combined, op.getType()));
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, loc, combined, storageType(op.getType())));
     return success();
   }
 
@@ -281,8 +288,10 @@ template <typename OpTy> struct ReduceLowering : OpRewritePattern<OpTy> {
 };
 
 template <typename OpTy>
-void addReduction(RewritePatternSet &patterns, Reduction reduction) {
-  patterns.add<ReduceLowering<OpTy>>(patterns.getContext(), reduction);
+void addReduction(const TypeConverter &converter, RewritePatternSet &patterns,
+                  Reduction reduction) {
+  patterns.add<ReduceLowering<OpTy>>(converter, patterns.getContext(),
+                                     reduction);
 }
 
 //===----------------------------------------------------------------------===//
@@ -290,17 +299,18 @@ void addReduction(RewritePatternSet &patterns, Reduction reduction) {
 //===----------------------------------------------------------------------===//
 
 template <typename OpTy, bool maximum>
-struct ArgReduceLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct ArgReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Type elementType = tensorType(op.getInput()).getElementType();
     if (!isFloat(elementType) && !isIntegerElement(elementType))
       return rewriter.notifyMatchFailure(
           op, "only float and integer element types");
     Value indices =
-        buildArgReduce(rewriter, op.getLoc(), op.getInput(), op.getAxis(),
-                       maximum, op.getSelectLastIndex());
+        buildArgReduce(rewriter, op.getLoc(), adaptor.getInput(), elementType,
+                       op.getAxis(), maximum, op.getSelectLastIndex());
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), indices,
                                          cast<RankedTensorType>(op.getType())));
     return success();
@@ -308,16 +318,18 @@ struct ArgReduceLowering : OpRewritePattern<OpTy> {
 };
 
 /// Hardmax: 1 where the index along `axis` is the first maximum's.
-struct HardmaxLowering : OpRewritePattern<HardmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(HardmaxOp op,
-                                PatternRewriter &rewriter) const override {
+struct HardmaxLowering : OpConversionPattern<HardmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(HardmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "only float element types");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis();
     RankedTensorType type = op.getType();
-    Value indices = buildArgReduce(rewriter, loc, op.getInput(), axis,
+    Value indices = buildArgReduce(rewriter, loc, adaptor.getInput(),
+                                   type.getElementType(), axis,
                                    /*maximum=*/true, /*lastIndex=*/false);
     indices =
         reshapeTensor(rewriter, loc, indices,
@@ -344,10 +356,11 @@ struct HardmaxLowering : OpRewritePattern<HardmaxOp> {
 /// with exclusive, j >= i with reverse, j > i with both). That is quadratic
 /// in the axis length, which stays small where models use CumSum (position
 /// ids, masks), and keeps the lowering one linalg op.
-struct CumSumLowering : OpRewritePattern<CumSumOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(CumSumOp op,
-                                PatternRewriter &rewriter) const override {
+struct CumSumLowering : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     bool floating = isFloat(type);
     if (!floating && !isIntegerElement(type))
@@ -374,8 +387,9 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
                                              : arith::CmpIPredicate::sle);
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, type, op.getInput(),
-            filledTensor(rewriter, loc, type, 0.0), {input, output}, iterators,
+            rewriter, loc, storageType(type), adaptor.getInput(),
+            filledTensor(rewriter, loc, storageType(type), 0.0),
+            {input, output}, iterators,
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value i = linalg::IndexOp::create(b, l, axis);
               Value j = linalg::IndexOp::create(b, l, rank);
@@ -385,7 +399,8 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
                   scalarConstant(b, l, a[0].getType(), 0.0));
               linalg::YieldOp::create(
                   b, l,
-                  combineElements(b, l, Reduction::Combine::Add, x, a[1]));
+                  combineElements(b, l, Reduction::Combine::Add, x, a[1],
+                                  /*isUnsigned=*/false));
             })
             .getResult(0);
     rewriter.replaceOp(op, result);
@@ -395,22 +410,24 @@ struct CumSumLowering : OpRewritePattern<CumSumOp> {
 
 } // namespace
 
-void muon::populateReductionLowerings(RewritePatternSet &patterns) {
+void muon::populateReductionLowerings(const TypeConverter &converter,
+                                      RewritePatternSet &patterns) {
   using C = Reduction::Combine;
   using P = Reduction::Prologue;
   using E = Reduction::Epilogue;
-  addReduction<ReduceSumOp>(patterns, {C::Add});
-  addReduction<ReduceMeanOp>(patterns, {C::Add, P::None, E::Mean});
-  addReduction<ReduceMaxOp>(patterns, {C::Max});
-  addReduction<ReduceMinOp>(patterns, {C::Min});
-  addReduction<ReduceProdOp>(patterns, {C::Mul});
-  addReduction<ReduceL1Op>(patterns, {C::Add, P::Abs});
-  addReduction<ReduceL2Op>(patterns, {C::Add, P::Square, E::Sqrt});
-  addReduction<ReduceLogSumOp>(patterns, {C::Add, P::None, E::Log});
-  addReduction<ReduceLogSumExpOp>(patterns, {C::Add, P::Exp, E::Log});
-  addReduction<ReduceSumSquareOp>(patterns, {C::Add, P::Square});
+  addReduction<ReduceSumOp>(converter, patterns, {C::Add});
+  addReduction<ReduceMeanOp>(converter, patterns, {C::Add, P::None, E::Mean});
+  addReduction<ReduceMaxOp>(converter, patterns, {C::Max});
+  addReduction<ReduceMinOp>(converter, patterns, {C::Min});
+  addReduction<ReduceProdOp>(converter, patterns, {C::Mul});
+  addReduction<ReduceL1Op>(converter, patterns, {C::Add, P::Abs});
+  addReduction<ReduceL2Op>(converter, patterns, {C::Add, P::Square, E::Sqrt});
+  addReduction<ReduceLogSumOp>(converter, patterns, {C::Add, P::None, E::Log});
+  addReduction<ReduceLogSumExpOp>(converter, patterns,
+                                  {C::Add, P::Exp, E::Log});
+  addReduction<ReduceSumSquareOp>(converter, patterns, {C::Add, P::Square});
   patterns
       .add<ArgReduceLowering<ArgMaxOp, true>,
            ArgReduceLowering<ArgMinOp, false>, HardmaxLowering, CumSumLowering>(
-          patterns.getContext());
+          converter, patterns.getContext());
 }

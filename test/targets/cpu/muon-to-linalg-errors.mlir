@@ -31,3 +31,13 @@ func.func @reports_first_leftover(%x: tensor<1x4x8x8xi32>) -> tensor<1x4x4x4xi32
   %1 = muon.sign %0 : tensor<1x4x4x4xi32>
   return %1 : tensor<1x4x4x4xi32>
 }
+
+// -----
+
+// Data movement runs on the storage of quantized values, but Trilu also
+// writes zeros, which are the zero point only when it is 0: not lowered.
+func.func @trilu_quantized(%x: tensor<3x3x!quant.uniform<i8:f32, 0.5:4>>) -> tensor<3x3x!quant.uniform<i8:f32, 0.5:4>> {
+  // expected-error @+1 {{the CPU target cannot lower this form of 'muon.trilu' yet}}
+  %0 = muon.trilu %x : (tensor<3x3x!quant.uniform<i8:f32, 0.5:4>>) -> tensor<3x3x!quant.uniform<i8:f32, 0.5:4>>
+  return %0 : tensor<3x3x!quant.uniform<i8:f32, 0.5:4>>
+}

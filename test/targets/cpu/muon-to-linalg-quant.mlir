@@ -135,3 +135,66 @@ func.func @requantize_clamp(%xs: tensor<4xi32>) -> tensor<4xi8> {
   %1 = quant.scast %0 : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> to tensor<4xi8>
   return %1 : tensor<4xi8>
 }
+
+// -----
+
+// Max pooling of quantized values compares their storage (the scale is
+// positive): uint8 storage as unsigned integers (maxui), int8 as signed ones
+// (maxsi). Kernel 2, stride 2, no pads: one tap-by-tap generic each.
+// CHECK-LABEL: func @max_pool_quantized
+// CHECK-SAME: (%[[U:.*]]: tensor<1x1x4x4xi8>, %[[S:.*]]: tensor<1x1x4x4xi8>)
+// CHECK-COUNT-3: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: arith.maxui
+// CHECK-COUNT-3: arith.maxsi %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: quant.
+func.func @max_pool_quantized(%us: tensor<1x1x4x4xi8>, %ss: tensor<1x1x4x4xi8>) -> (tensor<1x1x2x2xi8>, tensor<1x1x2x2xi8>) {
+  %u = quant.scast %us : tensor<1x1x4x4xi8> to tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5:128>>
+  %0 = muon.max_pool %u {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.scast %0 : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>> to tensor<1x1x2x2xi8>
+  %s = quant.scast %ss : tensor<1x1x4x4xi8> to tensor<1x1x4x4x!quant.uniform<i8:f32, 0.5:-3>>
+  %2 = muon.max_pool %s {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %3 = quant.scast %2 : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x1x2x2xi8>
+  return %1, %3 : tensor<1x1x2x2xi8>, tensor<1x1x2x2xi8>
+}
+
+// -----
+
+// A padded uint8 max pool pads with 0, the lowest uint8 (bits 0x00); an
+// int8 one with -128.
+// CHECK-LABEL: func @max_pool_quantized_padding
+// CHECK-DAG: %[[LOWEST:.*]] = arith.constant -128 : i8
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[ZERO]] : i8
+// CHECK: arith.maxui
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[LOWEST]] : i8
+// CHECK: arith.maxsi
+func.func @max_pool_quantized_padding(%us: tensor<1x1x2x2xi8>, %ss: tensor<1x1x2x2xi8>) -> (tensor<1x1x3x3xi8>, tensor<1x1x3x3xi8>) {
+  %u = quant.scast %us : tensor<1x1x2x2xi8> to tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>
+  %0 = muon.max_pool %u {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x1x3x3x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.scast %0 : tensor<1x1x3x3x!quant.uniform<u8:f32, 0.5:128>> to tensor<1x1x3x3xi8>
+  %s = quant.scast %ss : tensor<1x1x2x2xi8> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-3>>
+  %2 = muon.max_pool %s {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:-3>>) -> tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5:-3>>
+  %3 = quant.scast %2 : tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5:-3>> to tensor<1x1x3x3xi8>
+  return %1, %3 : tensor<1x1x3x3xi8>, tensor<1x1x3x3xi8>
+}
+
+// -----
+
+// Reshape, transpose and concat of one quantized type move its storage.
+// CHECK-LABEL: func @quantized_data_movement
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xi8>)
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[X]] : tensor<2x3xi8>) outs(%{{.*}} : tensor<3x2xi8>) permutation = [1, 0]
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0, 1]] : tensor<3x2xi8> into tensor<6xi8>
+// CHECK: %[[C:.*]] = tensor.insert_slice %[[R]] into %{{.*}}[0] [6] [1] : tensor<6xi8> into tensor<12xi8>
+// CHECK: tensor.insert_slice %[[R]] into %[[C]][6] [6] [1] : tensor<6xi8> into tensor<12xi8>
+// CHECK-NOT: quant.
+func.func @quantized_data_movement(%xs: tensor<2x3xi8>) -> tensor<12xi8> {
+  %x = quant.scast %xs : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  %t = muon.transpose %x {perm = array<i64: 1, 0>} : (tensor<2x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<3x2x!quant.uniform<i8:f32, 0.5>>
+  %r = muon.reshape %t : (tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<6x!quant.uniform<i8:f32, 0.5>>
+  %c = muon.concat %r, %r {axis = 0 : i64} : (tensor<6x!quant.uniform<i8:f32, 0.5>>, tensor<6x!quant.uniform<i8:f32, 0.5>>) -> tensor<12x!quant.uniform<i8:f32, 0.5>>
+  %s = quant.scast %c : tensor<12x!quant.uniform<i8:f32, 0.5>> to tensor<12xi8>
+  return %s : tensor<12xi8>
+}

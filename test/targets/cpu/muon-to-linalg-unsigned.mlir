@@ -43,14 +43,13 @@ func.func @min_mod_less_unsigned(%a: tensor<3xui32>, %b: tensor<3xui32>) -> (ten
 // -----
 
 // Casts: from ui16 zero-extend (extui) and convert with uitofp; to ui64 from
-// float with fptoui; ui8 <-> i8 keeps the bits.
+// float with fptoui; ui8 -> i8 keeps the bits: both are i8 once lowered.
 // CHECK-LABEL: func @cast_unsigned
 // CHECK: arith.extui %{{.*}} : i16 to i32
 // CHECK: arith.uitofp %{{.*}} : i16 to f32
 // CHECK: arith.fptoui %{{.*}} : f32 to i64
 // CHECK: ^bb0(%[[X:.*]]: i8, %{{.*}}: i8):
-// CHECK-NEXT: %[[B:.*]] = arith.bitcast %[[X]] : i8 to i8
-// CHECK-NEXT: linalg.yield %[[B]]
+// CHECK-NEXT: linalg.yield %[[X]]
 func.func @cast_unsigned(%a: tensor<2xui16>, %f: tensor<2xf32>, %b: tensor<2xui8>) -> (tensor<2xi32>, tensor<2xf32>, tensor<2xui64>, tensor<2xi8>) {
   %0 = muon.cast %a to i32 : tensor<2xui16>
   %1 = muon.cast %a to f32 : tensor<2xui16>
@@ -147,4 +146,33 @@ func.func @reduce_unsigned(%x: tensor<3x4xui8>) -> (tensor<3x1xui8>, tensor<3x1x
   %2 = muon.reduce_l1 %x {axes = array<i64: 1>} : (tensor<3x4xui8>) -> tensor<3x1xui8>
   %3 = muon.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<3x4xui8>) -> tensor<3xi64>
   return %0, %1, %2, %3 : tensor<3x1xui8>, tensor<3x1xui8>, tensor<3x1xui8>, tensor<3xi64>
+}
+
+// -----
+
+// ScatterElements-18's max and min reductions compare uint8 as unsigned
+// integers: max(200, 100) is 200 (maxui), where a signed comparison of the
+// same bits (-56, 100) would keep 100.
+// CHECK-LABEL: func @scatter_max_min_unsigned
+// CHECK: arith.maxui %{{.*}}, %{{.*}} : i8
+// CHECK: arith.minui %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: arith.maxsi
+// CHECK-NOT: arith.minsi
+func.func @scatter_max_min_unsigned(%data: tensor<4xui8>, %indices: tensor<2xi64>, %updates: tensor<2xui8>) -> (tensor<4xui8>, tensor<4xui8>) {
+  %0 = muon.scatter_elements %data, %indices, %updates {axis = 0 : i64, reduction = "max"} : (tensor<4xui8>, tensor<2xi64>, tensor<2xui8>) -> tensor<4xui8>
+  %1 = muon.scatter_elements %data, %indices, %updates {axis = 0 : i64, reduction = "min"} : (tensor<4xui8>, tensor<2xi64>, tensor<2xui8>) -> tensor<4xui8>
+  return %0, %1 : tensor<4xui8>, tensor<4xui8>
+}
+
+// -----
+
+// Constant padding of uint8 with 200: the bits 0xC8, which print as -56 in
+// the signless i8 the tensors have once lowered.
+// CHECK-LABEL: func @pad_unsigned
+// CHECK: %[[V:.*]] = arith.constant -56 : i8
+// CHECK: tensor.pad %{{.*}} low[1] high[2]
+// CHECK: tensor.yield %[[V]] : i8
+func.func @pad_unsigned(%x: tensor<3xui8>) -> tensor<6xui8> {
+  %0 = muon.pad %x {pads = array<i64: 1, 2>, value = 200.0 : f64} : (tensor<3xui8>) -> tensor<6xui8>
+  return %0 : tensor<6xui8>
 }

@@ -1,6 +1,8 @@
 //===- Header.cpp - The C interface of a compiled model -------------------===//
 
 #include "targets/cpu/Header.h"
+#include "targets/GeneratedCode.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -38,20 +40,6 @@ static std::string cTypeFor(Type type) {
       return (integer.isUnsigned() ? "uint" : "int") +
              std::to_string(integer.getWidth()) + "_t";
   return "";
-}
-
-/// ONNX names may hold any character ("input.1", "487"); C needs an
-/// identifier, unique among the parameters.
-static std::string cIdentifier(StringRef name, llvm::StringSet<> &used) {
-  std::string id;
-  for (char c : name)
-    id += llvm::isAlnum(c) || c == '_' ? c : '_';
-  if (id.empty() || llvm::isDigit(id[0]))
-    id = "t_" + id;
-  std::string unique = id;
-  for (int i = 2; !used.insert(unique).second; ++i)
-    unique = id + "_" + std::to_string(i);
-  return unique;
 }
 
 FailureOr<ModelInterface> describeModel(ModuleOp module, StringRef name) {
@@ -96,30 +84,6 @@ FailureOr<ModelInterface> describeModel(ModuleOp module, StringRef name) {
     (i < numInputs ? model.inputs : model.outputs).push_back(std::move(tensor));
   }
   return model;
-}
-
-/// `text` (a tensor or file name from the model) as it may appear inside a
-/// one-line C comment: `*/` and `/*` lose their meaning (`*\/`, `/\*`) and
-/// control characters are written as escapes, so that no name can end the
-/// comment or the line and put code into every file that includes the
-/// header.
-static std::string commentSafe(llvm::StringRef text) {
-  std::string safe;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if ((c == '*' && next == '/') || (c == '/' && next == '*')) {
-      safe += c;
-      safe += '\\';
-    } else if (c == '\n') {
-      safe += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      safe += llvm::formatv("\\x{0:x-2}", static_cast<unsigned char>(c));
-    } else {
-      safe += c;
-    }
-  }
-  return safe;
 }
 
 static std::string describeTensor(const TensorInterface &t) {

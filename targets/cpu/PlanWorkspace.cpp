@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "targets/cpu/Passes.h"
 
@@ -138,6 +139,15 @@ struct PlanWorkspacePass
     func.walk([](memref::DeallocOp dealloc) { dealloc.erase(); });
     func->setAttr("muon.workspace_size",
                   IntegerAttr::get(IntegerType::get(&getContext(), 64), total));
+    // muon-opt --remarks-filter=muon-plan-workspace: what sharing saved.
+    int64_t unshared = 0;
+    for (const Buffer &buffer : buffers)
+      unshared += buffer.size;
+    remark::analysis(func.getLoc(), remark::RemarkOpts::name("WorkspacePlan")
+                                        .category("muon-plan-workspace"))
+        << remark::metric("buffers", static_cast<int64_t>(buffers.size()))
+        << remark::metric("bytes", total)
+        << remark::metric("unshared_bytes", unshared);
   }
 };
 

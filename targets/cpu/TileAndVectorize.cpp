@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
@@ -406,6 +407,17 @@ struct TileAndVectorizePass
     : muon::impl::MuonTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
 
+  /// An analysis remark (muon-opt --remarks-filter=muon-tile-and-vectorize)
+  /// naming the form a convolution takes, and the multiple its reduction is
+  /// padded to for pair or quad dot products.
+  static void reportAlgorithm(Location loc, StringRef algorithm,
+                              int64_t reductionMultiple) {
+    remark::analysis(loc, remark::RemarkOpts::name("ConvolutionAlgorithm")
+                              .category("muon-tile-and-vectorize"))
+        << remark::metric("algorithm", algorithm)
+        << remark::metric("reduction_multiple", reductionMultiple);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -441,20 +453,26 @@ struct TileAndVectorizePass
       int64_t reductionMultiple = (quadDotBits == 256 || quadDotBits == 512) ? 4
                                   : pairDotBits                              ? 2
                                                 : 1;
+      Location loc = op.getLoc();
       if (eightBit && (pairDotBits || !named) &&
-          succeeded(rewriteEightBitConvInIm2Col(
-              rewriter, op, strides, dilations, *eightBit, reductionMultiple)))
+          succeeded(rewriteEightBitConvInIm2Col(rewriter, op, strides,
+                                                dilations, *eightBit,
+                                                reductionMultiple))) {
+        reportAlgorithm(loc, "8-bit im2col", reductionMultiple);
         continue;
+      }
       auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
       if (!conv)
         continue;
       if (isDirectConvolution(conv, nr)) {
         if (failed(vectorizeDirectConvolution(rewriter, conv, mr, nr)))
           return signalPassFailure();
+        reportAlgorithm(loc, "direct", 1);
         continue;
       }
       rewriter.setInsertionPoint(conv);
-      (void)linalg::rewriteInIm2Col(rewriter, conv);
+      if (succeeded(linalg::rewriteInIm2Col(rewriter, conv)))
+        reportAlgorithm(loc, "im2col", 1);
     }
 
     SmallVector<linalg::LinalgOp> ops;

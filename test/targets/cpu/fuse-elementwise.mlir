@@ -1,10 +1,12 @@
 // RUN: muon-opt %s --muon-fuse-elementwise --split-input-file | FileCheck %s
+// RUN: muon-opt %s --muon-fuse-elementwise --split-input-file --remarks-filter=muon-fuse-elementwise --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 
 #map = affine_map<(d0, d1) -> (d0, d1)>
 
 // An element-wise chain becomes one op: the sum is computed where the
 // ReLU needs it, with no tensor between them.
 // CHECK-LABEL: func @chain
+// REMARK: remark: [Analysis] ElementwiseFusion | Category:muon-fuse-elementwise | linalg_ops_after=1, linalg_ops_before=2
 // CHECK: linalg.generic
 // CHECK: arith.addf
 // CHECK-NEXT: arith.maximumf
@@ -36,6 +38,7 @@ func.func @chain(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // be recomputed for each of the 3 columns, and the matmul would be a
 // generic op that tile-and-vectorize does not block.
 // CHECK-LABEL: func @not_into_a_contraction
+// REMARK: remark: [Analysis] ElementwiseFusion | Category:muon-fuse-elementwise | linalg_ops_after=2, linalg_ops_before=2
 // CHECK: %[[SUM:.*]] = linalg.generic
 // CHECK: arith.addf
 // CHECK: linalg.matmul ins(%[[SUM]],
@@ -58,6 +61,7 @@ func.func @not_into_a_contraction(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>, %w: 
 // A producer with two users stays: fused into both, it would be computed
 // twice.
 // CHECK-LABEL: func @not_with_two_users
+// REMARK: remark: [Analysis] ElementwiseFusion | Category:muon-fuse-elementwise | linalg_ops_after=3, linalg_ops_before=3
 // CHECK-COUNT-3: linalg.generic
 func.func @not_with_two_users(%a: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
   %e = tensor.empty() : tensor<4x8xf32>

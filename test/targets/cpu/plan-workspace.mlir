@@ -1,4 +1,5 @@
 // RUN: muon-opt %s --muon-plan-workspace --split-input-file | FileCheck %s
+// RUN: muon-opt %s --muon-plan-workspace --split-input-file --remarks-filter=muon-plan-workspace --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 
 // Every static memref.alloc becomes a memref.view into the workspace (the last
 // argument) at an offset chosen by first fit, largest buffer first, over the
@@ -11,6 +12,7 @@ func.func private @use(memref<16xf32>)
 // Two 16 x f32 = 64-byte buffers, live over ops [0, 2] and [3, 5]: disjoint,
 // so both sit at offset 0 and the workspace is 64 bytes.
 // CHECK-LABEL: func.func @disjoint_share
+// REMARK: remark: [Analysis] WorkspacePlan | Category:muon-plan-workspace | buffers=2, bytes=64, unshared_bytes=128
 // CHECK-SAME: (%[[IN:.*]]: memref<16xf32>, %[[OUT:.*]]: memref<16xf32>, %[[WS:.*]]: memref<64xi8>) -> i32
 // CHECK-SAME: muon.workspace_size = 64 : i64
 // CHECK-NOT: memref.alloc
@@ -41,6 +43,7 @@ func.func private @use2(memref<10xf32>, memref<100xf32>)
 // Overlapping live ranges: 100 x f32 = 400 bytes -> 448 (7 * 64), placed first
 // at 0; 10 x f32 = 40 bytes -> 64, placed after it at 448. Total 448 + 64 = 512.
 // CHECK-LABEL: func.func @overlapping_distinct
+// REMARK: remark: [Analysis] WorkspacePlan | Category:muon-plan-workspace | buffers=2, bytes=512, unshared_bytes=512
 // CHECK-SAME: (%[[WS:.*]]: memref<512xi8>) -> i32
 // CHECK-SAME: muon.workspace_size = 512 : i64
 // CHECK: %[[OA:.*]] = arith.constant 448 : index
@@ -69,6 +72,7 @@ func.func private @use_z(memref<8xf16>)
 // Largest first: y at 0; x overlaps y -> 192; z overlaps y but not x -> reuses
 // x's bytes at 192. Total max(192 + 128, 192 + 64) = 320.
 // CHECK-LABEL: func.func @reuse_after_dealloc
+// REMARK: remark: [Analysis] WorkspacePlan | Category:muon-plan-workspace | buffers=3, bytes=320, unshared_bytes=384
 // CHECK-SAME: (%[[WS:.*]]: memref<320xi8>) -> i32
 // CHECK-SAME: muon.workspace_size = 320 : i64
 // CHECK: %[[OX:.*]] = arith.constant 192 : index
@@ -106,6 +110,7 @@ func.func private @use_sub(memref<2x4xf32, strided<[4, 1], offset: 8>>)
 // placed in order of first use: a at 0, b at 64; total 128. (Following only
 // direct uses, a would end at op 1 and b could wrongly share offset 0.)
 // CHECK-LABEL: func.func @view_extends_live_range
+// REMARK: remark: [Analysis] WorkspacePlan | Category:muon-plan-workspace | buffers=2, bytes=128, unshared_bytes=128
 // CHECK-SAME: (%[[WS:.*]]: memref<128xi8>) -> i32
 // CHECK-SAME: muon.workspace_size = 128 : i64
 // CHECK: %[[OA:.*]] = arith.constant 0 : index
@@ -127,6 +132,7 @@ func.func @view_extends_live_range(%ws: memref<0xi8>) -> i32 {
 
 // No buffers: the workspace stays empty, and its size is recorded as 0.
 // CHECK-LABEL: func.func @no_buffers
+// REMARK: remark: [Analysis] WorkspacePlan | Category:muon-plan-workspace | buffers=0, bytes=0, unshared_bytes=0
 // CHECK-SAME: (%{{.*}}: memref<4xf32>, %{{.*}}: memref<0xi8>) -> i32
 // CHECK-SAME: muon.workspace_size = 0 : i64
 func.func @no_buffers(%in: memref<4xf32>, %ws: memref<0xi8>) -> i32 {

@@ -2,6 +2,20 @@
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=6 nr=16 pair-dot-bits=256" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32" --split-input-file | FileCheck %s --check-prefix=NOPAIRS
 // RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32 pair-dot-bits=512 quad-dot-bits=512" --split-input-file | FileCheck %s --check-prefix=QUADS
+// RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32 pair-dot-bits=512" --split-input-file --remarks-filter=muon-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK-PAIRS
+// RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32" --split-input-file --remarks-filter=muon-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK-NOPAIRS
+// RUN: muon-opt %s --muon-tile-and-vectorize="mr=8 nr=32 pair-dot-bits=512 quad-dot-bits=512" --split-input-file --remarks-filter=muon-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK-QUADS
+
+// The remark each convolution gets (conv_int8, then
+// generic_conv_uint8_strided): both go through the 8-bit im2col path with
+// their reduction padded to pairs (2) or quads (4); without pair dot
+// products the named conv_int8 is computed directly, and the generic one,
+// which has no named form, still takes the im2col path one k at a time.
+// REMARK-PAIRS: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm="8-bit im2col", reduction_multiple=2
+// REMARK-PAIRS: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm="8-bit im2col", reduction_multiple=2
+// REMARK-NOPAIRS: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm=direct, reduction_multiple=1
+// REMARK-NOPAIRS: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm="8-bit im2col", reduction_multiple=1
+// REMARK-QUADS-COUNT-2: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm="8-bit im2col", reduction_multiple=4
 
 // int8 x int8 -> int32 with a constant B: B is packed at compile time into
 // i16 pairs (b[2k][j], b[2k+1][j]) with the pair innermost, A is widened to

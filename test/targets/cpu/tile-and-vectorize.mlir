@@ -1,4 +1,5 @@
 // RUN: muon-opt %s --muon-tile-and-vectorize --split-input-file | FileCheck %s
+// RUN: muon-opt %s --muon-tile-and-vectorize --split-input-file --remarks-filter=muon-tile-and-vectorize --remark-format=emitRemark -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 
 // M = 12, N = 32: two blocks of 6 rows and two of 16 columns; the reduction
 // (K = 8) steps one column of A and one row of B at a time into a 6x16
@@ -141,6 +142,7 @@ func.func @elementwise_short_rows_left_alone(%x: tensor<8x3xf32>, %out: tensor<8
 // reduction step is a 4x16 (then 4x4) multiply-accumulate.
 // CHECK: #[[IM2COL:.*]] = affine_map<{{.*}}floordiv
 // CHECK-LABEL: func @conv_as_im2col_contraction
+// REMARK: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm=im2col, reduction_multiple=1
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
 // CHECK: linalg.generic {indexing_maps = [#[[IM2COL]]
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %c72 step %c1
@@ -161,6 +163,7 @@ func.func @conv_as_im2col_contraction(%x: tensor<1x8x8x8xf32>, %w: tensor<4x8x3x
 // 6 filter weights and 16 consecutive input pixels. The padded input is
 // 34 wide, so each tap reads columns [kw, kw + 16) of the block.
 // CHECK-LABEL: func @conv_direct
+// REMARK: remark: [Analysis] ConvolutionAlgorithm | Category:muon-tile-and-vectorize | algorithm=direct, reduction_multiple=1
 // CHECK-NOT: floordiv
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %c12{{.*}} step %c6
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %c2{{.*}} step %c1

@@ -6,6 +6,8 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <sys/resource.h>
@@ -96,8 +98,29 @@ static cl::opt<TargetKind> targetKind(
                           "Muon's int8 NPU: a .npub instruction stream "
                           "(muon-npu-run, or muon-run on the bit-exact "
                           "simulator); the model must be int8 (a QDQ model "
-                          "or --quantize=int8)")),
+                          "or --quantize=int8)"),
+               clEnumValN(TargetKind::Hls, "hls",
+                          "an FPGA: a Vitis HLS C++ project folder whose C "
+                          "simulation (make csim) is bit-exact with the CPU "
+                          "int8 path; the model must be int8")),
     cl::cat(compileCategory));
+static cl::opt<std::string>
+    hlsPart("hls-part",
+            cl::desc("With --target=hls: the FPGA part build_prj.tcl "
+                     "synthesizes for (default xc7z020clg400-1, a Zynq-7020)"),
+            cl::value_desc("part"), cl::init("xc7z020clg400-1"),
+            cl::cat(compileCategory));
+static cl::opt<double> hlsClockNs(
+    "hls-clock-ns",
+    cl::desc("With --target=hls: the clock period in nanoseconds (default "
+             "5, 200 MHz)"),
+    cl::value_desc("ns"), cl::init(5.0), cl::cat(compileCategory));
+static cl::opt<std::string> hlsTestbenchInputs(
+    "hls-testbench-inputs",
+    cl::desc("With --target=hls: the samples the testbench runs, in "
+             "--calibration's format (default: the calibration samples, "
+             "else 8 random int8 inputs)"),
+    cl::value_desc("dir"), cl::cat(compileCategory));
 static cl::opt<bool> npuReport(
     "npu-report",
     cl::desc("With --target=npu: print how each layer is tiled and what its "
@@ -145,6 +168,9 @@ LogicalResult readCompileOptions(CompileOptions &options) {
     if (targetKind == TargetKind::Npu)
       return fail("--max-workspace needs --target=cpu (an NPU program's "
                   "workspace is a region of the .npub)");
+    if (targetKind == TargetKind::Hls)
+      return fail("--max-workspace needs --target=cpu (an HLS design's "
+                  "arrays are memories on the FPGA)");
     StringRef text = maxWorkspace;
     uint64_t unit = 1;
     if (text.consume_back("K") || text.consume_back("k"))
@@ -166,6 +192,25 @@ LogicalResult readCompileOptions(CompileOptions &options) {
       return fail("--" + npuOnly->ArgStr + " needs --target=npu");
   if (npuBlock < 1 || npuBlock > 64)
     return fail("--npu-block=" + llvm::Twine(npuBlock) + " is outside 1..64");
+  for (const cl::Option *hlsOnly :
+       {static_cast<cl::Option *>(&hlsPart),
+        static_cast<cl::Option *>(&hlsClockNs),
+        static_cast<cl::Option *>(&hlsTestbenchInputs)})
+    if (hlsOnly->getNumOccurrences() && targetKind != TargetKind::Hls)
+      return fail("--" + hlsOnly->ArgStr + " needs --target=hls");
+  if (!(hlsClockNs > 0 && hlsClockNs <= 1000))
+    return fail(
+        "--hls-clock-ns=" + llvm::formatv("{0}", hlsClockNs.getValue()) +
+        " is not a clock period in (0, 1000] ns");
+  if (hlsPart.empty() || !llvm::all_of(hlsPart.getValue(), [](char c) {
+        return llvm::isAlnum(c) || c == '-' || c == '_' || c == '.';
+      }))
+    return fail("--hls-part='" + hlsPart +
+                "' is not a part name (letters, "
+                "digits, '-', '_' and '.')");
+  options.hls.part = hlsPart;
+  options.hls.clockNs = hlsClockNs;
+  options.hlsTestbenchInputs = hlsTestbenchInputs;
   options.npuReport = npuReport;
   options.npuBlock = npuBlock;
   options.npuHostPrefix = npuHostPrefix;

@@ -3,6 +3,7 @@
 #include "compiler/Compile.h"
 #include "compiler/onnx/OnnxExporter.h"
 #include "compiler/onnx/OnnxImporter.h"
+#include "compiler/quantization/ModelRunner.h"
 #include "passes/Passes.h"
 #include "targets/npu/NpubWriter.h"
 #include "targets/npu/Passes.h"
@@ -12,6 +13,10 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/SourceMgr.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
 
 using namespace mlir;
 
@@ -98,6 +103,144 @@ static FailureOr<CompileResult> compileForNpu(ModuleOp module,
   return result;
 }
 
+/// Compiles a module for the CPU this process runs on, to run it in
+/// process (ModelRunner): calibration runs the float model, the HLS
+/// testbench the int8 one, whatever the target of this compilation is; only
+/// the optimisation level carries over.
+static CompileForHost compileForHost(const CompileOptions &options) {
+  return [&options](ModuleOp copy) -> FailureOr<HostObject> {
+    CompileOptions hostOptions;
+    hostOptions.target = options.target;
+    hostOptions.target.triple.clear();
+    hostOptions.target.cpu.clear();
+    hostOptions.target.name = "muon_calibration";
+    hostOptions.emit = EmitKind::Object;
+    FailureOr<CompileResult> compiled = compile(copy, hostOptions);
+    if (failed(compiled))
+      return failure();
+    return HostObject{std::move(compiled->output),
+                      std::move(*compiled->interface)};
+  };
+}
+
+/// QuantizeLinear of one element as the CPU's int8 lowering computes it
+/// (QuantizeLowering in targets/cpu/QuantToLinalg.cpp): in f32,
+/// round_half_to_even(x / scale) + zero_point, clamped to int8, NaN to
+/// -128.
+static int8_t quantizeElement(float x, double scale, int64_t zeroPoint) {
+  float shifted = std::nearbyint(x / static_cast<float>(scale)) +
+                  static_cast<float>(zeroPoint);
+  return static_cast<int8_t>(std::fmin(std::fmax(shifted, -128.0f), 127.0f));
+}
+
+/// The int8 value q whose dequantization (q - zero_point) * scale, rounded
+/// to f32, is `y`: |q - zero_point| <= 255, so y / scale is within 2^-16 of
+/// an integer and rounds to it.
+static int8_t requantizeOutput(float y, double scale, int64_t zeroPoint) {
+  double q = std::nearbyint(static_cast<double>(y) / scale) +
+             static_cast<double>(zeroPoint);
+  return static_cast<int8_t>(std::fmin(std::fmax(q, -128.0), 127.0));
+}
+
+/// The samples the HLS testbench runs: --hls-testbench-inputs, else the
+/// calibration samples, else 8 random ones whose every input value is
+/// exactly an int8 value of its port's quantization.
+static FailureOr<std::vector<Sample>>
+testbenchSamples(func::FuncOp func, const hls::HlsProject &project,
+                 const CompileOptions &options) {
+  auto error = [&] { return emitError(func.getLoc()); };
+  std::vector<ExpectedInput> inputs = getExpectedInputs(func);
+  if (!options.hlsTestbenchInputs.empty())
+    return readSamples(options.hlsTestbenchInputs, inputs,
+                       {"--hls-testbench-inputs", "testbench sample", error});
+  if (options.quantization && !options.quantization->calibrationDir.empty())
+    return readSamples(options.quantization->calibrationDir, inputs,
+                       {"--calibration", "calibration sample", error});
+  std::mt19937 random(0);
+  std::vector<Sample> samples(8);
+  for (Sample &sample : samples)
+    for (auto [input, port] : llvm::zip_equal(inputs, project.inputs)) {
+      if (input.dtype != "f4")
+        return error() << "input '" << input.name
+                       << "' is not float32: give the testbench samples "
+                          "with --hls-testbench-inputs";
+      HostTensor tensor{input.dtype, input.shape, {}};
+      for (int64_t i = 0; i < port.numElements(); ++i) {
+        int64_t q = static_cast<int64_t>(random() % 256) - 128;
+        float x = static_cast<float>((q - port.zeroPoint) * port.scale);
+        const char *bytes = reinterpret_cast<const char *>(&x);
+        tensor.data.insert(tensor.data.end(), bytes, bytes + sizeof x);
+      }
+      sample.push_back(std::move(tensor));
+    }
+  return samples;
+}
+
+/// The int8 model as an HLS project (targets/hls), with its testbench data:
+/// each sample's inputs quantized as the model quantizes them, and the
+/// outputs the CPU int8 path computes for them (run in process), before
+/// their dequantization.
+static FailureOr<CompileResult> compileForHls(ModuleOp module,
+                                              const CompileOptions &options) {
+  if (options.emit != EmitKind::HlsProject)
+    return module.emitError(
+        "the HLS target writes --emit=muon or hls (the default)");
+  auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+  if (funcs.size() != 1)
+    return module.emitError("the HLS target compiles one function, found ")
+           << funcs.size();
+  func::FuncOp func = funcs.front();
+  hls::HlsOptions hlsOptions = options.hls;
+  hlsOptions.name = options.target.name;
+  FailureOr<hls::HlsProject> project = hls::buildHlsProject(func, hlsOptions);
+  if (failed(project))
+    return failure();
+
+  FailureOr<std::vector<Sample>> samples =
+      testbenchSamples(func, *project, options);
+  if (failed(samples))
+    return failure();
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  SmallVector<Value> outputs(ret.getOperands());
+  FailureOr<std::unique_ptr<ModelRunner>> runner =
+      ModelRunner::create(module, outputs, compileForHost(options));
+  if (failed(runner))
+    return failure();
+  std::vector<std::vector<std::vector<int8_t>>> inputData(
+      project->inputs.size()),
+      outputData(project->outputs.size());
+  for (const Sample &sample : *samples) {
+    if (failed((*runner)->run(sample, func.getLoc())))
+      return failure();
+    for (auto [port, tensor, data] :
+         llvm::zip_equal(project->inputs, sample, inputData)) {
+      std::vector<int8_t> values;
+      for (int64_t i = 0; i < port.numElements(); ++i) {
+        float x;
+        std::memcpy(&x, tensor.data.data() + i * sizeof x, sizeof x);
+        values.push_back(quantizeElement(x, port.scale, port.zeroPoint));
+      }
+      data.push_back(std::move(values));
+    }
+    for (auto [i, port] : llvm::enumerate(project->outputs)) {
+      std::vector<int8_t> values;
+      for (float y : (*runner)->observation(i, sample))
+        values.push_back(requantizeOutput(y, port.scale, port.zeroPoint));
+      outputData[i].push_back(std::move(values));
+    }
+  }
+  std::vector<hls::HlsFile> files = std::move(project->files);
+  for (auto [port, data] : llvm::zip_equal(project->inputs, inputData))
+    files.push_back(
+        {"tb_data/" + port.cName + ".dat", hls::formatTestbenchData(data)});
+  for (auto [port, data] : llvm::zip_equal(project->outputs, outputData))
+    files.push_back({"tb_data/" + port.cName + ".expected.dat",
+                     hls::formatTestbenchData(data)});
+  CompileResult result;
+  result.output = hls::packProject(files);
+  return result;
+}
+
 FailureOr<CompileResult> compile(ModuleOp module,
                                  const CompileOptions &options) {
   CompileResult result;
@@ -113,24 +256,8 @@ FailureOr<CompileResult> compile(ModuleOp module,
     return failure();
   if (options.quantization) {
     TimingScope timing = timePhase(options, "quantization");
-    // Calibration runs the float model here, whatever the target of this
-    // compilation is; only the optimisation level carries over.
-    CompileForHost compileForHost =
-        [&](ModuleOp copy) -> FailureOr<HostObject> {
-      CompileOptions hostOptions;
-      hostOptions.target = options.target;
-      hostOptions.target.triple.clear();
-      hostOptions.target.cpu.clear();
-      hostOptions.target.name = "muon_calibration";
-      hostOptions.emit = EmitKind::Object;
-      FailureOr<CompileResult> compiled = compile(copy, hostOptions);
-      if (failed(compiled))
-        return failure();
-      return HostObject{std::move(compiled->output),
-                        std::move(*compiled->interface)};
-    };
-    if (failed(quantizeModule(module, *options.quantization, compileForHost,
-                              options.configure)))
+    if (failed(quantizeModule(module, *options.quantization,
+                              compileForHost(options), options.configure)))
       return failure();
   }
   // The model is in QDQ form here, whether it was imported so or quantized
@@ -150,6 +277,8 @@ FailureOr<CompileResult> compile(ModuleOp module,
   }
   if (options.targetKind == TargetKind::Npu)
     return compileForNpu(module, options);
+  if (options.targetKind == TargetKind::Hls)
+    return compileForHls(module, options);
   if (failed(runPipeline(
           module, options, "lowering to linalg", [&](PassManager &pm) {
             buildMuonToLinalgPipeline(pm, chooseRegisterBlock(*machine));

@@ -5,6 +5,7 @@
 #include "compiler/quantization/Calibration.h"
 #include "targets/cpu/CpuTarget.h"
 #include "targets/cpu/Header.h"
+#include "targets/hls/HlsProject.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -26,12 +27,15 @@ enum class EmitKind {
   Object,
   /// NPU target: the npu.program as MLIR text, or its .npub container.
   NpuProgram,
-  Npub
+  Npub,
+  /// HLS target: the project folder, packed (hls::packProject).
+  HlsProject
 };
 
-/// What the model is compiled for: a CPU (object file and C header) or
-/// Muon's NPU (an int8 instruction stream, docs/npu.md).
-enum class TargetKind { Cpu, Npu };
+/// What the model is compiled for: a CPU (object file and C header),
+/// Muon's NPU (an int8 instruction stream, docs/npu.md) or an FPGA (an HLS
+/// C++ project, docs/hls.md).
+enum class TargetKind { Cpu, Npu, Hls };
 
 struct CompileOptions {
   TargetKind targetKind = TargetKind::Cpu;
@@ -48,6 +52,12 @@ struct CompileOptions {
   /// TargetKind::Npu: float ops before an input's quantization run on the
   /// host (muon-to-npu's host-prefix).
   bool npuHostPrefix = false;
+  /// TargetKind::Hls: the part and clock of the Tcl script (the name is
+  /// the CPU target's).
+  hls::HlsOptions hls;
+  /// TargetKind::Hls: the samples the testbench runs, in --calibration's
+  /// format (default: the calibration samples, else random int8 inputs).
+  std::string hlsTestbenchInputs;
   /// Verify the IR after every pass; otherwise after every pipeline, which
   /// is most of the verifier's time saved (--verify-each).
   bool verifyEachPass = false;

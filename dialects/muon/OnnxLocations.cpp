@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Visitors.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -20,4 +21,34 @@ llvm::SmallVector<std::string> muon::getOnnxNodeNames(Location loc) {
     return WalkResult::advance();
   });
   return names;
+}
+
+std::string muon::describeNode(Operation *op) {
+  std::string text;
+  op->getLoc()->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      text = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return text.empty() ? op->getName().getStringRef().str() : text;
+}
+
+std::string muon::describeRejection(Operation *op, StringRef why) {
+  return llvm::formatv("{0,-20} {1}: {2}", op->getName().getStringRef(),
+                       describeNode(op), why)
+      .str();
+}
+
+std::string muon::listRejections(ArrayRef<std::string> lines, StringRef what,
+                                 StringRef seeAlso) {
+  std::string text =
+      llvm::formatv("{0} operation{1} of the int8 model cannot "
+                    "{2}:",
+                    lines.size(), lines.size() == 1 ? "" : "s", what)
+          .str();
+  for (const std::string &line : lines)
+    text += "\n  " + line;
+  return text + "\nsee " + seeAlso.str();
 }

@@ -197,6 +197,15 @@ quant::QuantizedType muon::getQuantizedElementType(Type type) {
   return quantized;
 }
 
+std::optional<Int8ActivationQuant> muon::getInt8ActivationQuant(Type type) {
+  auto quantized = dyn_cast_or_null<quant::UniformQuantizedType>(
+      getQuantizedElementType(type));
+  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8 ||
+      !quantized.isSigned())
+    return std::nullopt;
+  return Int8ActivationQuant{quantized.getScale(), quantized.getZeroPoint()};
+}
+
 SmallVector<double> muon::getScales(quant::QuantizedType type) {
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(type))
     return {perTensor.getScale()};

@@ -10,10 +10,12 @@
 #define MUON_DIALECTS_MUON_QUANTIZATION_H
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Value.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -58,6 +60,20 @@ struct QuantizedAddParams {
 QuantizedAddParams getQuantizedAddParams(double lhsScale, double rhsScale,
                                          double outputScale);
 
+/// The range an int8 result is clamped to: [lowest, highest] (the storage
+/// range) narrowed by an op's fused activation clamp (clamp_min / clamp_max
+/// of muon.requantize and muon.quantized_add, either absent).
+inline std::pair<int64_t, int64_t> getClampRange(mlir::IntegerAttr clampMin,
+                                                 mlir::IntegerAttr clampMax,
+                                                 int64_t lowest,
+                                                 int64_t highest) {
+  if (clampMin)
+    lowest = std::max(lowest, clampMin.getInt());
+  if (clampMax)
+    highest = std::min(highest, clampMax.getInt());
+  return {lowest, highest};
+}
+
 /// The scale of the int32 accumulator of a product of quantized tensors:
 /// s_x * s_w as one double product of the scales the types hold. The
 /// importer, the verifiers and the QDQ fold all use this one definition.
@@ -83,6 +99,14 @@ llvm::SmallVector<int64_t> getZeroPoints(mlir::quant::QuantizedType type);
 
 /// The quantized element type of a ranked tensor type, or null.
 mlir::quant::QuantizedType getQuantizedElementType(mlir::Type type);
+
+/// The quantization of a signed 8-bit tensor quantized per tensor, what the
+/// NPU and the FPGA take as activations; none for any other type.
+struct Int8ActivationQuant {
+  double scale;
+  int64_t zeroPoint;
+};
+std::optional<Int8ActivationQuant> getInt8ActivationQuant(mlir::Type type);
 
 /// Checks the operands of a quantized conv, matmul or gemm and returns the
 /// element type of its result, the accumulator: `input` 8-bit per tensor,

@@ -65,6 +65,24 @@ static inline int32_t muon_saturating_shift_left(int32_t x, int32_t exponent) {
   return muon_saturate_i32((int64_t)x * ((int64_t)1 << exponent));
 }
 
+/* x scaled by the real multiplier m * 2^-31 * 2^-shift (shift clamped to
+ * [-31, 31]): a saturating left shift for shift < 0 (multipliers >= 1),
+ * SRDHM, a rounding right shift for shift > 0. The scaling step of
+ * muon_requantize, and of the quantized Add's inputs. */
+static inline int32_t muon_scale_by_fixed_point(int32_t x, int32_t multiplier,
+                                                int32_t shift) {
+  if (shift < -31)
+    shift = -31;
+  if (shift > 31)
+    shift = 31;
+  if (shift < 0)
+    x = muon_saturating_shift_left(x, -shift);
+  x = muon_srdhm(x, multiplier);
+  if (shift > 0)
+    x = muon_rounding_shift_right(x, shift);
+  return x;
+}
+
 /* The requantization of one int32 accumulator to int8:
  *   x = saturate_i32(acc + bias)
  *   shift < 0:  x = saturating_shift_left(x, -shift)   (multipliers >= 1)
@@ -77,18 +95,9 @@ static inline int8_t muon_requantize(int32_t acc, int32_t bias,
                                      int32_t multiplier, int32_t shift,
                                      int32_t zero_point, int32_t clamp_min,
                                      int32_t clamp_max) {
-  int32_t x = muon_saturate_i32((int64_t)acc + (int64_t)bias);
-  int64_t z;
-  if (shift < -31)
-    shift = -31;
-  if (shift > 31)
-    shift = 31;
-  if (shift < 0)
-    x = muon_saturating_shift_left(x, -shift);
-  x = muon_srdhm(x, multiplier);
-  if (shift > 0)
-    x = muon_rounding_shift_right(x, shift);
-  z = (int64_t)x + (int64_t)zero_point;
+  int32_t x = muon_scale_by_fixed_point(
+      muon_saturate_i32((int64_t)acc + (int64_t)bias), multiplier, shift);
+  int64_t z = (int64_t)x + (int64_t)zero_point;
   if (z < clamp_min)
     z = clamp_min;
   if (z > clamp_max)

@@ -336,11 +336,10 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
     int64_t zeroPoint = out.zeroPoints.front();
     // The fused activation clamp within the storage range (the verifier
     // keeps clamp_min <= clamp_max, both inside it).
-    int64_t lowest = out.storageMin, highest = out.storageMax;
-    if (IntegerAttr clampMin = op.getClampMinAttr())
-      lowest = std::max(lowest, clampMin.getInt());
-    if (IntegerAttr clampMax = op.getClampMaxAttr())
-      highest = std::min(highest, clampMax.getInt());
+    int64_t lowest, highest;
+    std::tie(lowest, highest) =
+        getClampRange(op.getClampMinAttr(), op.getClampMaxAttr(),
+                      out.storageMin, out.storageMax);
     // Which of the two shifts any channel needs, to leave out the other.
     bool shiftsLeft = llvm::any_of(shifts, [](double s) { return s < 0; });
     bool shiftsRight = llvm::any_of(shifts, [](double s) { return s > 0; });
@@ -378,11 +377,10 @@ struct QuantizedAddLowering : OpConversionPattern<QuantizedAddOp> {
     QuantParams out = getQuantParams(op.getType());
     QuantizedAddParams params = getQuantizedAddParams(
         lhs.scales.front(), rhs.scales.front(), out.scales.front());
-    int64_t lowest = out.storageMin, highest = out.storageMax;
-    if (IntegerAttr clampMin = op.getClampMinAttr())
-      lowest = std::max(lowest, clampMin.getInt());
-    if (IntegerAttr clampMax = op.getClampMaxAttr())
-      highest = std::min(highest, clampMax.getInt());
+    int64_t lowest, highest;
+    std::tie(lowest, highest) =
+        getClampRange(op.getClampMinAttr(), op.getClampMaxAttr(),
+                      out.storageMin, out.storageMax);
     RankedTensorType resultStorage = storageType(op.getType());
     Value result = buildElementwise(
         rewriter, loc, resultStorage, {adaptor.getLhs(), adaptor.getRhs()},

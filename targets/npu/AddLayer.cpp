@@ -31,11 +31,8 @@ void FunctionLowering::lowerAdd(QuantizedAddOp add) {
   }
   QuantizedAddParams params =
       getQuantizedAddParams(a->scale, b->scale, y->scale);
-  int64_t lowest = -128, highest = 127;
-  if (IntegerAttr clampMin = add.getClampMinAttr())
-    lowest = std::max(lowest, clampMin.getInt());
-  if (IntegerAttr clampMax = add.getClampMaxAttr())
-    highest = std::min(highest, clampMax.getInt());
+  auto [lowest, highest] =
+      getClampRange(add.getClampMinAttr(), add.getClampMaxAttr(), -128, 127);
   SmallVector<int64_t> zeros(block, 0);
   SmallVector<int64_t> multiplier(block, params.output.multiplier);
   SmallVector<int64_t> shift(block, params.output.shift);

@@ -11,6 +11,7 @@
 #ifndef MUON_TARGETS_NPU_FUNCTIONLOWERING_H
 #define MUON_TARGETS_NPU_FUNCTIONLOWERING_H
 
+#include "dialects/muon/OnnxLocations.h"
 #include "targets/npu/ProgramBuilder.h"
 #include "targets/npu/Tiling.h"
 
@@ -62,10 +63,7 @@ private:
   void reject(mlir::Operation *op, const llvm::Twine &why) {
     for (mlir::Value result : op->getResults())
       rejected.insert(result);
-    failures.push_back(llvm::formatv("{0,-20} {1}: {2}",
-                                     op->getName().getStringRef(),
-                                     describeNode(op), why.str())
-                           .str());
+    failures.push_back(describeRejection(op, why.str()));
   }
 
   /// Marks the result of an op that could not be lowered, so that its users

@@ -86,12 +86,10 @@ static std::optional<Layout> shapeLayout(RankedTensorType type) {
 }
 
 std::optional<Quant> npu::activationQuant(Type type) {
-  auto quantized = dyn_cast_or_null<quant::UniformQuantizedType>(
-      getQuantizedElementType(type));
-  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8 ||
-      !quantized.isSigned())
+  std::optional<Int8ActivationQuant> quant = getInt8ActivationQuant(type);
+  if (!quant)
     return std::nullopt;
-  return Quant{quantized.getScale(), quantized.getZeroPoint()};
+  return Quant{quant->scale, quant->zeroPoint};
 }
 
 Layout FunctionLowering::place(Value result, const Layout &shape) {
@@ -178,12 +176,8 @@ void FunctionLowering::requantParams(Value accumulator, Quant out,
 }
 
 std::pair<int64_t, int64_t> FunctionLowering::clampOf(RequantizeOp requantize) {
-  int64_t lowest = -128, highest = 127;
-  if (IntegerAttr clampMin = requantize.getClampMinAttr())
-    lowest = std::max(lowest, clampMin.getInt());
-  if (IntegerAttr clampMax = requantize.getClampMaxAttr())
-    highest = std::min(highest, clampMax.getInt());
-  return {lowest, highest};
+  return getClampRange(requantize.getClampMinAttr(),
+                       requantize.getClampMaxAttr(), -128, 127);
 }
 
 SmallVector<int64_t> npu::foldBias(std::optional<SmallVector<int64_t>> bias,
@@ -496,16 +490,10 @@ void MuonToNpuPass::runOnOperation() {
   ProgramBuilder programBuilder(program, block, report);
   FunctionLowering lowering(func, programBuilder, hostPrefix);
   if (failed(lowering.run())) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << lowering.failures.size()
-       << (lowering.failures.size() == 1 ? " operation" : " operations")
-       << " of the int8 model cannot run on the NPU:";
-    for (const std::string &line : lowering.failures)
-      os << "\n  " << line;
-    os << "\nsee docs/npu.md for what the NPU target supports";
     program.erase();
-    func.emitError() << text;
+    func.emitError() << listRejections(
+        lowering.failures, "run on the NPU",
+        "docs/npu.md for what the NPU target supports");
     return signalPassFailure();
   }
   programBuilder.finish(npu::kDefaultBlock);

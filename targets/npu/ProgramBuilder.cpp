@@ -1,24 +1,13 @@
 //===- ProgramBuilder.cpp - Building an npu.program -----------------------===//
 
 #include "targets/npu/ProgramBuilder.h"
+#include "dialects/muon/OnnxLocations.h"
 
 #include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace muon;
 using namespace muon::npu;
-
-std::string npu::describeNode(Operation *op) {
-  std::string text;
-  op->getLoc()->walk([&](Location inner) {
-    if (auto named = dyn_cast<NameLoc>(inner)) {
-      text = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return text.empty() ? op->getName().getStringRef().str() : text;
-}
 
 std::string npu::layerName(Operation *op) {
   std::string text = describeNode(op);

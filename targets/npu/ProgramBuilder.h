@@ -31,9 +31,6 @@ inline constexpr int64_t kAccEntries = kDefaultAccEntries;
 inline constexpr int64_t kObufEntries = kDefaultObufEntries;
 inline constexpr int64_t kPbufEntries = kDefaultPbufEntries;
 
-/// "node 'fc1' (Gemm)" from the importer's location, or the op's name.
-std::string describeNode(mlir::Operation *op);
-
 /// The layer name for the statistics: the ONNX node's name when the
 /// importer recorded one, else the op's name; at most 63 bytes.
 std::string layerName(mlir::Operation *op);

@@ -366,6 +366,9 @@ int main(int argc, char **argv) {
     return 1;
   options.target.name = "model";
   options.configure = muon::applyToolPassOptions;
+  if (options.targetKind == muon::TargetKind::Hls)
+    return fail("--target=hls writes an HLS project (muonc --target=hls), "
+                "whose C simulation make csim runs");
   if (options.targetKind == muon::TargetKind::Npu) {
     if (benchRuns)
       return fail("--bench times native code; with --target=npu, "

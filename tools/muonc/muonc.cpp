@@ -5,6 +5,8 @@
 //   muonc model.onnx --quantize=int8 --calibration=samples/   # int8
 //   muonc model.onnx --target=npu --quantize=int8 --calibration=samples/
 //         -o model.npub                       # Muon's NPU (muon-npu-run)
+//   muonc model.onnx --target=hls --quantize=int8 --calibration=samples/
+//         -o model_hls/                       # an HLS project (make csim)
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -32,7 +35,8 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: <name>.o, .s, .ll, .mlir, "
-                        ".onnx or .npub by --emit; '-' for stdout)"),
+                        ".onnx or .npub by --emit; '-' for stdout), or the "
+                        "project folder of --target=hls (default <name>_hls)"),
                cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string> headerPath(
     "header",
@@ -62,7 +66,9 @@ static cl::opt<muon::EmitKind> emitKind(
                           "--target=npu: the npu.program, one op per "
                           "instruction"),
                clEnumValN(muon::EmitKind::Npub, "npub",
-                          "--target=npu: the .npub container (default)")),
+                          "--target=npu: the .npub container (default)"),
+               clEnumValN(muon::EmitKind::HlsProject, "hls",
+                          "--target=hls: the project folder (default)")),
     cl::cat(category));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
@@ -94,6 +100,8 @@ static StringRef extensionFor(muon::EmitKind kind) {
     return ".o";
   case muon::EmitKind::OnnxQdq:
     return ".onnx";
+  case muon::EmitKind::HlsProject:
+    return "_hls";
   }
   llvm_unreachable("unknown emit kind");
 }
@@ -102,6 +110,40 @@ static bool isCIdentifier(StringRef name) {
   return !name.empty() && !llvm::isDigit(name[0]) &&
          llvm::all_of(name,
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+/// Writes an HLS project (muon::hls::packProject) into `folder`, creating
+/// it and its tb_data; the file names are the compiler's own, so nothing is
+/// written outside the folder.
+static bool writeProject(StringRef folder, StringRef packed) {
+  FailureOr<std::vector<muon::hls::HlsFile>> files =
+      muon::hls::unpackProject(packed);
+  if (failed(files)) {
+    llvm::errs() << "error: the HLS project is malformed\n";
+    return false;
+  }
+  std::vector<std::unique_ptr<llvm::ToolOutputFile>> written;
+  for (const muon::hls::HlsFile &file : *files) {
+    SmallString<256> path(folder);
+    llvm::sys::path::append(path, file.path);
+    if (std::error_code ec = llvm::sys::fs::create_directories(
+            llvm::sys::path::parent_path(path))) {
+      llvm::errs() << "error: cannot create "
+                   << llvm::sys::path::parent_path(path) << ": " << ec.message()
+                   << "\n";
+      return false;
+    }
+    std::string error;
+    written.push_back(openOutputFile(path, &error));
+    if (!written.back()) {
+      llvm::errs() << "error: " << error << "\n";
+      return false;
+    }
+    written.back()->os() << file.contents;
+  }
+  for (auto &file : written)
+    file->keep();
+  return true;
 }
 
 int main(int argc, char **argv) {
@@ -126,15 +168,30 @@ int main(int argc, char **argv) {
   if (failed(muon::readCompileOptions(options)))
     return 1;
   muon::EmitKind emit = emitKind;
-  if (options.targetKind == muon::TargetKind::Npu &&
-      !emitKind.getNumOccurrences())
+  if (!emitKind.getNumOccurrences() &&
+      options.targetKind == muon::TargetKind::Npu)
     emit = muon::EmitKind::Npub;
+  if (!emitKind.getNumOccurrences() &&
+      options.targetKind == muon::TargetKind::Hls)
+    emit = muon::EmitKind::HlsProject;
   bool npuOutput =
       emit == muon::EmitKind::NpuProgram || emit == muon::EmitKind::Npub;
   if (npuOutput != (options.targetKind == muon::TargetKind::Npu) &&
       emit != muon::EmitKind::Muon) {
     llvm::errs() << "error: --emit=npu and npub need --target=npu, which "
                     "writes only those and --emit=muon\n";
+    return 1;
+  }
+  bool hlsOutput = emit == muon::EmitKind::HlsProject;
+  if (hlsOutput != (options.targetKind == muon::TargetKind::Hls) &&
+      emit != muon::EmitKind::Muon) {
+    llvm::errs() << (hlsOutput ? "error: --emit=hls needs --target=hls\n"
+                               : "error: --target=hls writes --emit=hls (the "
+                                 "default) or --emit=muon\n");
+    return 1;
+  }
+  if (hlsOutput && outputPath == "-") {
+    llvm::errs() << "error: --target=hls writes a folder, not stdout\n";
     return 1;
   }
   options.emit = emit;
@@ -157,6 +214,8 @@ int main(int argc, char **argv) {
     return 1;
 
   // Write the outputs only now, so a failed compilation leaves none behind.
+  if (hlsOutput)
+    return writeProject(output, outputs->output) ? 0 : 1;
   std::string error;
   auto outputFile = openOutputFile(output, &error);
   if (!outputFile) {

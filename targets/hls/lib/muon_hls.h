@@ -1,0 +1,174 @@
+// muon_hls.h - the layer kernels of the HLS projects muonc writes
+// (--target=hls, docs/hls.md). C++14, no dependencies but <stdint.h> and
+// muon_requant.h (a copy of Muon's runtime/common/requant.h, the one
+// definition of the int8 arithmetic that every target shares), so that a
+// project's C simulation builds with plain g++ and equals the CPU int8 path
+// bit for bit.
+//
+// Tensors are flat arrays in NCHW order (batch 1); every shape is a
+// template argument, so every loop bound is a compile-time constant. The
+// kernels are written for one multiply-accumulate per cycle: the innermost
+// loop is pipelined (II 1) and nothing is unrolled, so no loop reaches an
+// HLS unroll limit whatever the layer's size.
+//
+// Activations are int8 with a zero point; weights int8, symmetric (zero
+// point 0), per tensor or per output channel; biases and accumulators
+// int32. A product accumulates sum((x - zero_point) * w) + bias, then
+// muon_requantize scales it to the output with the layer's per-channel
+// multiplier and shift and applies the fused activation clamp.
+#ifndef MUON_HLS_H
+#define MUON_HLS_H
+
+#include "muon_requant.h"
+
+#include <stdint.h>
+
+// HLS pragmas (written as Vitis HLS spells them: keep clang-format off
+// them) reach the synthesis tool only (Vitis HLS defines
+// __SYNTHESIS__ there); g++ never sees them, so the C simulation builds
+// with -Wall -Werror.
+#ifdef __SYNTHESIS__
+#define MUON_HLS_PRAGMA(text) _Pragma(#text)
+#else
+#define MUON_HLS_PRAGMA(text)
+#endif
+
+namespace muon_hls {
+
+// Requantization parameters of one layer's outputs.
+template <int CHANNELS> struct Requant {
+  int32_t multiplier[CHANNELS];
+  int32_t shift[CHANNELS];
+  int32_t zero_point;
+  int32_t clamp_min;
+  int32_t clamp_max;
+};
+
+// A 2-D convolution, grouped (GROUPS = IN_C = OUT_C for depthwise):
+// out[co][oy][ox] = requant(bias[co] + sum over the group's input channels
+// ci and taps (ky, kx) of (in[ci][iy][ix] - in_zero_point) * w[co][ci][ky][kx])
+// with iy = oy * SH + ky * DH - PAD_T, ix = ox * SW + kx * DW - PAD_L. A tap
+// outside the input reads the zero point (ONNX pads quantized convolutions
+// with it), which contributes nothing: it is skipped.
+template <int IN_C, int IN_H, int IN_W, int OUT_C, int OUT_H, int OUT_W, int KH,
+          int KW, int SH, int SW, int DH, int DW, int PAD_T, int PAD_L,
+          int GROUPS>
+void conv2d(const int8_t in[IN_C * IN_H * IN_W],
+            const int8_t weight[OUT_C * (IN_C / GROUPS) * KH * KW],
+            const int32_t bias[OUT_C], int32_t in_zero_point,
+            const Requant<OUT_C> &requant, int8_t out[OUT_C * OUT_H * OUT_W]) {
+  const int group_in = IN_C / GROUPS;
+  const int group_out = OUT_C / GROUPS;
+  for (int co = 0; co < OUT_C; ++co) {
+    const int first_in = (co / group_out) * group_in;
+    for (int oy = 0; oy < OUT_H; ++oy) {
+      for (int ox = 0; ox < OUT_W; ++ox) {
+        int32_t acc = bias[co];
+        for (int ci = 0; ci < group_in; ++ci) {
+          for (int ky = 0; ky < KH; ++ky) {
+            for (int kx = 0; kx < KW; ++kx) {
+              MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+              const int iy = oy * SH + ky * DH - PAD_T;
+              const int ix = ox * SW + kx * DW - PAD_L;
+              if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) {
+                const int32_t x = in[((first_in + ci) * IN_H + iy) * IN_W + ix];
+                const int32_t w =
+                    weight[((co * group_in + ci) * KH + ky) * KW + kx];
+                acc += (x - in_zero_point) * w;
+              }
+            }
+          }
+        }
+        out[(co * OUT_H + oy) * OUT_W + ox] = muon_requantize(
+            acc, 0, requant.multiplier[co], requant.shift[co],
+            requant.zero_point, requant.clamp_min, requant.clamp_max);
+      }
+    }
+  }
+}
+
+// A matrix product [ROWS, DEPTH] x [DEPTH, COLS] (Gemm, MatMul): the weight
+// is stored [DEPTH][COLS], or [COLS][DEPTH] when TRANSPOSED (Gemm's transB).
+// out[r][c] = requant(bias[c] + sum_k (in[r][k] - in_zero_point) * w[k][c]).
+template <int ROWS, int DEPTH, int COLS, bool TRANSPOSED>
+void dense(const int8_t in[ROWS * DEPTH], const int8_t weight[DEPTH * COLS],
+           const int32_t bias[COLS], int32_t in_zero_point,
+           const Requant<COLS> &requant, int8_t out[ROWS * COLS]) {
+  for (int r = 0; r < ROWS; ++r) {
+    for (int c = 0; c < COLS; ++c) {
+      int32_t acc = bias[c];
+      for (int k = 0; k < DEPTH; ++k) {
+        MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+        const int32_t x = in[r * DEPTH + k];
+        const int32_t w = weight[TRANSPOSED ? c * DEPTH + k : k * COLS + c];
+        acc += (x - in_zero_point) * w;
+      }
+      out[r * COLS + c] = muon_requantize(acc, 0, requant.multiplier[c],
+                                          requant.shift[c], requant.zero_point,
+                                          requant.clamp_min, requant.clamp_max);
+    }
+  }
+}
+
+// Max pooling of int8 values (ONNX MaxPool): a tap outside the input is
+// padding, the lowest int8, which never wins a window that holds an input
+// element.
+template <int C, int IN_H, int IN_W, int OUT_H, int OUT_W, int KH, int KW,
+          int SH, int SW, int DH, int DW, int PAD_T, int PAD_L>
+void max_pool2d(const int8_t in[C * IN_H * IN_W],
+                int8_t out[C * OUT_H * OUT_W]) {
+  for (int c = 0; c < C; ++c) {
+    for (int oy = 0; oy < OUT_H; ++oy) {
+      for (int ox = 0; ox < OUT_W; ++ox) {
+        int8_t best = -128;
+        for (int ky = 0; ky < KH; ++ky) {
+          for (int kx = 0; kx < KW; ++kx) {
+            MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+            const int iy = oy * SH + ky * DH - PAD_T;
+            const int ix = ox * SW + kx * DW - PAD_L;
+            if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) {
+              const int8_t x = in[(c * IN_H + iy) * IN_W + ix];
+              if (x > best)
+                best = x;
+            }
+          }
+        }
+        out[(c * OUT_H + oy) * OUT_W + ox] = best;
+      }
+    }
+  }
+}
+
+// The parameters of a quantized Add (TFLite's,
+// docs/quantization-arithmetic.md): both inputs are brought to a common scale,
+// added, and the sum scaled to the output.
+struct AddParams {
+  int32_t lhs_zero_point, lhs_multiplier, lhs_shift;
+  int32_t rhs_zero_point, rhs_multiplier, rhs_shift;
+  int32_t left_shift;
+  int32_t out_multiplier, out_shift, out_zero_point;
+  int32_t clamp_min, clamp_max;
+};
+
+// out = clamp(scale(scale(lhs - zl << s) + scale(rhs - zr << s)) + zo): each
+// input below 2^8 in magnitude, shifted left by left_shift (20) and scaled
+// by a multiplier below 1, stays below 2^28, so the sum fits int32.
+template <int N>
+void quantized_add(const int8_t lhs[N], const int8_t rhs[N], const AddParams &p,
+                   int8_t out[N]) {
+  for (int i = 0; i < N; ++i) {
+    MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+    const int32_t a = muon_scale_by_fixed_point(
+        (int32_t(lhs[i]) - p.lhs_zero_point) * (int32_t(1) << p.left_shift),
+        p.lhs_multiplier, p.lhs_shift);
+    const int32_t b = muon_scale_by_fixed_point(
+        (int32_t(rhs[i]) - p.rhs_zero_point) * (int32_t(1) << p.left_shift),
+        p.rhs_multiplier, p.rhs_shift);
+    out[i] = muon_requantize(a + b, 0, p.out_multiplier, p.out_shift,
+                             p.out_zero_point, p.clamp_min, p.clamp_max);
+  }
+}
+
+} // namespace muon_hls
+
+#endif // MUON_HLS_H

@@ -115,6 +115,12 @@ static cl::opt<double> hlsClockNs(
     cl::desc("With --target=hls: the clock period in nanoseconds (default "
              "5, 200 MHz)"),
     cl::value_desc("ns"), cl::init(5.0), cl::cat(compileCategory));
+static cl::opt<bool> hlsReport(
+    "hls-report",
+    cl::desc("With --target=hls: print the design's estimated cycles, DSP "
+             "slices and block RAMs per layer and in total, against the "
+             "part's (also written to <name>_estimate.json)"),
+    cl::cat(compileCategory));
 static cl::opt<std::string> hlsTestbenchInputs(
     "hls-testbench-inputs",
     cl::desc("With --target=hls: the samples the testbench runs, in "
@@ -195,6 +201,7 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   for (const cl::Option *hlsOnly :
        {static_cast<cl::Option *>(&hlsPart),
         static_cast<cl::Option *>(&hlsClockNs),
+        static_cast<cl::Option *>(&hlsReport),
         static_cast<cl::Option *>(&hlsTestbenchInputs)})
     if (hlsOnly->getNumOccurrences() && targetKind != TargetKind::Hls)
       return fail("--" + hlsOnly->ArgStr + " needs --target=hls");
@@ -211,6 +218,7 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   options.hls.part = hlsPart;
   options.hls.clockNs = hlsClockNs;
   options.hlsTestbenchInputs = hlsTestbenchInputs;
+  options.hlsReport = hlsReport;
   options.npuReport = npuReport;
   options.npuBlock = npuBlock;
   options.npuHostPrefix = npuHostPrefix;

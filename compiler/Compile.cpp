@@ -196,6 +196,9 @@ static FailureOr<CompileResult> compileForHls(ModuleOp module,
   if (failed(project))
     return failure();
 
+  if (options.hlsReport)
+    llvm::errs() << hls::formatEstimate(project->estimate, hlsOptions.part,
+                                        hlsOptions.clockNs);
   FailureOr<std::vector<Sample>> samples =
       testbenchSamples(func, *project, options);
   if (failed(samples))

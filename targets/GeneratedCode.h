@@ -1,4 +1,4 @@
-//===- GeneratedCode.h - Model text in generated C and C++ -------*- C++ -*-===//
+//===- GeneratedCode.h - Model text in generated C and C++ ------*- C++ -*-===//
 //
 // Names and strings from a model (tensor, node and file names) reach the C
 // header of the CPU target and the C++ of the HLS target. They are hostile

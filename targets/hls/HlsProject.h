@@ -13,6 +13,8 @@
 #ifndef MUON_TARGETS_HLS_HLSPROJECT_H
 #define MUON_TARGETS_HLS_HLSPROJECT_H
 
+#include "targets/hls/HlsEstimate.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <string>
@@ -49,6 +51,7 @@ struct HlsFile {
 struct HlsProject {
   std::vector<HlsPort> inputs, outputs;
   std::vector<HlsFile> files;
+  HlsEstimate estimate;
 };
 
 /// The project of the int8 function `func`. Every op that has no HLS

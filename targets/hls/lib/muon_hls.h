@@ -35,6 +35,19 @@
 
 namespace muon_hls {
 
+// The C simulation counts the iterations of every pipelined loop when
+// built with -DMUON_HLS_COUNT_ITERATIONS (make count): the count of one
+// inference is the estimate's "iterations" (docs/hls.md).
+#ifdef MUON_HLS_COUNT_ITERATIONS
+inline unsigned long long &iterations() {
+  static unsigned long long count = 0;
+  return count;
+}
+#define MUON_HLS_COUNT() (++muon_hls::iterations())
+#else
+#define MUON_HLS_COUNT()
+#endif
+
 // Requantization parameters of one layer's outputs.
 template <int CHANNELS> struct Requant {
   int32_t multiplier[CHANNELS];
@@ -68,6 +81,7 @@ void conv2d(const int8_t in[IN_C * IN_H * IN_W],
           for (int ky = 0; ky < KH; ++ky) {
             for (int kx = 0; kx < KW; ++kx) {
               MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+              MUON_HLS_COUNT();
               const int iy = oy * SH + ky * DH - PAD_T;
               const int ix = ox * SW + kx * DW - PAD_L;
               if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) {
@@ -99,6 +113,7 @@ void dense(const int8_t in[ROWS * DEPTH], const int8_t weight[DEPTH * COLS],
       int32_t acc = bias[c];
       for (int k = 0; k < DEPTH; ++k) {
         MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+        MUON_HLS_COUNT();
         const int32_t x = in[r * DEPTH + k];
         const int32_t w = weight[TRANSPOSED ? c * DEPTH + k : k * COLS + c];
         acc += (x - in_zero_point) * w;
@@ -124,6 +139,7 @@ void max_pool2d(const int8_t in[C * IN_H * IN_W],
         for (int ky = 0; ky < KH; ++ky) {
           for (int kx = 0; kx < KW; ++kx) {
             MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+            MUON_HLS_COUNT();
             const int iy = oy * SH + ky * DH - PAD_T;
             const int ix = ox * SW + kx * DW - PAD_L;
             if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) {
@@ -158,6 +174,7 @@ void quantized_add(const int8_t lhs[N], const int8_t rhs[N], const AddParams &p,
                    int8_t out[N]) {
   for (int i = 0; i < N; ++i) {
     MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+    MUON_HLS_COUNT();
     const int32_t a = muon_scale_by_fixed_point(
         (int32_t(lhs[i]) - p.lhs_zero_point) * (int32_t(1) << p.left_shift),
         p.lhs_multiplier, p.lhs_shift);

@@ -107,8 +107,6 @@ static Value readStepOperand(RewriterBase &rewriter, Location loc,
       rewriter.getBoolArrayAttr(SmallVector<bool>(shape.size(), true)));
 }
 
-/// Replaces `step` by the write of its MR x NR accumulator block `c` to its
-/// init operand, where `map` (from stepOperandVector) read it.
 void muon::cpu::yieldExtendedProduct(OpBuilder &b, Location loc,
                                      ValueRange args, bool lhsSigned,
                                      bool rhsSigned) {
@@ -139,6 +137,58 @@ arith::MulIOp muon::cpu::getAccumulatedProduct(linalg::LinalgOp op) {
   return product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
 }
 
+namespace {
+
+/// Where a pair or quad step reads its operands as vectors: A [MR, T], B
+/// [T, NR] (or [NR, T] when packed) and the accumulator [MR, NR], with the
+/// block's MR and NR; the reads start at `zero`, created before the step.
+struct StepVectors {
+  using Vector = std::pair<AffineMap, SmallVector<int64_t>>;
+  OpOperand *lhs, *rhs, *init;
+  Vector lhsVector, rhsVector, initVector;
+  int64_t rows, columns;
+  Value zero;
+
+  /// `operand` read where `vector` says, as `elementType`.
+  Value read(RewriterBase &rewriter, Location loc, OpOperand &operand,
+             const Vector &vector, Type elementType) const {
+    return readStepOperand(rewriter, loc, operand, vector.first, vector.second,
+                           elementType, zero);
+  }
+};
+
+} // namespace
+
+/// The vectors of `step` over its loops m and n and the reduction loop t;
+/// an error naming the `kind` of step when its operands have other shapes.
+static FailureOr<StepVectors> getStepVectors(RewriterBase &rewriter,
+                                             linalg::LinalgOp step, unsigned m,
+                                             unsigned n, unsigned t,
+                                             bool packedRhs, StringRef kind) {
+  StepVectors vectors;
+  vectors.lhs = step.getDpsInputOperand(0);
+  vectors.rhs = step.getDpsInputOperand(1);
+  vectors.init = step.getDpsInitOperand(0);
+  auto lhs = stepOperandVector(step, *vectors.lhs, {m, t});
+  auto rhs = stepOperandVector(step, *vectors.rhs,
+                               packedRhs ? ArrayRef<unsigned>{n, t}
+                                         : ArrayRef<unsigned>{t, n});
+  auto init = stepOperandVector(step, *vectors.init, {m, n});
+  if (failed(lhs) || failed(rhs) || failed(init))
+    return step->emitOpError() << kind << " step of unexpected operand shapes";
+  vectors.lhsVector = std::move(*lhs);
+  vectors.rhsVector = std::move(*rhs);
+  vectors.initVector = std::move(*init);
+  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
+  vectors.rows = ranges[m];
+  vectors.columns = ranges[n];
+  rewriter.setInsertionPoint(step);
+  vectors.zero = arith::ConstantIndexOp::create(rewriter, step.getLoc(), 0);
+  return vectors;
+}
+
+/// Replaces `step` by the write of its MR x NR accumulator block `c` to its
+/// init operand, where `map` (from stepOperandVector) read it.
 static void replaceStepWithAccumulator(RewriterBase &rewriter, Location loc,
                                        linalg::LinalgOp step, AffineMap map,
                                        Value c, Value zero) {
@@ -422,38 +472,26 @@ LogicalResult muon::cpu::vectorizePairStep(RewriterBase &rewriter,
                                            unsigned n,
                                            const PairContraction &pair,
                                            int64_t bits) {
-  unsigned t = pair.pairLoop;
-  OpOperand &lhsOperand = *step.getDpsInputOperand(0);
-  OpOperand &rhsOperand = *step.getDpsInputOperand(1);
-  OpOperand &initOperand = *step.getDpsInitOperand(0);
-  auto lhsVector = stepOperandVector(step, lhsOperand, {m, t});
-  auto rhsVector = stepOperandVector(step, rhsOperand,
-                                     pair.packedRhs ? ArrayRef<unsigned>{n, t}
-                                                    : ArrayRef<unsigned>{t, n});
-  auto initVector = stepOperandVector(step, initOperand, {m, n});
-  if (failed(lhsVector) || failed(rhsVector) || failed(initVector))
-    return step->emitOpError("pair step of unexpected operand shapes");
-  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
-  int64_t rows = ranges[m], columns = ranges[n], lanes = bits / 32;
+  FailureOr<StepVectors> vectors = getStepVectors(
+      rewriter, step, m, n, pair.pairLoop, pair.packedRhs, "pair");
+  if (failed(vectors))
+    return failure();
+  int64_t rows = vectors->rows, columns = vectors->columns, lanes = bits / 32;
   Location loc = step.getLoc();
   MLIRContext *context = rewriter.getContext();
-  rewriter.setInsertionPoint(step);
   Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type(),
        i32 = rewriter.getI32Type();
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
-                  Type elementType) {
-    return readStepOperand(rewriter, loc, operand, map, shape, elementType,
-                           zero);
-  };
-  Value aPairs = read(lhsOperand, lhsVector->first, lhsVector->second, i16);
-  Value c = read(initOperand, initVector->first, initVector->second, i32);
+  Value zero = vectors->zero;
+  Value aPairs =
+      vectors->read(rewriter, loc, *vectors->lhs, vectors->lhsVector, i16);
+  Value c =
+      vectors->read(rewriter, loc, *vectors->init, vectors->initVector, i32);
   auto bPairsType = VectorType::get({2 * columns}, i16);
   Value bPairs;
   if (pair.packedRhs) {
     // The step's [1, ..., 1, NR, 2] slice of the packed B is contiguous: one
     // 1-D read (a 2-D one would be unrolled into NR reads of one pair).
-    Value slice = rhsOperand.get();
+    Value slice = vectors->rhs->get();
     auto sliceType = cast<RankedTensorType>(slice.getType());
     ReassociationIndices all =
         llvm::to_vector(llvm::seq<int64_t>(0, sliceType.getRank()));
@@ -466,7 +504,8 @@ LogicalResult muon::cpu::vectorizePairStep(RewriterBase &rewriter,
         AffineMapAttr::get(AffineMap::getMinorIdentityMap(1, 1, context)),
         padding, /*mask=*/Value(), rewriter.getBoolArrayAttr({true}));
   } else {
-    Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
+    Value b =
+        vectors->read(rewriter, loc, *vectors->rhs, vectors->rhsVector, i8);
     Value interleaved = vector::InterleaveOp::create(
         rewriter, loc, vector::ExtractOp::create(rewriter, loc, b, 0),
         vector::ExtractOp::create(rewriter, loc, b, 1));
@@ -507,7 +546,8 @@ LogicalResult muon::cpu::vectorizePairStep(RewriterBase &rewriter,
     }
     c = vector::InsertOp::create(rewriter, loc, row, c, i);
   }
-  replaceStepWithAccumulator(rewriter, loc, step, initVector->first, c, zero);
+  replaceStepWithAccumulator(rewriter, loc, step, vectors->initVector.first, c,
+                             zero);
   return success();
 }
 
@@ -652,29 +692,19 @@ LogicalResult muon::cpu::vectorizeQuadStep(RewriterBase &rewriter,
                                            linalg::LinalgOp step, unsigned m,
                                            unsigned n,
                                            const PairContraction &quad) {
-  unsigned t = quad.pairLoop;
-  OpOperand &lhsOperand = *step.getDpsInputOperand(0);
-  OpOperand &rhsOperand = *step.getDpsInputOperand(1);
-  OpOperand &initOperand = *step.getDpsInitOperand(0);
-  auto lhsVector = stepOperandVector(step, lhsOperand, {m, t});
-  auto rhsVector = stepOperandVector(step, rhsOperand, {t, n});
-  auto initVector = stepOperandVector(step, initOperand, {m, n});
-  if (failed(lhsVector) || failed(rhsVector) || failed(initVector))
-    return step->emitOpError("quad step of unexpected operand shapes");
-  SmallVector<int64_t> ranges = step.getStaticLoopRanges();
-  int64_t rows = ranges[m], columns = ranges[n], lanes = quad.bits / 32;
+  FailureOr<StepVectors> vectors =
+      getStepVectors(rewriter, step, m, n, quad.pairLoop,
+                     /*packedRhs=*/false, "quad");
+  if (failed(vectors))
+    return failure();
+  int64_t rows = vectors->rows, columns = vectors->columns,
+          lanes = quad.bits / 32;
   Location loc = step.getLoc();
-  rewriter.setInsertionPoint(step);
   Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  auto read = [&](OpOperand &operand, AffineMap map, ArrayRef<int64_t> shape,
-                  Type elementType) {
-    return readStepOperand(rewriter, loc, operand, map, shape, elementType,
-                           zero);
-  };
-  Value a = read(lhsOperand, lhsVector->first, lhsVector->second, i8);
-  Value b = read(rhsOperand, rhsVector->first, rhsVector->second, i8);
-  Value c = read(initOperand, initVector->first, initVector->second, i32);
+  Value a = vectors->read(rewriter, loc, *vectors->lhs, vectors->lhsVector, i8);
+  Value b = vectors->read(rewriter, loc, *vectors->rhs, vectors->rhsVector, i8);
+  Value c =
+      vectors->read(rewriter, loc, *vectors->init, vectors->initVector, i32);
   auto row = [&](int64_t r) -> Value {
     return vector::ExtractOp::create(rewriter, loc, b, r);
   };
@@ -722,7 +752,8 @@ LogicalResult muon::cpu::vectorizeQuadStep(RewriterBase &rewriter,
     }
     c = vector::InsertOp::create(rewriter, loc, accumulators, c, i);
   }
-  replaceStepWithAccumulator(rewriter, loc, step, initVector->first, c, zero);
+  replaceStepWithAccumulator(rewriter, loc, step, vectors->initVector.first, c,
+                             vectors->zero);
   return success();
 }
 

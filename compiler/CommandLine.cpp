@@ -115,11 +115,34 @@ static cl::opt<double> hlsClockNs(
     cl::desc("With --target=hls: the clock period in nanoseconds (default "
              "5, 200 MHz)"),
     cl::value_desc("ns"), cl::init(5.0), cl::cat(compileCategory));
-static cl::opt<bool> hlsReport(
+static cl::opt<std::string> hlsReport(
     "hls-report",
     cl::desc("With --target=hls: print the design's estimated cycles, DSP "
-             "slices and block RAMs per layer and in total, against the "
-             "part's (also written to <name>_estimate.json)"),
+             "slices, LUTs, flip-flops and block RAMs per layer and in "
+             "total, against the part's; =FILE.json writes them to that "
+             "file as JSON instead (every project also holds them as "
+             "<name>_estimate.json)"),
+    cl::value_desc("file.json"), cl::ValueOptional, cl::cat(compileCategory));
+static cl::opt<hls::HlsIo> hlsIo(
+    "hls-io", cl::desc("With --target=hls: how layers pass tensors"),
+    cl::values(clEnumValN(hls::HlsIo::Parallel, "parallel",
+                          "arrays between layers, which run one after the "
+                          "other (default)"),
+               clEnumValN(hls::HlsIo::Stream, "stream",
+                          "one dataflow process per layer and FIFOs between "
+                          "them, whose depths muonc computes; AXI-Stream "
+                          "ports; layers work on successive inferences at "
+                          "once")),
+    cl::init(hls::HlsIo::Parallel), cl::cat(compileCategory));
+static cl::list<std::string> hlsReuse(
+    "hls-reuse",
+    cl::desc("With --target=hls: the reuse factor of every Conv, Gemm and "
+             "MatMul layer (N), or of the layer of one ONNX node (NODE:N): "
+             "its pipelined iterations per output pixel, with products per "
+             "pixel / N multipliers; a factor the layer cannot take is an "
+             "error that lists those it can (default: one multiplier per "
+             "layer)"),
+    cl::value_desc("N|node:N,..."), cl::CommaSeparated,
     cl::cat(compileCategory));
 static cl::opt<std::string> hlsTestbenchInputs(
     "hls-testbench-inputs",
@@ -202,6 +225,8 @@ LogicalResult readCompileOptions(CompileOptions &options) {
        {static_cast<cl::Option *>(&hlsPart),
         static_cast<cl::Option *>(&hlsClockNs),
         static_cast<cl::Option *>(&hlsReport),
+        static_cast<cl::Option *>(std::addressof(hlsReuse)),
+        static_cast<cl::Option *>(&hlsIo),
         static_cast<cl::Option *>(&hlsTestbenchInputs)})
     if (hlsOnly->getNumOccurrences() && targetKind != TargetKind::Hls)
       return fail("--" + hlsOnly->ArgStr + " needs --target=hls");
@@ -215,10 +240,32 @@ LogicalResult readCompileOptions(CompileOptions &options) {
     return fail("--hls-part='" + hlsPart +
                 "' is not a part name (letters, "
                 "digits, '-', '_' and '.')");
+  for (StringRef value : hlsReuse) {
+    // NODE:N (a node's name may hold ':' itself), or N.
+    auto [node, factorText] =
+        value.contains(':') ? value.rsplit(':') : std::pair(StringRef(), value);
+    int64_t factor;
+    if (factorText.getAsInteger(10, factor) || factor < 1 ||
+        (value.contains(':')
+             ? node.empty() || options.hls.nodeReuse.count(node.str())
+             : options.hls.reuse != 0))
+      return fail("--hls-reuse=" + value +
+                  " is not a reuse factor (a positive integer N, or NODE:N; "
+                  "one for the model and one per node)");
+    if (node.empty())
+      options.hls.reuse = factor;
+    else
+      options.hls.nodeReuse[node.str()] = factor;
+  }
+  if (hlsReport.getNumOccurrences() && !hlsReport.empty() &&
+      !StringRef(hlsReport).ends_with(".json"))
+    return fail("--hls-report=" + hlsReport + " is not a .json file");
   options.hls.part = hlsPart;
   options.hls.clockNs = hlsClockNs;
+  options.hls.io = hlsIo;
   options.hlsTestbenchInputs = hlsTestbenchInputs;
-  options.hlsReport = hlsReport;
+  if (hlsReport.getNumOccurrences())
+    options.hlsReport = hlsReport;
   options.npuReport = npuReport;
   options.npuBlock = npuBlock;
   options.npuHostPrefix = npuHostPrefix;

@@ -196,9 +196,18 @@ static FailureOr<CompileResult> compileForHls(ModuleOp module,
   if (failed(project))
     return failure();
 
-  if (options.hlsReport)
+  if (options.hlsReport && options.hlsReport->empty())
     llvm::errs() << hls::formatEstimate(project->estimate, hlsOptions.part,
                                         hlsOptions.clockNs);
+  if (options.hlsReport && !options.hlsReport->empty()) {
+    std::error_code error;
+    llvm::raw_fd_ostream report(*options.hlsReport, error);
+    if (error)
+      return module.emitError("cannot write --hls-report=")
+             << *options.hlsReport << ": " << error.message();
+    report << hls::estimateJson(project->estimate, hlsOptions.part,
+                                hlsOptions.clockNs);
+  }
   FailureOr<std::vector<Sample>> samples =
       testbenchSamples(func, *project, options);
   if (failed(samples))

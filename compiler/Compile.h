@@ -58,8 +58,9 @@ struct CompileOptions {
   /// TargetKind::Hls: the samples the testbench runs, in --calibration's
   /// format (default: the calibration samples, else random int8 inputs).
   std::string hlsTestbenchInputs;
-  /// TargetKind::Hls: print the design's estimate (--hls-report).
-  bool hlsReport = false;
+  /// TargetKind::Hls: the design's estimate (--hls-report): printed when
+  /// empty, else written to that JSON file.
+  std::optional<std::string> hlsReport;
   /// Verify the IR after every pass; otherwise after every pipeline, which
   /// is most of the verifier's time saved (--verify-each).
   bool verifyEachPass = false;

@@ -6,7 +6,10 @@
 // quantized Add are one each, and a reshape only renames its input's
 // array. Each kernel reads and writes flat int8 arrays: the top function's
 // ports for the model's inputs (after their QuantizeLinear) and outputs
-// (before their DequantizeLinear), static arrays between layers.
+// (before their DequantizeLinear), static arrays between layers. A stream
+// design (--hls-io=stream) wraps each kernel call in a dataflow process
+// that reads its inputs from FIFOs and writes its output to its readers'
+// (writeDataflow).
 //
 // Layers get the parameters the CPU's int8 lowering computes from the same
 // types (QuantToLinalg.cpp): the fixed-point multiplier and shift of each
@@ -17,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/hls/HlsProject.h"
+#include "targets/hls/HlsLint.h"
 
 #include "dialects/muon/Constants.h"
 #include "dialects/muon/MuonOps.h"
@@ -25,11 +29,14 @@
 #include "targets/GeneratedCode.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <climits>
 #include <cmath>
+#include <numeric>
+#include <set>
 
 using namespace mlir;
 using namespace muon;
@@ -39,6 +46,9 @@ using namespace muon::hls;
 // project (CMakeLists.txt embeds them).
 static const char kKernelLibrary[] =
 #include "targets/hls/muon_hls.h.inc"
+    ;
+static const char kStreamLibrary[] =
+#include "targets/hls/muon_hls_stream.h.inc"
     ;
 static const char kRequantHeader[] =
 #include "targets/hls/muon_requant.h.inc"
@@ -85,6 +95,48 @@ std::string shapeText(ArrayRef<int64_t> shape) {
   return text;
 }
 
+/// The parallelism of a product layer: PE output channels at once, each
+/// over SIMD products of its sum.
+struct Lanes {
+  int64_t pe = 1, simd = 1;
+  int64_t count() const { return pe * simd; }
+};
+
+/// conv2d's lanes: PE output channels of one group share each input
+/// element, so PE divides a group's `groupChannels`.
+std::vector<Lanes> convLanes(int64_t groupChannels) {
+  std::vector<Lanes> choices;
+  for (int64_t pe = 1; pe <= std::min(groupChannels, kMaxUnrollFactor); ++pe)
+    if (groupChannels % pe == 0)
+      choices.push_back({pe, 1});
+  return choices;
+}
+
+/// dense's lanes: any count dividing the layer's channels x depth products
+/// splits into PE dividing the channels and SIMD dividing the depth.
+std::vector<Lanes> denseLanes(int64_t channels, int64_t depth) {
+  std::vector<Lanes> choices;
+  for (int64_t count = 1; count <= std::min(channels * depth, kMaxUnrollFactor);
+       ++count)
+    if ((channels * depth) % count == 0) {
+      int64_t pe = std::gcd(count, channels);
+      choices.push_back({pe, count / pe});
+    }
+  return choices;
+}
+
+/// "1, 2, 4 and 8": the reuse factors of `choices`, ascending.
+std::string validReuseFactors(const std::vector<Lanes> &choices,
+                              int64_t products) {
+  std::string text;
+  for (auto [i, choice] : llvm::enumerate(llvm::reverse(choices)))
+    text += (i == 0                    ? ""
+             : i + 1 == choices.size() ? " and "
+                                       : ", ") +
+            std::to_string(products / choice.count());
+  return text;
+}
+
 class ProjectBuilder {
 public:
   ProjectBuilder(func::FuncOp func, const HlsOptions &options)
@@ -95,6 +147,8 @@ public:
   HlsProject project;
   /// "muon.sub  node 'Sub_0': why" lines, in program order.
   SmallVector<std::string> failures;
+  /// The nodes of --hls-reuse=NODE:N that name a product layer.
+  std::set<std::string> reuseNodesFound;
 
 private:
   void reject(Operation *op, const Twine &why) {
@@ -105,12 +159,13 @@ private:
     failures.push_back(describeRejection(op, why.str()));
   }
 
-  /// The array holding `value`, which `user` reads; none (and `user`
-  /// rejected unless `value` already was) when no layer computes it.
-  std::optional<std::string> input(Operation *user, Value value) {
-    auto it = buffers.find(value);
-    if (it != buffers.end())
-      return it->second;
+  /// Whether a layer or a port computes `value` (a reshape's result is its
+  /// input's); if not, `user` is rejected unless `value` already was.
+  std::optional<Value> available(Operation *user, Value value) {
+    while (Value source = aliases.lookup(value))
+      value = source;
+    if (buffers.count(value))
+      return value;
     if (rejected.contains(value))
       rejected.insert(user->result_begin(), user->result_end());
     else
@@ -118,21 +173,39 @@ private:
     return std::nullopt;
   }
 
+  /// The array holding `value` in the kernel call of the layer `user`
+  /// begins: the value's own array, or in a stream design the process's
+  /// array x<i> its i-th input stream is read into.
+  std::optional<std::string> input(Operation *user, Value value) {
+    std::optional<Value> source = available(user, value);
+    if (!source)
+      return std::nullopt;
+    if (options.io == HlsIo::Parallel)
+      return buffers.lookup(*source);
+    pendingInputs.push_back(*source);
+    return "x" + std::to_string(pendingInputs.size() - 1);
+  }
+
   /// The array `value` is written to: its output port, or a new static
-  /// array of the top function.
+  /// array of the top function; in a stream design the process's array y,
+  /// which it writes to its consumers' streams.
   std::string output(Value value) {
+    if (options.io == HlsIo::Stream) {
+      processes.back().output = value;
+      buffers[value] = "y";
+      return "y";
+    }
     auto port = outputPorts.find(value);
     std::string name = port != outputPorts.end()
                            ? port->second
                            : "buffer" + std::to_string(buffers.size());
     int64_t elements = cast<ShapedType>(value.getType()).getNumElements();
-    if (port == outputPorts.end())
+    if (port == outputPorts.end()) {
       project.estimate.bufferBram18 += bram18ForArray(elements, 8);
-    if (port == outputPorts.end())
+      project.estimate.bufferLut += lutRamForArray(elements, 8);
       staticArrays +=
-          llvm::formatv("  static int8_t {0}[{1}];\n", name,
-                        cast<ShapedType>(value.getType()).getNumElements())
-              .str();
+          llvm::formatv("  static int8_t {0}[{1}];\n", name, elements).str();
+    }
     buffers[value] = name;
     return name;
   }
@@ -143,12 +216,39 @@ private:
     std::string node = commentSafe(describeNode(op));
     layerNode = describeNode(op);
     params += llvm::formatv("\n// {0}: {1} of {2}\n", name, kernel, node).str();
-    body += llvm::formatv("  // {0}: {1}\n", name, node).str();
+    if (options.io == HlsIo::Parallel)
+      body += llvm::formatv("  // {0}: {1}\n", name, node).str();
+    else
+      processes.push_back({name, node, "", pendingInputs, Value()});
     return name;
+  }
+
+  /// The layer's kernel call: a statement of the top function, or of the
+  /// layer's process.
+  void emitCall(const std::string &call) {
+    if (options.io == HlsIo::Parallel)
+      body += call;
+    else
+      processes.back().call = call;
+  }
+
+  /// The reuse factor asked for the layer of `op`'s node, else the
+  /// model's; 0 when none is.
+  int64_t requestedReuse(Operation *op) {
+    for (const std::string &node : getOnnxNodeNames(op->getLoc())) {
+      auto it = options.nodeReuse.find(node);
+      if (it != options.nodeReuse.end()) {
+        reuseNodesFound.insert(node);
+        return it->second;
+      }
+    }
+    return options.reuse;
   }
 
   void lowerInputs();
   void findOutputs();
+  /// The stream design's processes, FIFOs and top function body.
+  void writeDataflow();
   void lowerProduct(Operation *product, RequantizeOp requantize);
   void lowerMaxPool(MaxPoolOp pool);
   void lowerAdd(QuantizedAddOp add);
@@ -165,6 +265,21 @@ private:
   llvm::DenseSet<Value> rejected;
   llvm::DenseSet<Operation *> rejectedOps;
   llvm::StringSet<> usedNames;
+  /// A reshape's result and the value it renames.
+  llvm::DenseMap<Value, Value> aliases;
+  /// A layer of the stream design: a dataflow process that reads its input
+  /// streams into arrays x0, x1..., calls its kernel on them into y, and
+  /// writes y to each consumer's stream.
+  struct Process {
+    std::string name, node, call;
+    SmallVector<Value> inputs;
+    Value output;
+  };
+  std::vector<Process> processes;
+  /// The stream design's process functions, before the top function.
+  std::string dataflowFunctions;
+  /// The inputs of the layer being read, before beginLayer.
+  SmallVector<Value> pendingInputs;
   int layers = 0;
   /// The node of the layer being written, for its estimate.
   std::string layerNode;
@@ -307,32 +422,22 @@ void ProjectBuilder::lowerProduct(Operation *product, RequantizeOp requantize) {
   auto inType = cast<RankedTensorType>(inputValue.getType());
   auto outType = cast<RankedTensorType>(requantize.getType());
   auto weightShape = cast<RankedTensorType>(weightValue.getType()).getShape();
-  std::string kernelCall;
-  int64_t channels = 0, depth = 0;
+  // The layer as `pixels` output pixels of `channels` sums of `depth`
+  // products each, weightAt(c, k) being the k-th weight of channel c.
+  StringRef kernel;
+  int64_t pixels = 0, channels = 0, depth = 0, groupChannels = 0;
   std::function<int64_t(int64_t c, int64_t k)> weightAt;
-  std::string layer;
   if (auto conv = dyn_cast<ConvOp>(product)) {
     if (inType.getRank() != 4) {
       reject(product, "only 2-D convolutions have an HLS kernel");
       return;
     }
-    layer = beginLayer(product, "conv2d");
-    ArrayRef<int64_t> strides = conv.getStrides(),
-                      dilations = conv.getDilations(), pads = conv.getPads();
+    kernel = "conv2d";
+    pixels = outType.getDimSize(2) * outType.getDimSize(3);
     channels = outType.getDimSize(1);
+    groupChannels = channels / conv.getGroup();
     depth = weightShape[1] * weightShape[2] * weightShape[3];
     weightAt = [&](int64_t c, int64_t k) { return (*weight)[c * depth + k]; };
-    kernelCall = llvm::formatv(
-        "muon_hls::conv2d<{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, "
-        "{10}, {11}, {12}, {13}, {14}>",
-        inType.getDimSize(1), inType.getDimSize(2), inType.getDimSize(3),
-        channels, outType.getDimSize(2), outType.getDimSize(3), weightShape[2],
-        weightShape[3], strides[0], strides[1], dilations[0], dilations[1],
-        pads[0], pads[1], conv.getGroup());
-    project.estimate.layers.push_back(estimateLayer(
-        layer, "conv2d", layerNode,
-        channels * outType.getDimSize(2) * outType.getDimSize(3), depth,
-        kMacDepth, kRequantDepth, kDspPerMac + kDspPer32BitProduct));
   } else {
     bool transposed = false;
     if (auto gemm = dyn_cast<GemmOp>(product)) {
@@ -349,19 +454,65 @@ void ProjectBuilder::lowerProduct(Operation *product, RequantizeOp requantize) {
                       "kernel");
       return;
     }
-    layer = beginLayer(product, "dense");
+    kernel = "dense";
+    pixels = inType.getDimSize(0);
     channels = outType.getDimSize(1);
     depth = inType.getDimSize(1);
     weightAt = [&, transposed](int64_t c, int64_t k) {
       return (*weight)[transposed ? c * depth + k : k * channels + c];
     };
-    project.estimate.layers.push_back(estimateLayer(
-        layer, "dense", layerNode, inType.getDimSize(0) * channels, depth,
-        kMacDepth, kRequantDepth, kDspPerMac + kDspPer32BitProduct));
-    kernelCall = llvm::formatv("muon_hls::dense<{0}, {1}, {2}, {3}>",
-                               inType.getDimSize(0), depth, channels,
-                               transposed ? "true" : "false");
   }
+
+  // The lanes of the reuse factor asked for, among those the kernel has.
+  std::vector<Lanes> choices = kernel == "conv2d" ? convLanes(groupChannels)
+                                                  : denseLanes(channels, depth);
+  int64_t products = channels * depth;
+  int64_t reuse = requestedReuse(product);
+  auto lanes = llvm::find_if(choices, [&](const Lanes &choice) {
+    return reuse ? choice.count() * reuse == products : choice.count() == 1;
+  });
+  if (lanes == choices.end()) {
+    // Reported, and the layer built with one multiplier so that the later
+    // layers' mistakes are reported too.
+    failures.push_back(describeRejection(
+        product,
+        ("reuse factor " + Twine(reuse) + " is not one this layer has (" +
+         Twine(products) + " products per output pixel); valid: " +
+         validReuseFactors(choices, products))
+            .str()));
+    lanes = choices.begin();
+  }
+  reuse = products / lanes->count();
+
+  std::string layer = beginLayer(product, kernel);
+  std::string kernelCall;
+  if (auto conv = dyn_cast<ConvOp>(product)) {
+    ArrayRef<int64_t> strides = conv.getStrides(),
+                      dilations = conv.getDilations(), pads = conv.getPads();
+    kernelCall = llvm::formatv(
+        "muon_hls::conv2d<{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, "
+        "{10}, {11}, {12}, {13}, {14}, {15}>",
+        inType.getDimSize(1), inType.getDimSize(2), inType.getDimSize(3),
+        channels, outType.getDimSize(2), outType.getDimSize(3), weightShape[2],
+        weightShape[3], strides[0], strides[1], dilations[0], dilations[1],
+        pads[0], pads[1], conv.getGroup(), lanes->pe);
+  } else {
+    kernelCall = llvm::formatv("muon_hls::dense<{0}, {1}, {2}, {3}, {4}>",
+                               pixels, depth, channels, lanes->pe, lanes->simd);
+  }
+  LayerEstimate estimate = estimateLayer(
+      layer, kernel.str(), layerNode, pixels * (channels / lanes->pe),
+      depth / lanes->simd, kMacDepth, kRequantDepth,
+      KernelUnits{lanes->count(), lanes->pe, 0});
+  estimate.reuse = reuse;
+  estimate.multipliers = lanes->count();
+  project.estimate.layers.push_back(std::move(estimate));
+  params += llvm::formatv("// Reuse factor {0}: {1} x {2} multipliers (output "
+                          "channels x products of a sum), {0} pipelined "
+                          "iterations per output pixel. Valid: {3}.\n",
+                          reuse, lanes->pe, lanes->simd,
+                          validReuseFactors(choices, products))
+                .str();
 
   // |acc| <= |bias| + sum |w| * max |x - z_x|: the bound of every channel
   // must stay below 2^31 for the int32 accumulator to be exact (the CPU
@@ -387,8 +538,17 @@ void ProjectBuilder::lowerProduct(Operation *product, RequantizeOp requantize) {
                 .str();
   requantParams(layer, product->getResult(0), requantize, channels);
 
+  // The weights in the order the kernel's lanes read them (muon_hls.h):
+  // [channels / PE][depth / SIMD][PE][SIMD].
+  SmallVector<int64_t> laneOrder(channels * depth);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t k = 0; k < depth; ++k)
+      laneOrder[((c / lanes->pe) * (depth / lanes->simd) + k / lanes->simd) *
+                    lanes->count() +
+                (c % lanes->pe) * lanes->simd + k % lanes->simd] =
+          weightAt(c, k);
   weights += llvm::formatv("static const int8_t {0}_weight[{1}] = {2};\n",
-                           layer, weight->size(), arrayInitializer(*weight))
+                           layer, laneOrder.size(), arrayInitializer(laneOrder))
                  .str();
   SmallVector<int64_t> biasValues =
       bias ? *bias : SmallVector<int64_t>(channels, 0);
@@ -396,13 +556,16 @@ void ProjectBuilder::lowerProduct(Operation *product, RequantizeOp requantize) {
                            channels, arrayInitializer(biasValues))
                  .str();
   // The weights, and the bias, multiplier and shift of each channel.
-  project.estimate.layers.back().bram18 =
+  LayerEstimate &estimated = project.estimate.layers.back();
+  estimated.bram18 =
       bram18ForArray(weight->size(), 8) + 3 * bram18ForArray(channels, 32);
+  estimated.lut +=
+      lutRamForArray(weight->size(), 8) + 3 * lutRamForArray(channels, 32);
   std::string out = output(requantize.getResult());
-  body += llvm::formatv("  {0}({1}, {2}_weight, {2}_bias, {3}, {2}_requant, "
-                        "{4});\n",
-                        kernelCall, *in, layer, inQuant->zeroPoint, out)
-              .str();
+  emitCall(llvm::formatv("  {0}({1}, {2}_weight, {2}_bias, {3}, {2}_requant, "
+                         "{4});\n",
+                         kernelCall, *in, layer, inQuant->zeroPoint, out)
+               .str());
 }
 
 void ProjectBuilder::lowerMaxPool(MaxPoolOp pool) {
@@ -422,9 +585,9 @@ void ProjectBuilder::lowerMaxPool(MaxPoolOp pool) {
   project.estimate.layers.push_back(estimateLayer(
       layer, "max_pool2d", layerNode,
       outType.getDimSize(1) * outType.getDimSize(2) * outType.getDimSize(3),
-      kernel[0] * kernel[1], kCompareDepth, 0, 0));
+      kernel[0] * kernel[1], kCompareDepth, 0, KernelUnits{0, 0, 1}));
   std::string out = output(pool.getResult());
-  body +=
+  emitCall(
       llvm::formatv("  muon_hls::max_pool2d<{1}, {2}, {3}, {4}, "
                     "{5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}>({14}, "
                     "{15});\n",
@@ -433,7 +596,7 @@ void ProjectBuilder::lowerMaxPool(MaxPoolOp pool) {
                     outType.getDimSize(3), kernel[0], kernel[1], strides[0],
                     strides[1], dilations[0], dilations[1], pads[0], pads[1],
                     *in, out)
-          .str();
+          .str());
 }
 
 void ProjectBuilder::lowerAdd(QuantizedAddOp add) {
@@ -458,7 +621,7 @@ void ProjectBuilder::lowerAdd(QuantizedAddOp add) {
   // Three 32-bit scalings per element: both inputs' and the sum's.
   project.estimate.layers.push_back(estimateLayer(
       layer, "quantized_add", layerNode, 1, add.getType().getNumElements(),
-      kAddDepth, 0, 3 * kDspPer32BitProduct));
+      kAddDepth, 0, KernelUnits{0, 3, 0}));
   QuantizedAddParams p =
       getQuantizedAddParams(lhs->scale, rhs->scale, out->scale);
   auto [lowest, highest] =
@@ -472,16 +635,17 @@ void ProjectBuilder::lowerAdd(QuantizedAddOp add) {
                     highest)
           .str();
   std::string result = output(add.getResult());
-  body += llvm::formatv("  muon_hls::quantized_add<{0}>({1}, {2}, "
-                        "{3}_params, {4});\n",
-                        add.getType().getNumElements(), *a, *b, layer, result)
-              .str();
+  emitCall(llvm::formatv("  muon_hls::quantized_add<{0}>({1}, {2}, "
+                         "{3}_params, {4});\n",
+                         add.getType().getNumElements(), *a, *b, layer, result)
+               .str());
 }
 
 LogicalResult ProjectBuilder::run() {
   lowerInputs();
   findOutputs();
   for (Operation &op : func.getBody().front().without_terminator()) {
+    pendingInputs.clear();
     if (rejectedOps.contains(&op))
       continue;
     if (isa<ConstantOp, quant::StorageCastOp>(op))
@@ -540,15 +704,182 @@ LogicalResult ProjectBuilder::run() {
                     "yet");
         continue;
       }
-      if (std::optional<std::string> in = input(&op, reshape.getInput()))
-        buffers[reshape.getResult()] = *in;
+      if (available(&op, reshape.getInput()))
+        aliases[reshape.getResult()] = reshape.getInput();
       continue;
     }
     reject(&op, "has no HLS kernel");
   }
   if (!failures.empty())
     return failure();
+  if (options.io == HlsIo::Stream)
+    writeDataflow();
   return writeFiles();
+}
+
+/// The number of int8 elements of `value`.
+static int64_t elementCount(Value value) {
+  return cast<ShapedType>(value.getType()).getNumElements();
+}
+
+/// Every (value, reader) pair is a FIFO. A process reads its whole input
+/// before it computes, so a FIFO from u into a process v that has another
+/// input computed from u's tensor must hold all of that tensor: v reads the
+/// other input only after u has written every element (each process on the
+/// way reads its whole input first), and u writes both in one pass. Every
+/// other FIFO needs 2 entries: its reader waits on nothing that waits on
+/// its writer, so a full FIFO only stalls the writer until the reader
+/// catches up. A model input read by several layers is copied to each by a
+/// split process.
+void ProjectBuilder::writeDataflow() {
+  llvm::DenseMap<Value, const Process *> producer;
+  for (const Process &process : processes)
+    producer[process.output] = &process;
+  // Whether `a` is computed from `b`.
+  std::function<bool(Value, Value, llvm::DenseSet<Value> &)> dependsOn =
+      [&](Value a, Value b, llvm::DenseSet<Value> &seen) {
+        if (a == b)
+          return true;
+        const Process *process = producer.lookup(a);
+        if (!process || !seen.insert(a).second)
+          return false;
+        return llvm::any_of(process->inputs,
+                            [&](Value in) { return dependsOn(in, b, seen); });
+      };
+  llvm::DenseMap<Value, int> readerCount;
+  for (const Process &process : processes)
+    for (Value value : process.inputs)
+      ++readerCount[value];
+  llvm::DenseMap<Value, std::string> inputPorts;
+  for (auto &[value, name] : buffers)
+    if (!producer.count(value))
+      inputPorts[value] = name;
+
+  auto addArray = [&](int64_t elements) {
+    project.estimate.bufferBram18 += bram18ForArray(elements, 8);
+    project.estimate.bufferLut += lutRamForArray(elements, 8);
+  };
+  // The streams each value's writer writes, and each process reads.
+  llvm::DenseMap<Value, SmallVector<std::string>> writes;
+  std::vector<SmallVector<std::string>> reads(processes.size());
+  std::string fifos, calls, functions;
+  int fifoCount = 0;
+  for (auto [index, process] : llvm::enumerate(processes)) {
+    for (auto [position, value] : llvm::enumerate(process.inputs)) {
+      auto port = inputPorts.find(value);
+      if (port != inputPorts.end() && readerCount[value] == 1) {
+        reads[index].push_back(port->second); // the port is the FIFO
+        continue;
+      }
+      bool waits = false;
+      for (auto [other, otherValue] : llvm::enumerate(process.inputs)) {
+        llvm::DenseSet<Value> seen;
+        waits |= other != position && dependsOn(otherValue, value, seen);
+      }
+      int64_t depth = waits ? elementCount(value) : 2;
+      std::string fifo = "fifo" + std::to_string(++fifoCount);
+      fifos += llvm::formatv("  muon_hls::stream<int8_t> {0}; // {1}\n"
+                             "  MUON_HLS_PRAGMA(HLS STREAM variable={0} "
+                             "depth={2})\n",
+                             fifo,
+                             waits ? "holds a whole tensor: its reader "
+                                     "waits on a tensor computed from it"
+                                   : "its reader waits on nothing else",
+                             depth)
+                   .str();
+      addArray(depth);
+      writes[value].push_back(fifo);
+      reads[index].push_back(fifo);
+    }
+  }
+
+  auto streamParameters = [](ArrayRef<std::string> names, StringRef prefix) {
+    std::string text;
+    for (size_t i = 0; i < names.size(); ++i)
+      text += llvm::formatv("{0}muon_hls::stream<int8_t> &{1}{2}",
+                            text.empty() ? "" : ", ", prefix, i)
+                  .str();
+    return text;
+  };
+  auto writeAll = [](int64_t elements, ArrayRef<std::string> outputs) {
+    std::string text;
+    for (size_t i = 0; i < outputs.size(); ++i)
+      text += llvm::formatv("  muon_hls::write_stream<{0}>(y, out{1});\n",
+                            elements, i)
+                  .str();
+    return text;
+  };
+  // Model inputs with several readers: a split process each.
+  for (const HlsPort &port : project.inputs) {
+    auto value = llvm::find_if(inputPorts, [&](const auto &entry) {
+      return entry.second == port.cName;
+    });
+    if (value == inputPorts.end() || !writes.count(value->first))
+      continue;
+    ArrayRef<std::string> outputs = writes[value->first];
+    int64_t elements = port.numElements();
+    std::string name = "split_" + port.cName;
+    functions +=
+        llvm::formatv("\n// {0}: the input to each of its {1} readers.\n"
+                      "static void {0}(muon_hls::stream<int8_t> &in0, {2}) {{\n"
+                      "  static int8_t y[{3}];\n"
+                      "  muon_hls::read_stream<{3}>(in0, y);\n{4}}\n",
+                      name, outputs.size(), streamParameters(outputs, "out"),
+                      elements, writeAll(elements, outputs));
+    calls += llvm::formatv("  {0}({1}, {2});\n", name, port.cName,
+                           llvm::join(outputs, ", "))
+                 .str();
+    addArray(elements);
+    LayerEstimate split;
+    split.name = name;
+    split.kernel = "split";
+    split.node = "input '" + port.onnxName + "'";
+    split.lut = kLutPerLayer;
+    split.ff = kFfPerLayer;
+    project.estimate.layers.insert(project.estimate.layers.begin(), split);
+    addStreamLoops(project.estimate.layers.front(), {elements},
+                   elements * outputs.size(), outputs.size());
+  }
+  for (auto [index, process] : llvm::enumerate(processes)) {
+    SmallVector<std::string> outputs = writes.lookup(process.output);
+    auto port = outputPorts.find(process.output);
+    if (port != outputPorts.end())
+      outputs.push_back(port->second);
+    int64_t elements = elementCount(process.output);
+    std::string arrays, readAll;
+    SmallVector<int64_t> inputElements;
+    for (auto [position, value] : llvm::enumerate(process.inputs)) {
+      inputElements.push_back(elementCount(value));
+      arrays += llvm::formatv("  static int8_t x{0}[{1}];\n", position,
+                              elementCount(value))
+                    .str();
+      readAll += llvm::formatv("  muon_hls::read_stream<{0}>(in{1}, x{1});\n",
+                               elementCount(value), position)
+                     .str();
+      addArray(elementCount(value));
+    }
+    addArray(elements);
+    functions += llvm::formatv(
+        "\n// {0}: {1}\nstatic void {0}({2}, {3}) {{\n{4}"
+        "  static int8_t y[{5}];\n{6}{7}{8}}\n",
+        process.name, process.node, streamParameters(reads[index], "in"),
+        streamParameters(outputs, "out"), arrays, elements, readAll,
+        process.call, writeAll(elements, outputs));
+    SmallVector<std::string> arguments(reads[index]);
+    arguments.append(outputs.begin(), outputs.end());
+    calls += llvm::formatv("  {0}({1});\n", process.name,
+                           llvm::join(arguments, ", "))
+                 .str();
+    // The layer's estimate: its process also reads and writes its tensors.
+    LayerEstimate &layer =
+        project.estimate
+            .layers[project.estimate.layers.size() - processes.size() + index];
+    addStreamLoops(layer, inputElements, elements * outputs.size(),
+                   outputs.size());
+  }
+  project.estimate.dataflow = true;
+  dataflowFunctions = functions;
+  body = "  MUON_HLS_PRAGMA(HLS DATAFLOW)\n" + fifos + calls;
 }
 
 LogicalResult ProjectBuilder::writeFiles() {
@@ -561,16 +892,20 @@ LogicalResult ProjectBuilder::writeFiles() {
 
   // The top function's parameters, and their description in the header.
   std::string signature, portComments;
+  bool stream = options.io == HlsIo::Stream;
   auto addPort = [&](const HlsPort &port, bool isInput) {
     if (!signature.empty())
       signature += ", ";
-    signature += llvm::formatv("{0}int8_t {1}[{2}]", isInput ? "const " : "",
+    signature +=
+        stream ? "muon_hls::stream<int8_t> &" + port.cName
+               : llvm::formatv("{0}int8_t {1}[{2}]", isInput ? "const " : "",
                                port.cName, port.numElements())
                      .str();
     portComments +=
-        llvm::formatv("// {0} \"{1}\": int8{2}, real value = {3}\n",
+        llvm::formatv("// {0} \"{1}\": int8{2}{3}, real value = {4}\n",
                       isInput ? "input " : "output", commentSafe(port.onnxName),
                       shapeText(port.shape),
+                      stream ? ", streamed in row-major order" : "",
                       realValue(port.scale, port.zeroPoint))
             .str();
   };
@@ -579,41 +914,45 @@ LogicalResult ProjectBuilder::writeFiles() {
   for (const HlsPort &port : project.outputs)
     addPort(port, false);
 
-  std::string header =
-      llvm::formatv(R"(// {0}.h - generated by muonc from {1}. Do not edit.
+  std::string header = llvm::formatv(
+      R"(// {0}.h - generated by muonc from {1}. Do not edit.
 #ifndef {2}
 #define {2}
 
-#include <stdint.h>
+{5}
 
 {3}void {0}({4});
 
 #endif
 )",
-                    name, source, guard, portComments, signature);
+      name, source, guard, portComments, signature,
+      stream ? "#include \"muon_hls_stream.h\"" : "#include <stdint.h>");
 
   std::string interfaces;
-  for (const HlsPort &port : project.inputs)
-    interfaces +=
-        "  MUON_HLS_PRAGMA(HLS INTERFACE mode=ap_memory port=" + port.cName +
-        ")\n";
-  for (const HlsPort &port : project.outputs)
-    interfaces +=
-        "  MUON_HLS_PRAGMA(HLS INTERFACE mode=ap_memory port=" + port.cName +
-        ")\n";
+  for (const auto &ports : {project.inputs, project.outputs})
+    for (const HlsPort &port : ports)
+      interfaces += llvm::formatv("  MUON_HLS_PRAGMA(HLS INTERFACE mode={0} "
+                                  "port={1})\n",
+                                  stream ? "axis" : "ap_memory", port.cName)
+                        .str();
   std::string top =
       llvm::formatv(R"(// {0}.cpp - generated by muonc from {1}. Do not edit.
-// One kernel call per layer (muon_hls.h); arrays between layers are static.
+// {6}
 #include "{0}.h"
 #include "{0}_params.h"
 #include "{0}_weights.h"
 #include "muon_hls.h"
-
+{7}
 void {0}({2}) {{
 {3}  MUON_HLS_PRAGMA(HLS INTERFACE mode=s_axilite port=return)
 {4}{5}}
 )",
-                    name, source, signature, interfaces, staticArrays, body);
+                    name, source, signature, interfaces, staticArrays, body,
+                    stream ? "One dataflow process per layer, FIFOs between "
+                             "them (docs/hls.md, \"Stream designs\")."
+                           : "One kernel call per layer (muon_hls.h); arrays "
+                             "between layers are static.",
+                    dataflowFunctions);
 
   std::string paramsHeader = llvm::formatv(
       R"(// {0}_params.h - generated by muonc from {1}. Do not edit.
@@ -653,6 +992,20 @@ void {0}({2}) {{
                            &port - project.inputs.data(), port.cName,
                            port.numElements());
     arguments += (arguments.empty() ? "" : ", ") + port.cName;
+    if (stream) {
+      // The sample goes in as a stream, which the design must read whole.
+      declarations +=
+          llvm::formatv("  muon_hls::stream<int8_t> {0}_stream;\n", port.cName);
+      reads += llvm::formatv("    for (int i = 0; i < {1}; ++i)\n"
+                             "      {0}_stream.write({0}[i]);\n",
+                             port.cName, port.numElements());
+      arguments += "_stream";
+      compares += llvm::formatv("    if (!{0}_stream.empty())\n"
+                                "      return fail(\"the design left elements "
+                                "of {0} unread\");\n",
+                                port.cName)
+                      .str();
+    }
   }
   std::string inputFiles, outputFiles;
   for (const HlsPort &port : project.inputs)
@@ -663,6 +1016,19 @@ void {0}({2}) {{
                                   port.cName, port.numElements());
     outputFiles += "\"" + port.cName + ".expected.dat\", ";
     arguments += (arguments.empty() ? "" : ", ") + port.cName;
+    if (stream) {
+      // The design must write exactly the output's elements.
+      declarations +=
+          llvm::formatv("  muon_hls::stream<int8_t> {0}_stream;\n", port.cName);
+      arguments += "_stream";
+      compares += llvm::formatv("    if ({0}_stream.size() != {1})\n"
+                                "      return fail(\"the design did not write "
+                                "{1} elements of {0}\");\n"
+                                "    for (int i = 0; i < {1}; ++i)\n"
+                                "      {0}[i] = {0}_stream.read();\n",
+                                port.cName, port.numElements())
+                      .str();
+    }
     compares += llvm::formatv(
         "    if (!read_sample(expected[{0}], {1}_expected, {2}))\n"
         "      return fail(\"{1}.expected.dat has fewer samples than the "
@@ -767,11 +1133,11 @@ int main(int argc, char **argv) {{
 # make count: the same, also counting the pipelined loop iterations of one
 # inference (NAME_estimate.json's "iterations").
 # make synthesis-view: the sources as Vitis HLS compiles them (__SYNTHESIS__
-# defined, so the HLS pragmas are in; g++ ignores those).
+# defined, so the HLS pragmas are in; g++ ignores those).{2}
 CXX ?= g++
 CXXFLAGS ?= -std=c++14 -O2 -Wall -Wextra -Werror -pedantic
 SOURCES = {0}.cpp {0}_tb.cpp
-HEADERS = {0}.h {0}_params.h {0}_weights.h muon_hls.h muon_requant.h
+HEADERS = {0}.h {0}_params.h {0}_weights.h muon_hls.h muon_requant.h{4}
 
 csim: {0}_csim
 	./{0}_csim tb_data
@@ -784,14 +1150,18 @@ count: $(SOURCES) $(HEADERS)
 	./{0}_count tb_data
 
 synthesis-view:
-	$(CXX) -std=c++14 -Wall -Wextra -Werror -pedantic -Wno-unknown-pragmas -fsyntax-only -D__SYNTHESIS__ {0}.cpp
+	$(CXX) -std=c++14 -Wall -Wextra -Werror -pedantic -Wno-unknown-pragmas -fsyntax-only -D__SYNTHESIS__{3} {0}.cpp
 
 clean:
 	rm -f {0}_csim {0}_count
 
 .PHONY: csim count synthesis-view clean
 )",
-      name, source);
+      name, source,
+      stream ? "\n# Without Vitis, synthesis_view/hls_stream.h declares the "
+               "hls::stream\n# members the design uses."
+             : "",
+      stream ? " -Isynthesis_view" : "", stream ? " muon_hls_stream.h" : "");
 
   std::string tcl = llvm::formatv(
       R"(# build_prj.tcl - generated by muonc from {1}. Do not edit.
@@ -825,6 +1195,29 @@ exit
       {"build_prj.tcl", tcl},
       {name + "_estimate.json",
        estimateJson(project.estimate, options.part, options.clockNs)}};
+  if (stream)
+    project.files.push_back({"muon_hls_stream.h", kStreamLibrary});
+  if (stream)
+    project.files.push_back(
+        {"synthesis_view/hls_stream.h",
+         R"(// hls_stream.h - generated by muonc. Do not edit.
+// The members of Vitis HLS's hls::stream that a Muon stream design uses,
+// declared for `make synthesis-view` on machines without Vitis; Vitis HLS
+// uses its own header.
+#ifndef MUON_SYNTHESIS_VIEW_HLS_STREAM_H
+#define MUON_SYNTHESIS_VIEW_HLS_STREAM_H
+
+namespace hls {
+template <typename T> class stream {
+public:
+  T read();
+  void write(const T &value);
+  bool empty() const;
+};
+} // namespace hls
+
+#endif
+)"});
   return success();
 }
 
@@ -844,6 +1237,35 @@ FailureOr<HlsProject> hls::buildHlsProject(func::FuncOp func,
            << listRejections(builder.failures, "be compiled for the FPGA",
                              "docs/hls.md for what the HLS target supports");
   }
+  // A reuse factor for a node that is no product layer is a mistake (a
+  // typo, or a node a pass fused away), not something to ignore.
+  std::string unknown;
+  for (const auto &[node, reuse] : options.nodeReuse)
+    if (!builder.reuseNodesFound.count(node))
+      unknown += (unknown.empty() ? "'" : ", '") + node + "'";
+  if (!unknown.empty()) {
+    std::string products;
+    func.walk([&](Operation *op) {
+      if (isa<ConvOp, GemmOp, MatMulOp>(op))
+        for (const std::string &node : getOnnxNodeNames(op->getLoc()))
+          products += (products.empty() ? "'" : ", '") + node + "'";
+    });
+    return func.emitError("--hls-reuse names nodes that are not Conv, Gemm "
+                          "or MatMul layers: ")
+           << unknown << "; the model's are "
+           << (products.empty() ? "none" : products);
+  }
+  // Every design is checked against the synthesizability rules before it
+  // is written: a finding is a bug in this target, never the user's.
+  std::string findings;
+  for (const HlsFile &file : builder.project.files)
+    if (isSynthesizedSource(file.path))
+      for (const std::string &finding : lintHlsSource(file.path, file.contents))
+        findings += "\n  " + finding;
+  if (!findings.empty())
+    return func.emitError("the generated HLS design breaks synthesizability "
+                          "rules (a bug in Muon's HLS target):")
+           << findings;
   return std::move(builder.project);
 }
 

@@ -17,10 +17,17 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace muon::hls {
+
+/// How layers pass tensors (--hls-io): `Parallel`, arrays between layers
+/// that run one after the other; `Stream`, one dataflow process per layer
+/// with FIFOs between them, so that layers work on successive inferences
+/// at once.
+enum class HlsIo { Parallel, Stream };
 
 struct HlsOptions {
   /// The top function, and the prefix of every file (a C identifier).
@@ -29,6 +36,14 @@ struct HlsOptions {
   std::string part = "xc7z020clg400-1";
   /// The clock period, in nanoseconds.
   double clockNs = 5.0;
+  HlsIo io = HlsIo::Parallel;
+  /// The reuse factor of every product layer (--hls-reuse=N): the
+  /// iterations of its pipelined loop per output pixel, its multipliers
+  /// being its products per pixel / N. 0: one multiplier per layer.
+  int64_t reuse = 0;
+  /// Reuse factors of the layers of named ONNX nodes (--hls-reuse=NODE:N),
+  /// before the model-wide one.
+  std::map<std::string, int64_t> nodeReuse;
 };
 
 /// One array of the top function: a model input (after its quantization)

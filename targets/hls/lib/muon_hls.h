@@ -6,10 +6,13 @@
 // bit for bit.
 //
 // Tensors are flat arrays in NCHW order (batch 1); every shape is a
-// template argument, so every loop bound is a compile-time constant. The
-// kernels are written for one multiply-accumulate per cycle: the innermost
-// loop is pipelined (II 1) and nothing is unrolled, so no loop reaches an
-// HLS unroll limit whatever the layer's size.
+// template argument, so every loop bound is a compile-time constant. A
+// product layer (conv2d, dense) computes PE output channels at once, each
+// over SIMD elements of its sum, in a pipelined loop (II 1) of
+// (channels / PE) x (sum / SIMD) iterations per output pixel: the layer's
+// reuse factor (--hls-reuse, docs/hls.md). Only the PE x SIMD lanes are
+// unrolled, and a static_assert keeps them within HLS's unroll limit, so
+// no loop reaches it whatever the layer's size.
 //
 // Activations are int8 with a zero point; weights int8, symmetric (zero
 // point 0), per tensor or per output channel; biases and accumulators
@@ -22,6 +25,7 @@
 #include "muon_requant.h"
 
 #include <stdint.h>
+
 
 // HLS pragmas (written as Vitis HLS spells them: keep clang-format off
 // them) reach the synthesis tool only (Vitis HLS defines
@@ -57,26 +61,40 @@ template <int CHANNELS> struct Requant {
   int32_t clamp_max;
 };
 
+// Vivado and Vitis HLS stop unrolling a loop past 4096 copies.
+#define MUON_HLS_MAX_UNROLL 4096
+
 // A 2-D convolution, grouped (GROUPS = IN_C = OUT_C for depthwise):
 // out[co][oy][ox] = requant(bias[co] + sum over the group's input channels
 // ci and taps (ky, kx) of (in[ci][iy][ix] - in_zero_point) * w[co][ci][ky][kx])
 // with iy = oy * SH + ky * DH - PAD_T, ix = ox * SW + kx * DW - PAD_L. A tap
 // outside the input reads the zero point (ONNX pads quantized convolutions
 // with it), which contributes nothing: it is skipped.
+//
+// PE output channels of one group share each input element. The weight is
+// stored in the order the lanes read it: [OUT_C / PE][ci][ky][kx][PE].
 template <int IN_C, int IN_H, int IN_W, int OUT_C, int OUT_H, int OUT_W, int KH,
           int KW, int SH, int SW, int DH, int DW, int PAD_T, int PAD_L,
-          int GROUPS>
+          int GROUPS, int PE>
 void conv2d(const int8_t in[IN_C * IN_H * IN_W],
             const int8_t weight[OUT_C * (IN_C / GROUPS) * KH * KW],
             const int32_t bias[OUT_C], int32_t in_zero_point,
             const Requant<OUT_C> &requant, int8_t out[OUT_C * OUT_H * OUT_W]) {
+  static_assert(PE <= MUON_HLS_MAX_UNROLL && (OUT_C / GROUPS) % PE == 0,
+                "PE lanes divide a group's output channels");
+  MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=weight cyclic factor=PE)
   const int group_in = IN_C / GROUPS;
   const int group_out = OUT_C / GROUPS;
-  for (int co = 0; co < OUT_C; ++co) {
-    const int first_in = (co / group_out) * group_in;
+  for (int cb = 0; cb < OUT_C / PE; ++cb) {
+    const int first_in = (cb * PE / group_out) * group_in;
     for (int oy = 0; oy < OUT_H; ++oy) {
       for (int ox = 0; ox < OUT_W; ++ox) {
-        int32_t acc = bias[co];
+        int32_t acc[PE];
+        MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
+        for (int pe = 0; pe < PE; ++pe) {
+          MUON_HLS_PRAGMA(HLS UNROLL)
+          acc[pe] = bias[cb * PE + pe];
+        }
         for (int ci = 0; ci < group_in; ++ci) {
           for (int ky = 0; ky < KH; ++ky) {
             for (int kx = 0; kx < KW; ++kx) {
@@ -85,42 +103,72 @@ void conv2d(const int8_t in[IN_C * IN_H * IN_W],
               const int iy = oy * SH + ky * DH - PAD_T;
               const int ix = ox * SW + kx * DW - PAD_L;
               if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W) {
-                const int32_t x = in[((first_in + ci) * IN_H + iy) * IN_W + ix];
-                const int32_t w =
-                    weight[((co * group_in + ci) * KH + ky) * KW + kx];
-                acc += (x - in_zero_point) * w;
+                const int32_t x =
+                    in[((first_in + ci) * IN_H + iy) * IN_W + ix] -
+                    in_zero_point;
+                const int tap = ((cb * group_in + ci) * KH + ky) * KW + kx;
+                for (int pe = 0; pe < PE; ++pe) {
+                  MUON_HLS_PRAGMA(HLS UNROLL)
+                  acc[pe] += x * weight[tap * PE + pe];
+                }
               }
             }
           }
         }
-        out[(co * OUT_H + oy) * OUT_W + ox] = muon_requantize(
-            acc, 0, requant.multiplier[co], requant.shift[co],
-            requant.zero_point, requant.clamp_min, requant.clamp_max);
+        for (int pe = 0; pe < PE; ++pe) {
+          MUON_HLS_PRAGMA(HLS UNROLL)
+          const int co = cb * PE + pe;
+          out[(co * OUT_H + oy) * OUT_W + ox] = muon_requantize(
+              acc[pe], 0, requant.multiplier[co], requant.shift[co],
+              requant.zero_point, requant.clamp_min, requant.clamp_max);
+        }
       }
     }
   }
 }
 
-// A matrix product [ROWS, DEPTH] x [DEPTH, COLS] (Gemm, MatMul): the weight
-// is stored [DEPTH][COLS], or [COLS][DEPTH] when TRANSPOSED (Gemm's transB).
+// A matrix product [ROWS, DEPTH] x [DEPTH, COLS] (Gemm, MatMul):
 // out[r][c] = requant(bias[c] + sum_k (in[r][k] - in_zero_point) * w[k][c]).
-template <int ROWS, int DEPTH, int COLS, bool TRANSPOSED>
+// PE columns at once, each over SIMD consecutive k; the weight is stored in
+// the order the lanes read it: [COLS / PE][DEPTH / SIMD][PE][SIMD].
+template <int ROWS, int DEPTH, int COLS, int PE, int SIMD>
 void dense(const int8_t in[ROWS * DEPTH], const int8_t weight[DEPTH * COLS],
            const int32_t bias[COLS], int32_t in_zero_point,
            const Requant<COLS> &requant, int8_t out[ROWS * COLS]) {
+  const int lanes = PE * SIMD;
+  static_assert(lanes <= MUON_HLS_MAX_UNROLL && COLS % PE == 0 &&
+                    DEPTH % SIMD == 0,
+                "PE lanes divide the columns, SIMD lanes the depth");
+  MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=weight cyclic factor=lanes)
+  MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=in cyclic factor=SIMD)
   for (int r = 0; r < ROWS; ++r) {
-    for (int c = 0; c < COLS; ++c) {
-      int32_t acc = bias[c];
-      for (int k = 0; k < DEPTH; ++k) {
+    for (int cb = 0; cb < COLS / PE; ++cb) {
+      int32_t acc[PE];
+      MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
+      for (int pe = 0; pe < PE; ++pe) {
+        MUON_HLS_PRAGMA(HLS UNROLL)
+        acc[pe] = bias[cb * PE + pe];
+      }
+      for (int kb = 0; kb < DEPTH / SIMD; ++kb) {
         MUON_HLS_PRAGMA(HLS PIPELINE II=1)
         MUON_HLS_COUNT();
-        const int32_t x = in[r * DEPTH + k];
-        const int32_t w = weight[TRANSPOSED ? c * DEPTH + k : k * COLS + c];
-        acc += (x - in_zero_point) * w;
+        for (int pe = 0; pe < PE; ++pe) {
+          MUON_HLS_PRAGMA(HLS UNROLL)
+          for (int s = 0; s < SIMD; ++s) {
+            MUON_HLS_PRAGMA(HLS UNROLL)
+            const int32_t x = in[r * DEPTH + kb * SIMD + s] - in_zero_point;
+            acc[pe] += x * weight[(cb * (DEPTH / SIMD) + kb) * lanes +
+                                  pe * SIMD + s];
+          }
+        }
       }
-      out[r * COLS + c] = muon_requantize(acc, 0, requant.multiplier[c],
-                                          requant.shift[c], requant.zero_point,
-                                          requant.clamp_min, requant.clamp_max);
+      for (int pe = 0; pe < PE; ++pe) {
+        MUON_HLS_PRAGMA(HLS UNROLL)
+        const int c = cb * PE + pe;
+        out[r * COLS + c] = muon_requantize(
+            acc[pe], 0, requant.multiplier[c], requant.shift[c],
+            requant.zero_point, requant.clamp_min, requant.clamp_max);
+      }
     }
   }
 }

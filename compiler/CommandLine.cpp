@@ -134,6 +134,19 @@ static cl::opt<hls::HlsIo> hlsIo(
                           "ports; layers work on successive inferences at "
                           "once")),
     cl::init(hls::HlsIo::Parallel), cl::cat(compileCategory));
+static cl::opt<bool> hlsHostPrefix(
+    "hls-host-prefix",
+    cl::desc("With --target=hls: float ops that compute an input's "
+             "quantization from the model's inputs alone (input "
+             "standardisation) run on the host; the design's input is "
+             "their result"),
+    cl::cat(compileCategory));
+static cl::opt<bool> hlsHostSuffix(
+    "hls-host-suffix",
+    cl::desc("With --target=hls: float ops after the last dequantizations "
+             "(a final Softmax) run on the host; the design's outputs are "
+             "the int8 tensors they read"),
+    cl::cat(compileCategory));
 static cl::list<std::string> hlsReuse(
     "hls-reuse",
     cl::desc("With --target=hls: the reuse factor of every Conv, Gemm and "
@@ -227,6 +240,8 @@ LogicalResult readCompileOptions(CompileOptions &options) {
         static_cast<cl::Option *>(&hlsReport),
         static_cast<cl::Option *>(std::addressof(hlsReuse)),
         static_cast<cl::Option *>(&hlsIo),
+        static_cast<cl::Option *>(&hlsHostPrefix),
+        static_cast<cl::Option *>(&hlsHostSuffix),
         static_cast<cl::Option *>(&hlsTestbenchInputs)})
     if (hlsOnly->getNumOccurrences() && targetKind != TargetKind::Hls)
       return fail("--" + hlsOnly->ArgStr + " needs --target=hls");
@@ -263,6 +278,8 @@ LogicalResult readCompileOptions(CompileOptions &options) {
   options.hls.part = hlsPart;
   options.hls.clockNs = hlsClockNs;
   options.hls.io = hlsIo;
+  options.hls.hostPrefix = hlsHostPrefix;
+  options.hls.hostSuffix = hlsHostSuffix;
   options.hlsTestbenchInputs = hlsTestbenchInputs;
   if (hlsReport.getNumOccurrences())
     options.hlsReport = hlsReport;

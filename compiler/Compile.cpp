@@ -156,18 +156,34 @@ testbenchSamples(func::FuncOp func, const hls::HlsProject &project,
   if (options.quantization && !options.quantization->calibrationDir.empty())
     return readSamples(options.quantization->calibrationDir, inputs,
                        {"--calibration", "calibration sample", error});
+  // Random samples need every port to be a model input, to give it
+  // int8-exact values.
+  for (const hls::HlsPort &port : project.inputs)
+    if (!isa<BlockArgument>(port.source))
+      return error() << "the design's input '" << port.onnxName
+                     << "' is computed on the host: give the testbench "
+                        "samples with --hls-testbench-inputs";
   std::mt19937 random(0);
   std::vector<Sample> samples(8);
   for (Sample &sample : samples)
-    for (auto [input, port] : llvm::zip_equal(inputs, project.inputs)) {
+    for (const ExpectedInput &input : inputs) {
+      const hls::HlsPort *port = nullptr;
+      for (const hls::HlsPort &candidate : project.inputs)
+        if (cast<BlockArgument>(candidate.source).getArgNumber() ==
+            &input - inputs.data())
+          port = &candidate;
       if (input.dtype != "f4")
         return error() << "input '" << input.name
                        << "' is not float32: give the testbench samples "
                           "with --hls-testbench-inputs";
       HostTensor tensor{input.dtype, input.shape, {}};
-      for (int64_t i = 0; i < port.numElements(); ++i) {
+      int64_t elements = 1;
+      for (int64_t size : input.shape)
+        elements *= size;
+      for (int64_t i = 0; i < elements; ++i) {
         int64_t q = static_cast<int64_t>(random() % 256) - 128;
-        float x = static_cast<float>((q - port.zeroPoint) * port.scale);
+        float x = port ? static_cast<float>((q - port->zeroPoint) * port->scale)
+                       : 0.0f; // an input no port reads
         const char *bytes = reinterpret_cast<const char *>(&x);
         tensor.data.insert(tensor.data.end(), bytes, bytes + sizeof x);
       }
@@ -212,10 +228,16 @@ static FailureOr<CompileResult> compileForHls(ModuleOp module,
       testbenchSamples(func, *project, options);
   if (failed(samples))
     return failure();
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  SmallVector<Value> outputs(ret.getOperands());
+  // The runner observes each output port's dequantized value and each
+  // input port's float that is not a model input (a host prefix's result).
+  SmallVector<Value> observed;
+  for (const hls::HlsPort &port : project->outputs)
+    observed.push_back(port.source);
+  for (const hls::HlsPort &port : project->inputs)
+    if (!isa<BlockArgument>(port.source))
+      observed.push_back(port.source);
   FailureOr<std::unique_ptr<ModelRunner>> runner =
-      ModelRunner::create(module, outputs, compileForHost(options));
+      ModelRunner::create(module, observed, compileForHost(options));
   if (failed(runner))
     return failure();
   std::vector<std::vector<std::vector<int8_t>>> inputData(
@@ -224,15 +246,21 @@ static FailureOr<CompileResult> compileForHls(ModuleOp module,
   for (const Sample &sample : *samples) {
     if (failed((*runner)->run(sample, func.getLoc())))
       return failure();
-    for (auto [port, tensor, data] :
-         llvm::zip_equal(project->inputs, sample, inputData)) {
-      std::vector<int8_t> values;
-      for (int64_t i = 0; i < port.numElements(); ++i) {
-        float x;
-        std::memcpy(&x, tensor.data.data() + i * sizeof x, sizeof x);
-        values.push_back(quantizeElement(x, port.scale, port.zeroPoint));
+    size_t observation = project->outputs.size();
+    for (auto [port, data] : llvm::zip_equal(project->inputs, inputData)) {
+      std::vector<float> values;
+      if (auto argument = dyn_cast<BlockArgument>(port.source)) {
+        const HostTensor &tensor = sample[argument.getArgNumber()];
+        values.resize(port.numElements());
+        std::memcpy(values.data(), tensor.data.data(),
+                    values.size() * sizeof(float));
+      } else {
+        values = (*runner)->observation(observation++, sample);
       }
-      data.push_back(std::move(values));
+      std::vector<int8_t> quantized;
+      for (float x : values)
+        quantized.push_back(quantizeElement(x, port.scale, port.zeroPoint));
+      data.push_back(std::move(quantized));
     }
     for (auto [i, port] : llvm::enumerate(project->outputs)) {
       std::vector<int8_t> values;

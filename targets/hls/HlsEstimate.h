@@ -60,9 +60,10 @@ void addStreamLoops(LayerEstimate &layer, llvm::ArrayRef<int64_t> inputs,
 
 /// Pipeline depths of the kernels' loops, in cycles: the int8
 /// multiply-accumulate, the requantization after a sum, a max-pool
-/// comparison, one element of the quantized Add.
+/// comparison, one element of the quantized Add, of a stream's read or
+/// write, and of a table lookup (Concat).
 inline constexpr int64_t kMacDepth = 3, kRequantDepth = 8, kCompareDepth = 2,
-                         kAddDepth = 12, kStreamDepth = 2;
+                         kAddDepth = 12, kStreamDepth = 2, kCopyDepth = 2;
 /// DSP slices of an 8x8-bit product (one) and of a 32x32-bit one (four
 /// 25x18 multipliers, DSP48E1/E2).
 inline constexpr int64_t kDspPerMac = 1, kDspPer32BitProduct = 4;

@@ -3,13 +3,14 @@
 // The int8 function is read layer by layer, in program order: a quantized
 // Conv, Gemm or MatMul with the muon.requantize that consumes its int32
 // accumulator is one kernel call (conv2d or dense), a max pool and a
-// quantized Add are one each, and a reshape only renames its input's
-// array. Each kernel reads and writes flat int8 arrays: the top function's
-// ports for the model's inputs (after their QuantizeLinear) and outputs
-// (before their DequantizeLinear), static arrays between layers. A stream
-// design (--hls-io=stream) wraps each kernel call in a dataflow process
-// that reads its inputs from FIFOs and writes its output to its readers'
-// (writeDataflow).
+// quantized Add are one each, a Concat one per input, float ops between a
+// dequantization and a quantization one table lookup per element
+// (findTabulated), and a reshape only renames its input's array. Each kernel
+// reads and writes flat int8 arrays: the top function's ports for the model's
+// inputs (after their QuantizeLinear) and outputs (before their
+// DequantizeLinear), static arrays between layers. A stream design
+// (--hls-io=stream) wraps each kernel call in a dataflow process that reads its
+// inputs from FIFOs and writes its output to its readers' (writeDataflow).
 //
 // Layers get the parameters the CPU's int8 lowering computes from the same
 // types (QuantToLinalg.cpp): the fixed-point multiplier and shift of each
@@ -23,6 +24,7 @@
 #include "targets/hls/HlsLint.h"
 
 #include "dialects/muon/Constants.h"
+#include "dialects/muon/HostFloatEnds.h"
 #include "dialects/muon/MuonOps.h"
 #include "dialects/muon/OnnxLocations.h"
 #include "dialects/muon/Quantization.h"
@@ -249,9 +251,24 @@ private:
   void findOutputs();
   /// The stream design's processes, FIFOs and top function body.
   void writeDataflow();
+  void remarkHostOps();
   void lowerProduct(Operation *product, RequantizeOp requantize);
   void lowerMaxPool(MaxPoolOp pool);
   void lowerAdd(QuantizedAddOp add);
+  /// A Concat of dequantized int8 tensors whose result is quantized again
+  /// (how the quantizer leaves a Concat of differently scaled inputs): its
+  /// quantization, else null.
+  static QuantizeOp requantizedConcat(ConcatOp concat);
+  /// Each input of the Concat into its blocks of the output: through a
+  /// requantization table when `quantize` is given, else (int8 inputs of
+  /// the output's quantization) copied.
+  void lowerConcat(ConcatOp concat, QuantizeOp quantize);
+  /// A quantization of unary float ops (Relu, Clip, LeakyRelu) of a
+  /// dequantized int8 tensor: one table lookup per element.
+  void lowerTableMap(QuantizeOp quantize, ArrayRef<Operation *> chain);
+  /// Finds the float ops the design computes by table lookups and the
+  /// chains lowerTableMap lowers.
+  void findTabulated();
   LogicalResult writeFiles();
 
   /// The parameter header's Requant<channels> of a requantization of
@@ -265,6 +282,14 @@ private:
   llvm::DenseSet<Value> rejected;
   llvm::DenseSet<Operation *> rejectedOps;
   llvm::StringSet<> usedNames;
+  /// The float ops the host runs before and after the design.
+  llvm::DenseSet<Operation *> prefixOps, suffixOps;
+  /// Float ops (and dequantizations) that table lookups compute: skipped
+  /// by run's walk, lowered with the quantization that ends them.
+  llvm::DenseSet<Operation *> tabulated;
+  /// The quantizations ending a unary chain, with the chain's ops from the
+  /// dequantization on.
+  llvm::DenseMap<Operation *, SmallVector<Operation *>> tableMaps;
   /// A reshape's result and the value it renames.
   llvm::DenseMap<Value, Value> aliases;
   /// A layer of the stream design: a dataflow process that reads its input
@@ -289,61 +314,108 @@ private:
 } // namespace
 
 /// A model input is read by its quantization to int8 alone; the port holds
-/// the quantized values.
+/// the quantized values. With the host prefix, a float the host computes
+/// from the inputs is a port too, named after the op computing it.
 void ProjectBuilder::lowerInputs() {
-  for (BlockArgument argument : func.getArguments()) {
-    auto nameAttr =
-        func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
-    HlsPort port;
-    port.onnxName = nameAttr
-                        ? nameAttr.str()
-                        : "input" + std::to_string(argument.getArgNumber());
-    QuantizeOp quantize;
-    for (Operation *user : argument.getUsers()) {
-      auto q = dyn_cast<QuantizeOp>(user);
-      if (!q || quantize) {
-        reject(user, "reads input '" + port.onnxName +
-                         "' other than by its one quantization to int8 (the "
-                         "HLS design takes int8 inputs)");
-        continue;
-      }
-      quantize = q;
-    }
-    if (!quantize)
-      continue;
+  Block &body = func.getBody().front();
+  if (options.hostPrefix)
+    prefixOps = findHostPrefix(body);
+  if (options.hostSuffix)
+    suffixOps = findHostSuffix(body);
+  // The port of `quantize`, which quantizes `source`.
+  auto addPort = [&](QuantizeOp quantize, Value source, std::string onnxName,
+                     std::string hostNote) {
     std::optional<Int8ActivationQuant> quant =
         getInt8ActivationQuant(quantize.getType());
     if (!quant) {
       reject(quantize, "quantizes to a type other than signed 8-bit per "
                        "tensor (quantize with int8 activations)");
-      continue;
+      return;
     }
+    HlsPort port;
+    port.onnxName = std::move(onnxName);
     port.cName = cIdentifier("in_" + port.onnxName, usedNames);
+    port.source = source;
+    port.hostNote = std::move(hostNote);
     port.shape.assign(quantize.getType().getShape().begin(),
                       quantize.getType().getShape().end());
     port.scale = quant->scale;
     port.zeroPoint = quant->zeroPoint;
     buffers[quantize.getResult()] = port.cName;
     project.inputs.push_back(std::move(port));
+  };
+  for (BlockArgument argument : func.getArguments()) {
+    auto nameAttr =
+        func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "muon.name");
+    std::string name = nameAttr
+                           ? nameAttr.str()
+                           : "input" + std::to_string(argument.getArgNumber());
+    QuantizeOp quantize;
+    for (Operation *user : argument.getUsers()) {
+      if (prefixOps.contains(user))
+        continue; // the host's
+      auto q = dyn_cast<QuantizeOp>(user);
+      if (!q || quantize) {
+        reject(user, "reads input '" + name +
+                         "' other than by its one quantization to int8 (the "
+                         "HLS design takes int8 inputs; --hls-host-prefix "
+                         "leaves float preprocessing to the host)");
+        continue;
+      }
+      quantize = q;
+    }
+    if (quantize)
+      addPort(quantize, argument, name, "");
   }
+  for (Operation &op : body.without_terminator())
+    if (auto quantize = dyn_cast<QuantizeOp>(op))
+      if (Operation *def = quantize.getInput().getDefiningOp();
+          def && prefixOps.contains(def)) {
+        SmallVector<std::string> nodes = getOnnxNodeNames(def->getLoc());
+        addPort(quantize, quantize.getInput(),
+                nodes.empty() ? def->getName().getStringRef().str()
+                              : nodes.front(),
+                "the host computes it from the model's inputs "
+                "(--hls-host-prefix)");
+      }
 }
 
 /// A model output is the dequantization of an int8 tensor; the layer that
-/// computes that tensor writes the output port.
+/// computes that tensor writes the output port. With the host suffix, the
+/// dequantizations the host's float ops read are the outputs, named after
+/// the layer computing each.
 void ProjectBuilder::findOutputs() {
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
-    auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "muon.name");
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  auto addPort = [&](DequantizeOp dequantize, std::string onnxName,
+                     std::string hostNote) {
     HlsPort port;
-    port.onnxName = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
-    auto dequantize = operand.getDefiningOp<DequantizeOp>();
-    std::optional<Int8ActivationQuant> quant =
-        dequantize ? getInt8ActivationQuant(dequantize.getInput().getType())
-                   : std::nullopt;
-    if (!quant) {
-      reject(operand.getDefiningOp() ? operand.getDefiningOp() : ret,
-             "output '" + port.onnxName +
-                 "' is not the dequantization of a signed 8-bit tensor");
+    port.onnxName = std::move(onnxName);
+    port.cName = cIdentifier("out_" + port.onnxName, usedNames);
+    port.source = dequantize.getResult();
+    port.hostNote = std::move(hostNote);
+    auto type = cast<RankedTensorType>(dequantize.getInput().getType());
+    port.shape.assign(type.getShape().begin(), type.getShape().end());
+    Int8ActivationQuant quant = *getInt8ActivationQuant(type);
+    port.scale = quant.scale;
+    port.zeroPoint = quant.zeroPoint;
+    outputPorts[dequantize.getInput()] = port.cName;
+    project.outputs.push_back(std::move(port));
+  };
+  for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
+    Operation *def = operand.getDefiningOp();
+    if (def && suffixOps.contains(def))
+      continue; // the host computes it
+    auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "muon.name");
+    std::string name = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
+    auto dequantize = dyn_cast_or_null<DequantizeOp>(def);
+    if (!dequantize ||
+        !getInt8ActivationQuant(dequantize.getInput().getType())) {
+      reject(def ? def : ret.getOperation(),
+             "output '" + name +
+                 "' is not the dequantization of a signed 8-bit tensor "
+                 "(--hls-host-suffix leaves float ops after the last "
+                 "dequantization to the host)");
       continue;
     }
     if (outputPorts.count(dequantize.getInput()) ||
@@ -351,13 +423,30 @@ void ProjectBuilder::findOutputs() {
       reject(dequantize, "returns an input, or one tensor as two outputs");
       continue;
     }
-    port.cName = cIdentifier("out_" + port.onnxName, usedNames);
-    auto type = cast<RankedTensorType>(dequantize.getInput().getType());
-    port.shape.assign(type.getShape().begin(), type.getShape().end());
-    port.scale = quant->scale;
-    port.zeroPoint = quant->zeroPoint;
-    outputPorts[dequantize.getInput()] = port.cName;
-    project.outputs.push_back(std::move(port));
+    addPort(dequantize, name, "");
+  }
+  for (Operation &op : body.without_terminator()) {
+    auto dequantize = dyn_cast<DequantizeOp>(op);
+    if (!dequantize || outputPorts.count(dequantize.getInput()) ||
+        llvm::none_of(dequantize->getUsers(), [&](Operation *user) {
+          return suffixOps.contains(user);
+        }))
+      continue;
+    if (!getInt8ActivationQuant(dequantize.getInput().getType()) ||
+        buffers.count(dequantize.getInput())) {
+      reject(dequantize, "dequantizes an input or a tensor other than signed "
+                         "8-bit for the host's float ops");
+      continue;
+    }
+    Operation *producer = dequantize.getInput().getDefiningOp();
+    SmallVector<std::string> nodes = producer
+                                         ? getOnnxNodeNames(producer->getLoc())
+                                         : SmallVector<std::string>();
+    addPort(dequantize,
+            nodes.empty() ? "output" + std::to_string(project.outputs.size())
+                          : nodes.front(),
+            "the host runs the model's float ops after it "
+            "(--hls-host-suffix)");
   }
 }
 
@@ -568,6 +657,32 @@ void ProjectBuilder::lowerProduct(Operation *product, RequantizeOp requantize) {
                .str());
 }
 
+/// The estimate and the max_pool2d call of `pool` from array `in` into
+/// `out`: a tap outside the input never wins, in int8 as in float.
+static std::pair<LayerEstimate, std::string>
+maxPoolCall(MaxPoolOp pool, const std::string &layer, const std::string &node,
+            StringRef in, StringRef out) {
+  auto inType = cast<RankedTensorType>(pool.getInput().getType());
+  RankedTensorType outType = pool.getType();
+  ArrayRef<int64_t> kernel = pool.getKernelShape(), strides = pool.getStrides(),
+                    dilations = pool.getDilations(), pads = pool.getPads();
+  LayerEstimate estimate = estimateLayer(
+      layer, "max_pool2d", node,
+      outType.getDimSize(1) * outType.getDimSize(2) * outType.getDimSize(3),
+      kernel[0] * kernel[1], kCompareDepth, 0, KernelUnits{0, 0, 1});
+  std::string call =
+      llvm::formatv("  muon_hls::max_pool2d<{0}, {1}, {2}, {3}, "
+                    "{4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}>({13}, "
+                    "{14});\n",
+                    inType.getDimSize(1), inType.getDimSize(2),
+                    inType.getDimSize(3), outType.getDimSize(2),
+                    outType.getDimSize(3), kernel[0], kernel[1], strides[0],
+                    strides[1], dilations[0], dilations[1], pads[0], pads[1],
+                    in, out)
+          .str();
+  return {std::move(estimate), std::move(call)};
+}
+
 void ProjectBuilder::lowerMaxPool(MaxPoolOp pool) {
   RankedTensorType inType = cast<RankedTensorType>(pool.getInput().getType());
   if (!getInt8ActivationQuant(inType) || inType.getRank() != 4) {
@@ -579,24 +694,10 @@ void ProjectBuilder::lowerMaxPool(MaxPoolOp pool) {
   if (!in)
     return;
   std::string layer = beginLayer(pool, "max_pool2d");
-  RankedTensorType outType = pool.getType();
-  ArrayRef<int64_t> kernel = pool.getKernelShape(), strides = pool.getStrides(),
-                    dilations = pool.getDilations(), pads = pool.getPads();
-  project.estimate.layers.push_back(estimateLayer(
-      layer, "max_pool2d", layerNode,
-      outType.getDimSize(1) * outType.getDimSize(2) * outType.getDimSize(3),
-      kernel[0] * kernel[1], kCompareDepth, 0, KernelUnits{0, 0, 1}));
   std::string out = output(pool.getResult());
-  emitCall(
-      llvm::formatv("  muon_hls::max_pool2d<{1}, {2}, {3}, {4}, "
-                    "{5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}>({14}, "
-                    "{15});\n",
-                    layer, inType.getDimSize(1), inType.getDimSize(2),
-                    inType.getDimSize(3), outType.getDimSize(2),
-                    outType.getDimSize(3), kernel[0], kernel[1], strides[0],
-                    strides[1], dilations[0], dilations[1], pads[0], pads[1],
-                    *in, out)
-          .str());
+  auto [estimate, call] = maxPoolCall(pool, layer, layerNode, *in, out);
+  project.estimate.layers.push_back(std::move(estimate));
+  emitCall(call);
 }
 
 void ProjectBuilder::lowerAdd(QuantizedAddOp add) {
@@ -641,26 +742,268 @@ void ProjectBuilder::lowerAdd(QuantizedAddOp add) {
                .str());
 }
 
+QuantizeOp ProjectBuilder::requantizedConcat(ConcatOp concat) {
+  auto quantize = concat->hasOneUse()
+                      ? dyn_cast<QuantizeOp>(*concat->getUsers().begin())
+                      : QuantizeOp();
+  if (!quantize || !getInt8ActivationQuant(quantize.getType()) ||
+      llvm::any_of(concat.getInputs(), [](Value input) {
+        auto dequantize = input.getDefiningOp<DequantizeOp>();
+        return !dequantize ||
+               !getInt8ActivationQuant(dequantize.getInput().getType());
+      }))
+    return QuantizeOp();
+  return quantize;
+}
+
+/// The int8 value the CPU int8 path gives each int8 `q` of scale `from`
+/// when it dequantizes it, and quantizes it again to scale `to`, in f32 as
+/// QuantToLinalg.cpp does: round_half_even(f32(q - z) * s / s') + z',
+/// saturated. 256 entries, for q = -128 to 127.
+static SmallVector<int64_t> requantizationTable(Int8ActivationQuant from,
+                                                Int8ActivationQuant to) {
+  SmallVector<int64_t> table;
+  for (int64_t q = -128; q <= 127; ++q) {
+    float real =
+        static_cast<float>(q - from.zeroPoint) * static_cast<float>(from.scale);
+    float shifted = std::nearbyint(real / static_cast<float>(to.scale)) +
+                    static_cast<float>(to.zeroPoint);
+    table.push_back(
+        static_cast<int64_t>(std::fmin(std::fmax(shifted, -128.0f), 127.0f)));
+  }
+  return table;
+}
+
+/// A Concat along `axis` is, for each input, OUTER blocks (the product of
+/// the dimensions before the axis) of CHUNK elements (its axis size times
+/// the dimensions after) copied into the output's blocks at an offset. A
+/// requantized Concat's dequantizations, float Concat and quantization
+/// become one table lookup per element.
+void ProjectBuilder::lowerConcat(ConcatOp concat, QuantizeOp quantize) {
+  SmallVector<Value> int8Inputs;
+  for (Value input : concat.getInputs())
+    int8Inputs.push_back(
+        quantize ? input.getDefiningOp<DequantizeOp>().getInput() : input);
+  SmallVector<std::string> inputs;
+  for (Value input : int8Inputs) {
+    std::optional<std::string> in = this->input(concat, input);
+    if (!in)
+      return;
+    inputs.push_back(*in);
+  }
+  std::string layer = beginLayer(concat, "concat");
+  Value resultValue = quantize ? quantize.getResult() : concat.getResult();
+  auto outType = cast<RankedTensorType>(resultValue.getType());
+  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + outType.getRank()
+                                      : concat.getAxis();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= outType.getDimSize(d);
+  for (int64_t d = axis + 1; d < outType.getRank(); ++d)
+    inner *= outType.getDimSize(d);
+  Int8ActivationQuant out = *getInt8ActivationQuant(outType);
+  LayerEstimate estimate =
+      estimateLayer(layer, "concat", layerNode, 1, 0, 1, 0, KernelUnits{});
+  std::string calls;
+  std::string result = output(resultValue);
+  int64_t offset = 0, outChunk = outType.getDimSize(axis) * inner;
+  for (auto [i, input] : llvm::enumerate(int8Inputs)) {
+    int64_t chunk = cast<ShapedType>(input.getType()).getDimSize(axis) * inner;
+    if (quantize) {
+      weights +=
+          llvm::formatv(
+              "// {0}: input {1}'s int8 value q at [q + 128], as the CPU "
+              "requantizes it.\nstatic const int8_t {0}_table{1}[256] = "
+              "{2};\n",
+              layer, i,
+              arrayInitializer(requantizationTable(
+                  *getInt8ActivationQuant(input.getType()), out)))
+              .str();
+      calls += llvm::formatv("  muon_hls::concat_input<{0}, {1}, {2}, {3}>("
+                             "{4}, {5}_table{6}, {7});\n",
+                             outer, chunk, offset, outChunk, inputs[i], layer,
+                             i, result)
+                   .str();
+      estimate.bram18 += bram18ForArray(256, 8);
+      estimate.lut += lutRamForArray(256, 8);
+    } else {
+      calls += llvm::formatv("  muon_hls::concat_copy<{0}, {1}, {2}, {3}>({4}, "
+                             "{5});\n",
+                             outer, chunk, offset, outChunk, inputs[i], result)
+                   .str();
+    }
+    estimate.iterations += outer * chunk;
+    estimate.latency += outer * (chunk + kCopyDepth - 1);
+    offset += chunk;
+  }
+  project.estimate.layers.push_back(std::move(estimate));
+  emitCall(calls);
+}
+
+/// The value of a unary float op the CPU int8 path runs between a
+/// dequantization and a quantization, in f32 as ElementwiseToLinalg.cpp
+/// computes it.
+static float applyUnary(Operation *op, float x) {
+  if (isa<ReluOp>(op))
+    return std::fmax(x, 0.0f);
+  if (auto leaky = dyn_cast<LeakyReluOp>(op))
+    return x < 0.0f ? x * static_cast<float>(leaky.getAlpha().convertToDouble())
+                    : x;
+  auto clip = cast<ClipOp>(op);
+  if (auto min = clip.getMin())
+    x = std::fmax(x, static_cast<float>(min->convertToDouble()));
+  if (auto max = clip.getMax())
+    x = std::fmin(x, static_cast<float>(max->convertToDouble()));
+  return x;
+}
+
+void ProjectBuilder::findTabulated() {
+  for (Operation &op : func.getBody().front().without_terminator()) {
+    auto quantize = dyn_cast<QuantizeOp>(op);
+    if (!quantize || !getInt8ActivationQuant(quantize.getType()))
+      continue;
+    if (auto concat = quantize.getInput().getDefiningOp<ConcatOp>();
+        concat && requantizedConcat(concat)) {
+      tabulated.insert(concat);
+      for (Value input : concat.getInputs())
+        tabulated.insert(input.getDefiningOp());
+      continue;
+    }
+    // Back from the quantization through single-use unary ops to a
+    // dequantization of an int8 tensor.
+    SmallVector<Operation *> chain;
+    Value value = quantize.getInput();
+    Operation *def = value.getDefiningOp();
+    while (def && isa<ReluOp, ClipOp, LeakyReluOp>(def) && def->hasOneUse()) {
+      chain.push_back(def);
+      def = def->getOperand(0).getDefiningOp();
+    }
+    // A 2-D max pool of the dequantized tensor commutes with the
+    // (increasing) dequantization: int8 max pooling, then the table.
+    if (auto pool = dyn_cast_or_null<MaxPoolOp>(def);
+        pool && pool->hasOneUse() && pool.getType().getRank() == 4) {
+      chain.push_back(pool);
+      def = pool.getInput().getDefiningOp();
+    }
+    auto dequantize = dyn_cast_or_null<DequantizeOp>(def);
+    if (!dequantize ||
+        !getInt8ActivationQuant(dequantize.getInput().getType()) ||
+        (chain.empty() && !dequantize->hasOneUse()))
+      continue;
+    chain.push_back(dequantize);
+    std::reverse(chain.begin(), chain.end());
+    tabulated.insert(chain.begin(), chain.end());
+    tableMaps[quantize] = std::move(chain);
+  }
+  // A dequantization that is also returned, or read by other float ops,
+  // is not the tables' alone.
+  for (Operation *op : llvm::to_vector(tabulated))
+    if (isa<DequantizeOp>(op) &&
+        llvm::any_of(op->getUsers(), [&](Operation *user) {
+          return !tabulated.contains(user) && !isa<QuantizeOp>(user);
+        }))
+      tabulated.erase(op);
+}
+
+void ProjectBuilder::lowerTableMap(QuantizeOp quantize,
+                                   ArrayRef<Operation *> chain) {
+  auto dequantize = cast<DequantizeOp>(chain.front());
+  std::optional<std::string> in = input(quantize, dequantize.getInput());
+  if (!in)
+    return;
+  chain = chain.drop_front();
+  auto pool = chain.empty() ? MaxPoolOp() : dyn_cast<MaxPoolOp>(chain.front());
+  if (pool)
+    chain = chain.drop_front();
+  std::string layer =
+      beginLayer(quantize, pool ? "max_pool2d, map_table" : "map_table");
+  Int8ActivationQuant from =
+      *getInt8ActivationQuant(dequantize.getInput().getType());
+  Int8ActivationQuant to = *getInt8ActivationQuant(quantize.getType());
+  SmallVector<int64_t> table;
+  for (int64_t q = -128; q <= 127; ++q) {
+    float x =
+        static_cast<float>(q - from.zeroPoint) * static_cast<float>(from.scale);
+    for (Operation *op : chain)
+      x = applyUnary(op, x);
+    float shifted = std::nearbyint(x / static_cast<float>(to.scale)) +
+                    static_cast<float>(to.zeroPoint);
+    table.push_back(
+        static_cast<int64_t>(std::fmin(std::fmax(shifted, -128.0f), 127.0f)));
+  }
+  std::string ops;
+  for (Operation *op : chain)
+    ops += (ops.empty() ? "" : ", ") + op->getName().stripDialect().str();
+  weights += llvm::formatv("// {0}: the int8 value q at [q + 128] after "
+                           "{1}, as the CPU computes it in float.\n"
+                           "static const int8_t {0}_table[256] = {2};\n",
+                           layer, ops.empty() ? "requantization" : ops,
+                           arrayInitializer(table))
+                 .str();
+  int64_t elements = quantize.getType().getNumElements();
+  LayerEstimate estimate = estimateLayer(
+      layer, "map_table", layerNode, 1, elements, kCopyDepth, 0, KernelUnits{});
+  std::string out = output(quantize.getResult());
+  std::string calls, mapped = *in;
+  if (pool) {
+    // Pooled into an array of the layer's own, then mapped.
+    mapped = layer + "_pooled";
+    auto [poolEstimate, poolCall] =
+        maxPoolCall(pool, layer, layerNode, *in, mapped);
+    calls =
+        llvm::formatv("  static int8_t {0}[{1}];\n", mapped, elements).str() +
+        poolCall;
+    estimate.kernel = "max_pool2d+map_table";
+    estimate.iterations += poolEstimate.iterations;
+    estimate.latency += poolEstimate.latency;
+    estimate.lut += poolEstimate.lut - kLutPerLayer;
+    estimate.ff += poolEstimate.ff - kFfPerLayer;
+    estimate.bram18 += bram18ForArray(elements, 8);
+    estimate.lut += lutRamForArray(elements, 8);
+  }
+  estimate.bram18 += bram18ForArray(256, 8);
+  estimate.lut += lutRamForArray(256, 8);
+  project.estimate.layers.push_back(std::move(estimate));
+  calls += llvm::formatv("  muon_hls::map_table<{0}>({1}, {2}_table, {3});\n",
+                         elements, mapped, layer, out)
+               .str();
+  emitCall(calls);
+}
+
 LogicalResult ProjectBuilder::run() {
   lowerInputs();
   findOutputs();
+  findTabulated();
   for (Operation &op : func.getBody().front().without_terminator()) {
     pendingInputs.clear();
     if (rejectedOps.contains(&op))
       continue;
     if (isa<ConstantOp, quant::StorageCastOp>(op))
       continue; // weights, read by their users
+    if (prefixOps.contains(&op) || suffixOps.contains(&op))
+      continue; // the host's
+    if (tabulated.contains(&op) && !isa<ConcatOp>(op))
+      continue; // a table's, lowered with the quantization ending it
     if (auto quantize = dyn_cast<QuantizeOp>(op)) {
-      if (!isa<BlockArgument>(quantize.getInput()))
+      if (auto concat = quantize.getInput().getDefiningOp<ConcatOp>();
+          concat && requantizedConcat(concat))
+        continue; // lowered with its Concat
+      if (auto chain = tableMaps.find(quantize); chain != tableMaps.end()) {
+        lowerTableMap(quantize, chain->second);
+        continue;
+      }
+      if (!buffers.count(quantize.getResult()) && !rejectedOps.contains(&op))
         reject(&op, "quantizes a float the model computes; the HLS design "
-                    "is int8 from its inputs on (compute float input "
-                    "standardisation on the host)");
+                    "is int8 from its inputs on (--hls-host-prefix leaves "
+                    "float preprocessing of the inputs to the host)");
       continue; // inputs' quantizations are the ports
     }
     if (auto dequantize = dyn_cast<DequantizeOp>(op)) {
       if (!outputPorts.count(dequantize.getInput()))
         reject(&op, "dequantizes a value the model does not return (a "
-                    "float op follows; the HLS design is int8 throughout)");
+                    "float op follows; the HLS design is int8 throughout; "
+                    "--hls-host-suffix leaves float ops after the last "
+                    "dequantizations to the host)");
       continue;
     }
     if (isa<ConvOp, GemmOp, MatMulOp>(op)) {
@@ -693,6 +1036,24 @@ LogicalResult ProjectBuilder::run() {
       lowerAdd(add);
       continue;
     }
+    if (auto concat = dyn_cast<ConcatOp>(op)) {
+      if (QuantizeOp quantize = requantizedConcat(concat)) {
+        lowerConcat(concat, quantize);
+        continue;
+      }
+      // A Concat of int8 tensors of its own quantization copies them.
+      std::optional<Int8ActivationQuant> out =
+          getInt8ActivationQuant(concat.getType());
+      if (out && llvm::all_of(concat.getInputs(), [&](Value input) {
+            std::optional<Int8ActivationQuant> in =
+                getInt8ActivationQuant(input.getType());
+            return in && in->scale == out->scale &&
+                   in->zeroPoint == out->zeroPoint;
+          })) {
+        lowerConcat(concat, QuantizeOp());
+        continue;
+      }
+    }
     if (auto reshape = dyn_cast<ReshapeOp>(op)) {
       // Row-major order is the same before and after: the array is renamed.
       if (!getInt8ActivationQuant(reshape.getType())) {
@@ -714,6 +1075,7 @@ LogicalResult ProjectBuilder::run() {
     return failure();
   if (options.io == HlsIo::Stream)
     writeDataflow();
+  remarkHostOps();
   return writeFiles();
 }
 
@@ -882,6 +1244,34 @@ void ProjectBuilder::writeDataflow() {
   body = "  MUON_HLS_PRAGMA(HLS DATAFLOW)\n" + fifos + calls;
 }
 
+/// What the host must run around the design, as the NPU target says it.
+void ProjectBuilder::remarkHostOps() {
+  auto describe = [&](const llvm::DenseSet<Operation *> &ops) {
+    SmallVector<std::string> nodes;
+    for (Operation &op : func.getBody().front().without_terminator())
+      if (ops.contains(&op))
+        nodes.push_back(describeNode(&op));
+    return llvm::join(nodes, ", ");
+  };
+  auto remark = [&](ArrayRef<HlsPort> ports,
+                    const llvm::DenseSet<Operation *> &ops, StringRef kind,
+                    StringRef what) {
+    if (ops.empty())
+      return;
+    SmallVector<std::string> names;
+    for (const HlsPort &port : ports)
+      if (!port.hostNote.empty())
+        names.push_back("'" + port.onnxName + "'");
+    emitRemark(func.getLoc())
+        << "the HLS design's " << kind << (names.size() == 1 ? " " : "s ")
+        << llvm::join(names, ", ") << " " << what << ", by " << describe(ops);
+  };
+  remark(project.inputs, prefixOps, "input",
+         "must be computed on the host (--hls-host-prefix)");
+  remark(project.outputs, suffixOps, "output",
+         "must be dequantized and finished on the host (--hls-host-suffix)");
+}
+
 LogicalResult ProjectBuilder::writeFiles() {
   const std::string &name = options.name;
   std::string guard = "MUON_HLS_" + StringRef(name).upper() + "_H";
@@ -902,11 +1292,12 @@ LogicalResult ProjectBuilder::writeFiles() {
                                port.cName, port.numElements())
                      .str();
     portComments +=
-        llvm::formatv("// {0} \"{1}\": int8{2}{3}, real value = {4}\n",
+        llvm::formatv("// {0} \"{1}\": int8{2}{3}, real value = {4}{5}\n",
                       isInput ? "input " : "output", commentSafe(port.onnxName),
                       shapeText(port.shape),
                       stream ? ", streamed in row-major order" : "",
-                      realValue(port.scale, port.zeroPoint))
+                      realValue(port.scale, port.zeroPoint),
+                      port.hostNote.empty() ? "" : "; " + port.hostNote)
             .str();
   };
   for (const HlsPort &port : project.inputs)

@@ -37,6 +37,10 @@ struct HlsOptions {
   /// The clock period, in nanoseconds.
   double clockNs = 5.0;
   HlsIo io = HlsIo::Parallel;
+  /// Float ops before the inputs' quantization (--hls-host-prefix) and
+  /// after the outputs' dequantization (--hls-host-suffix) run on the host
+  /// (dialects/muon/HostFloatEnds.h).
+  bool hostPrefix = false, hostSuffix = false;
   /// The reuse factor of every product layer (--hls-reuse=N): the
   /// iterations of its pipelined loop per output pixel, its multipliers
   /// being its products per pixel / N. 0: one multiplier per layer.
@@ -52,6 +56,12 @@ struct HlsOptions {
 struct HlsPort {
   std::string onnxName;
   std::string cName;
+  /// The float value whose quantization the port carries (a model input,
+  /// or a host prefix's result), or which an output port's dequantization
+  /// gives.
+  mlir::Value source;
+  /// What the host does around the port, for the header.
+  std::string hostNote;
   std::vector<int64_t> shape;
   double scale = 1.0;
   int64_t zeroPoint = 0;

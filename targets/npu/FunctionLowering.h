@@ -96,7 +96,6 @@ private:
   Layout place(mlir::Value result, const Layout &shape);
 
   void lowerInput(mlir::Value input, const std::string &name);
-  void findHostPrefixes();
   void lowerProduct(mlir::Operation *product, RequantizeOp requantize);
   void lowerGemm(mlir::Operation *product, RequantizeOp requantize,
                  const Layout &in, Quant inQuant);
@@ -125,7 +124,7 @@ private:
   /// Whether float ops before an input's quantization are left to the host.
   bool hostPrefix;
   /// The float ops that compute a quantized value from the model's inputs
-  /// and constants alone (findHostPrefixes).
+  /// and constants alone (findHostPrefix).
   llvm::DenseSet<mlir::Operation *> hostOps;
   llvm::DenseMap<mlir::Value, Layout> layouts;
   /// Values the model returns (through a dequantize): their ONNX names.

@@ -33,6 +33,7 @@
 #include "targets/npu/Passes.h"
 
 #include "dialects/muon/Constants.h"
+#include "dialects/muon/HostFloatEnds.h"
 #include "dialects/muon/Quantization.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -268,42 +269,6 @@ void FunctionLowering::lowerReshape(ReshapeOp reshape) {
       reject(user, "reads a flattened image; only Gemm and MatMul can");
 }
 
-/// The float ops that compute, from the model's inputs and constants
-/// alone, a value that is only quantized (input standardisation, say):
-/// with the host prefix the host runs them and the quantized value is a
-/// program input, named after the op computing it.
-void FunctionLowering::findHostPrefixes() {
-  auto quantized = [](Type type) {
-    return getQuantizedElementType(type) != nullptr;
-  };
-  for (Operation &op : func.getBody().front().without_terminator()) {
-    auto quantize = dyn_cast<QuantizeOp>(op);
-    if (!quantize || isa<BlockArgument>(quantize.getInput()))
-      continue;
-    llvm::DenseSet<Operation *> slice;
-    SmallVector<Value> work{quantize.getInput()};
-    bool host = true;
-    while (host && !work.empty()) {
-      Operation *def = work.pop_back_val().getDefiningOp();
-      if (!def || isa<ConstantOp>(def) || slice.contains(def) ||
-          hostOps.contains(def))
-        continue;
-      host = def->getNumRegions() == 0 &&
-             !llvm::any_of(def->getOperandTypes(), quantized) &&
-             !llvm::any_of(def->getResultTypes(), quantized);
-      slice.insert(def);
-      llvm::append_range(work, def->getOperands());
-    }
-    // Nothing but the quantizations may read what the host computes.
-    for (Operation *inner : slice)
-      for (Operation *user : inner->getUsers())
-        host &= slice.contains(user) || hostOps.contains(user) ||
-                isa<QuantizeOp>(user);
-    if (host)
-      hostOps.insert(slice.begin(), slice.end());
-  }
-}
-
 LogicalResult FunctionLowering::run() {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
@@ -335,7 +300,7 @@ LogicalResult FunctionLowering::run() {
                    ? nameAttr.str()
                    : llvm::formatv("input{0}", argument.getArgNumber()).str());
   }
-  findHostPrefixes();
+  hostOps = findHostPrefix(body);
   if (hostPrefix && !hostOps.empty()) {
     SmallVector<std::string> inputs, ops;
     for (Operation &op : body.without_terminator())

@@ -64,6 +64,31 @@ template <int CHANNELS> struct Requant {
 // Vivado and Vitis HLS stop unrolling a loop past 4096 copies.
 #define MUON_HLS_MAX_UNROLL 4096
 
+// The PE lanes of a product layer: each lane's accumulator starts at its
+// output channel's bias (channels first, first + 1, ...).
+template <int PE, int CHANNELS>
+void load_bias(int32_t acc[PE], const int32_t bias[CHANNELS], int first) {
+  MUON_HLS_PRAGMA(HLS INLINE)
+  for (int pe = 0; pe < PE; ++pe) {
+    MUON_HLS_PRAGMA(HLS UNROLL)
+    acc[pe] = bias[first + pe];
+  }
+}
+
+// ... and its sum is requantized into out[base + pe * STRIDE].
+template <int PE, int CHANNELS, int STRIDE, int SIZE>
+void requantize_lanes(const int32_t acc[PE], const Requant<CHANNELS> &requant,
+                      int first, int base, int8_t out[SIZE]) {
+  MUON_HLS_PRAGMA(HLS INLINE)
+  for (int pe = 0; pe < PE; ++pe) {
+    MUON_HLS_PRAGMA(HLS UNROLL)
+    const int c = first + pe;
+    out[base + pe * STRIDE] = muon_requantize(
+        acc[pe], 0, requant.multiplier[c], requant.shift[c],
+        requant.zero_point, requant.clamp_min, requant.clamp_max);
+  }
+}
+
 // A 2-D convolution, grouped (GROUPS = IN_C = OUT_C for depthwise):
 // out[co][oy][ox] = requant(bias[co] + sum over the group's input channels
 // ci and taps (ky, kx) of (in[ci][iy][ix] - in_zero_point) * w[co][ci][ky][kx])
@@ -91,10 +116,7 @@ void conv2d(const int8_t in[IN_C * IN_H * IN_W],
       for (int ox = 0; ox < OUT_W; ++ox) {
         int32_t acc[PE];
         MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
-        for (int pe = 0; pe < PE; ++pe) {
-          MUON_HLS_PRAGMA(HLS UNROLL)
-          acc[pe] = bias[cb * PE + pe];
-        }
+        load_bias<PE, OUT_C>(acc, bias, cb * PE);
         for (int ci = 0; ci < group_in; ++ci) {
           for (int ky = 0; ky < KH; ++ky) {
             for (int kx = 0; kx < KW; ++kx) {
@@ -115,13 +137,8 @@ void conv2d(const int8_t in[IN_C * IN_H * IN_W],
             }
           }
         }
-        for (int pe = 0; pe < PE; ++pe) {
-          MUON_HLS_PRAGMA(HLS UNROLL)
-          const int co = cb * PE + pe;
-          out[(co * OUT_H + oy) * OUT_W + ox] = muon_requantize(
-              acc[pe], 0, requant.multiplier[co], requant.shift[co],
-              requant.zero_point, requant.clamp_min, requant.clamp_max);
-        }
+        requantize_lanes<PE, OUT_C, OUT_H * OUT_W, OUT_C * OUT_H * OUT_W>(
+            acc, requant, cb * PE, (cb * PE * OUT_H + oy) * OUT_W + ox, out);
       }
     }
   }
@@ -145,10 +162,7 @@ void dense(const int8_t in[ROWS * DEPTH], const int8_t weight[DEPTH * COLS],
     for (int cb = 0; cb < COLS / PE; ++cb) {
       int32_t acc[PE];
       MUON_HLS_PRAGMA(HLS ARRAY_PARTITION variable=acc complete)
-      for (int pe = 0; pe < PE; ++pe) {
-        MUON_HLS_PRAGMA(HLS UNROLL)
-        acc[pe] = bias[cb * PE + pe];
-      }
+      load_bias<PE, COLS>(acc, bias, cb * PE);
       for (int kb = 0; kb < DEPTH / SIMD; ++kb) {
         MUON_HLS_PRAGMA(HLS PIPELINE II=1)
         MUON_HLS_COUNT();
@@ -162,13 +176,8 @@ void dense(const int8_t in[ROWS * DEPTH], const int8_t weight[DEPTH * COLS],
           }
         }
       }
-      for (int pe = 0; pe < PE; ++pe) {
-        MUON_HLS_PRAGMA(HLS UNROLL)
-        const int c = cb * PE + pe;
-        out[r * COLS + c] = muon_requantize(
-            acc[pe], 0, requant.multiplier[c], requant.shift[c],
-            requant.zero_point, requant.clamp_min, requant.clamp_max);
-      }
+      requantize_lanes<PE, COLS, 1, ROWS * COLS>(acc, requant, cb * PE,
+                                                 r * COLS + cb * PE, out);
     }
   }
 }
@@ -231,6 +240,47 @@ void quantized_add(const int8_t lhs[N], const int8_t rhs[N], const AddParams &p,
         p.rhs_multiplier, p.rhs_shift);
     out[i] = muon_requantize(a + b, 0, p.out_multiplier, p.out_shift,
                              p.out_zero_point, p.clamp_min, p.clamp_max);
+  }
+}
+
+// out = table[in + 128] for each of N elements: float ops between a
+// dequantization and a quantization (Relu, Clip, LeakyRelu, or none), as
+// the CPU int8 path computes them, tabulated by muonc.
+template <int N>
+void map_table(const int8_t in[N], const int8_t table[256], int8_t out[N]) {
+  for (int i = 0; i < N; ++i) {
+    MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+    MUON_HLS_COUNT();
+    out[i] = table[in[i] + 128];
+  }
+}
+
+// One input of a Concat: OUTER blocks of CHUNK int8 elements, each mapped
+// through `table` (out = table[q + 128]: the input's dequantization and
+// the output's quantization as the CPU int8 path computes them) into the
+// output's blocks of OUT_CHUNK at OFFSET.
+template <int OUTER, int CHUNK, int OFFSET, int OUT_CHUNK>
+void concat_input(const int8_t in[OUTER * CHUNK], const int8_t table[256],
+                  int8_t out[OUTER * OUT_CHUNK]) {
+  for (int o = 0; o < OUTER; ++o) {
+    for (int i = 0; i < CHUNK; ++i) {
+      MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+      MUON_HLS_COUNT();
+      out[o * OUT_CHUNK + OFFSET + i] = table[in[o * CHUNK + i] + 128];
+    }
+  }
+}
+
+// The same for an input of the output's quantization: a copy.
+template <int OUTER, int CHUNK, int OFFSET, int OUT_CHUNK>
+void concat_copy(const int8_t in[OUTER * CHUNK],
+                 int8_t out[OUTER * OUT_CHUNK]) {
+  for (int o = 0; o < OUTER; ++o) {
+    for (int i = 0; i < CHUNK; ++i) {
+      MUON_HLS_PRAGMA(HLS PIPELINE II=1)
+      MUON_HLS_COUNT();
+      out[o * OUT_CHUNK + OFFSET + i] = in[o * CHUNK + i];
+    }
   }
 }
 

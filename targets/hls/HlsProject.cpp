@@ -756,17 +756,38 @@ QuantizeOp ProjectBuilder::requantizedConcat(ConcatOp concat) {
   return quantize;
 }
 
+/// The value of a unary float op the CPU int8 path runs between a
+/// dequantization and a quantization, in f32 as ElementwiseToLinalg.cpp
+/// computes it.
+static float applyUnary(Operation *op, float x) {
+  if (isa<ReluOp>(op))
+    return std::fmax(x, 0.0f);
+  if (auto leaky = dyn_cast<LeakyReluOp>(op))
+    return x < 0.0f ? x * static_cast<float>(leaky.getAlpha().convertToDouble())
+                    : x;
+  auto clip = cast<ClipOp>(op);
+  if (auto min = clip.getMin())
+    x = std::fmax(x, static_cast<float>(min->convertToDouble()));
+  if (auto max = clip.getMax())
+    x = std::fmin(x, static_cast<float>(max->convertToDouble()));
+  return x;
+}
+
 /// The int8 value the CPU int8 path gives each int8 `q` of scale `from`
-/// when it dequantizes it, and quantizes it again to scale `to`, in f32 as
-/// QuantToLinalg.cpp does: round_half_even(f32(q - z) * s / s') + z',
-/// saturated. 256 entries, for q = -128 to 127.
-static SmallVector<int64_t> requantizationTable(Int8ActivationQuant from,
-                                                Int8ActivationQuant to) {
+/// when it dequantizes it, applies the unary float ops `ops`, and quantizes
+/// the result to scale `to`, in f32 as QuantToLinalg.cpp does:
+/// round_half_even(op(f32(q - z) * s) / s') + z', saturated. 256 entries,
+/// for q = -128 to 127.
+static SmallVector<int64_t>
+requantizationTable(Int8ActivationQuant from, Int8ActivationQuant to,
+                    ArrayRef<Operation *> ops = {}) {
   SmallVector<int64_t> table;
   for (int64_t q = -128; q <= 127; ++q) {
-    float real =
+    float x =
         static_cast<float>(q - from.zeroPoint) * static_cast<float>(from.scale);
-    float shifted = std::nearbyint(real / static_cast<float>(to.scale)) +
+    for (Operation *op : ops)
+      x = applyUnary(op, x);
+    float shifted = std::nearbyint(x / static_cast<float>(to.scale)) +
                     static_cast<float>(to.zeroPoint);
     table.push_back(
         static_cast<int64_t>(std::fmin(std::fmax(shifted, -128.0f), 127.0f)));
@@ -840,23 +861,6 @@ void ProjectBuilder::lowerConcat(ConcatOp concat, QuantizeOp quantize) {
   emitCall(calls);
 }
 
-/// The value of a unary float op the CPU int8 path runs between a
-/// dequantization and a quantization, in f32 as ElementwiseToLinalg.cpp
-/// computes it.
-static float applyUnary(Operation *op, float x) {
-  if (isa<ReluOp>(op))
-    return std::fmax(x, 0.0f);
-  if (auto leaky = dyn_cast<LeakyReluOp>(op))
-    return x < 0.0f ? x * static_cast<float>(leaky.getAlpha().convertToDouble())
-                    : x;
-  auto clip = cast<ClipOp>(op);
-  if (auto min = clip.getMin())
-    x = std::fmax(x, static_cast<float>(min->convertToDouble()));
-  if (auto max = clip.getMax())
-    x = std::fmin(x, static_cast<float>(max->convertToDouble()));
-  return x;
-}
-
 void ProjectBuilder::findTabulated() {
   for (Operation &op : func.getBody().front().without_terminator()) {
     auto quantize = dyn_cast<QuantizeOp>(op);
@@ -917,20 +921,9 @@ void ProjectBuilder::lowerTableMap(QuantizeOp quantize,
     chain = chain.drop_front();
   std::string layer =
       beginLayer(quantize, pool ? "max_pool2d, map_table" : "map_table");
-  Int8ActivationQuant from =
-      *getInt8ActivationQuant(dequantize.getInput().getType());
-  Int8ActivationQuant to = *getInt8ActivationQuant(quantize.getType());
-  SmallVector<int64_t> table;
-  for (int64_t q = -128; q <= 127; ++q) {
-    float x =
-        static_cast<float>(q - from.zeroPoint) * static_cast<float>(from.scale);
-    for (Operation *op : chain)
-      x = applyUnary(op, x);
-    float shifted = std::nearbyint(x / static_cast<float>(to.scale)) +
-                    static_cast<float>(to.zeroPoint);
-    table.push_back(
-        static_cast<int64_t>(std::fmin(std::fmax(shifted, -128.0f), 127.0f)));
-  }
+  SmallVector<int64_t> table = requantizationTable(
+      *getInt8ActivationQuant(dequantize.getInput().getType()),
+      *getInt8ActivationQuant(quantize.getType()), chain);
   std::string ops;
   for (Operation *op : chain)
     ops += (ops.empty() ? "" : ", ") + op->getName().stripDialect().str();

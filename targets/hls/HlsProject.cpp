@@ -182,9 +182,11 @@ private:
     std::optional<Value> source = available(user, value);
     if (!source)
       return std::nullopt;
+    pendingInputs.push_back(*source);
+    pendingShapes.push_back(
+        shapeText(cast<ShapedType>(value.getType()).getShape()));
     if (options.io == HlsIo::Parallel)
       return buffers.lookup(*source);
-    pendingInputs.push_back(*source);
     return "x" + std::to_string(pendingInputs.size() - 1);
   }
 
@@ -217,7 +219,15 @@ private:
     std::string name = "layer" + std::to_string(++layers);
     std::string node = commentSafe(describeNode(op));
     layerNode = describeNode(op);
-    params += llvm::formatv("\n// {0}: {1} of {2}\n", name, kernel, node).str();
+    std::string shapes;
+    for (const std::string &shape : pendingShapes)
+      shapes += (shapes.empty() ? "int8" : ", int8") + shape;
+    shapes +=
+        " -> int8" +
+        shapeText(cast<ShapedType>(op->getResult(0).getType()).getShape());
+    params +=
+        llvm::formatv("\n// {0}: {1} of {2}: {3}\n", name, kernel, node, shapes)
+            .str();
     if (options.io == HlsIo::Parallel)
       body += llvm::formatv("  // {0}: {1}\n", name, node).str();
     else
@@ -303,8 +313,11 @@ private:
   std::vector<Process> processes;
   /// The stream design's process functions, before the top function.
   std::string dataflowFunctions;
-  /// The inputs of the layer being read, before beginLayer.
+  /// The inputs of the layer being read, before beginLayer: its
+  /// process's in a stream design, and the parameter header's shapes.
   SmallVector<Value> pendingInputs;
+  /// Their shapes as the layer reads them (a reshape's, not its source's).
+  SmallVector<std::string> pendingShapes;
   int layers = 0;
   /// The node of the layer being written, for its estimate.
   std::string layerNode;
@@ -969,6 +982,7 @@ LogicalResult ProjectBuilder::run() {
   findTabulated();
   for (Operation &op : func.getBody().front().without_terminator()) {
     pendingInputs.clear();
+    pendingShapes.clear();
     if (rejectedOps.contains(&op))
       continue;
     if (isa<ConstantOp, quant::StorageCastOp>(op))

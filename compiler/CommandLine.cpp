@@ -19,6 +19,8 @@ namespace muon {
 
 static cl::OptionCategory compileCategory("Compile options");
 static cl::OptionCategory mlirOptions("MLIR debugging options");
+// muonc's alone: muon-run does not compile for the FPGA.
+static cl::OptionCategory hlsCategory("FPGA target options (--target=hls)");
 
 static cl::opt<unsigned>
     optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
@@ -109,12 +111,12 @@ static cl::opt<std::string>
             cl::desc("With --target=hls: the FPGA part build_prj.tcl "
                      "synthesizes for (default xc7z020clg400-1, a Zynq-7020)"),
             cl::value_desc("part"), cl::init("xc7z020clg400-1"),
-            cl::cat(compileCategory));
+            cl::cat(hlsCategory));
 static cl::opt<double> hlsClockNs(
     "hls-clock-ns",
     cl::desc("With --target=hls: the clock period in nanoseconds (default "
              "5, 200 MHz)"),
-    cl::value_desc("ns"), cl::init(5.0), cl::cat(compileCategory));
+    cl::value_desc("ns"), cl::init(5.0), cl::cat(hlsCategory));
 static cl::opt<std::string> hlsReport(
     "hls-report",
     cl::desc("With --target=hls: print the design's estimated cycles, DSP "
@@ -122,7 +124,7 @@ static cl::opt<std::string> hlsReport(
              "total, against the part's; =FILE.json writes them to that "
              "file as JSON instead (every project also holds them as "
              "<name>_estimate.json)"),
-    cl::value_desc("file.json"), cl::ValueOptional, cl::cat(compileCategory));
+    cl::value_desc("file.json"), cl::ValueOptional, cl::cat(hlsCategory));
 static cl::opt<hls::HlsIo> hlsIo(
     "hls-io", cl::desc("With --target=hls: how layers pass tensors"),
     cl::values(clEnumValN(hls::HlsIo::Parallel, "parallel",
@@ -133,20 +135,20 @@ static cl::opt<hls::HlsIo> hlsIo(
                           "them, whose depths muonc computes; AXI-Stream "
                           "ports; layers work on successive inferences at "
                           "once")),
-    cl::init(hls::HlsIo::Parallel), cl::cat(compileCategory));
+    cl::init(hls::HlsIo::Parallel), cl::cat(hlsCategory));
 static cl::opt<bool> hlsHostPrefix(
     "hls-host-prefix",
     cl::desc("With --target=hls: float ops that compute an input's "
              "quantization from the model's inputs alone (input "
              "standardisation) run on the host; the design's input is "
              "their result"),
-    cl::cat(compileCategory));
+    cl::cat(hlsCategory));
 static cl::opt<bool> hlsHostSuffix(
     "hls-host-suffix",
     cl::desc("With --target=hls: float ops after the last dequantizations "
              "(a final Softmax) run on the host; the design's outputs are "
              "the int8 tensors they read"),
-    cl::cat(compileCategory));
+    cl::cat(hlsCategory));
 static cl::list<std::string> hlsReuse(
     "hls-reuse",
     cl::desc("With --target=hls: the reuse factor of every Conv, Gemm and "
@@ -155,14 +157,13 @@ static cl::list<std::string> hlsReuse(
              "pixel / N multipliers; a factor the layer cannot take is an "
              "error that lists those it can (default: one multiplier per "
              "layer)"),
-    cl::value_desc("N|node:N,..."), cl::CommaSeparated,
-    cl::cat(compileCategory));
+    cl::value_desc("N|node:N,..."), cl::CommaSeparated, cl::cat(hlsCategory));
 static cl::opt<std::string> hlsTestbenchInputs(
     "hls-testbench-inputs",
     cl::desc("With --target=hls: the samples the testbench runs, in "
              "--calibration's format (default: the calibration samples, "
              "else 8 random int8 inputs)"),
-    cl::value_desc("dir"), cl::cat(compileCategory));
+    cl::value_desc("dir"), cl::cat(hlsCategory));
 static cl::opt<bool> npuReport(
     "npu-report",
     cl::desc("With --target=npu: print how each layer is tiled and what its "
@@ -357,7 +358,7 @@ static void rejectUnknownOptions(int argc, char **argv) {
 
 void parseToolCommandLine(int argc, char **argv,
                           cl::OptionCategory &toolOptions,
-                          llvm::StringRef overview) {
+                          llvm::StringRef overview, bool withHlsOptions) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -379,7 +380,11 @@ void parseToolCommandLine(int argc, char **argv,
         key == "mlir-disable-threading")
       option->addCategory(mlirOptions);
   }
-  cl::HideUnrelatedOptions({&toolOptions, &compileCategory, &mlirOptions});
+  SmallVector<const cl::OptionCategory *> shown = {
+      &toolOptions, &compileCategory, &mlirOptions};
+  if (withHlsOptions)
+    shown.push_back(&hlsCategory);
+  cl::HideUnrelatedOptions(shown);
   rejectUnknownOptions(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, overview);
 }

@@ -13,11 +13,13 @@ namespace muon {
 
 /// Registers MLIR's IR-printing and timing options and parses the command
 /// line. `--help` then lists the tool's own options, the compile options
-/// every compiling tool shares (readCompileOptions) and those MLIR options
-/// only, not the hundreds of LLVM backend flags linked into every tool.
+/// every compiling tool shares (readCompileOptions), the FPGA target's if
+/// `withHlsOptions` (muonc; muon-run does not compile for the FPGA) and
+/// those MLIR options only, not the hundreds of LLVM backend flags linked
+/// into every tool.
 void parseToolCommandLine(int argc, char **argv,
                           llvm::cl::OptionCategory &toolOptions,
-                          llvm::StringRef overview);
+                          llvm::StringRef overview, bool withHlsOptions);
 
 /// Applies the parsed MLIR options (--mlir-print-ir-after-all, ...) to `pm`.
 mlir::LogicalResult applyToolPassOptions(mlir::PassManager &pm);

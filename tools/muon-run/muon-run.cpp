@@ -355,7 +355,8 @@ int main(int argc, char **argv) {
   muon::parseToolCommandLine(
       argc, argv, category,
       "muon-run: compile a model ahead of time, run it on inputs, write its "
-      "outputs as .npy\n");
+      "outputs as .npy\n",
+      /*withHlsOptions=*/false);
 
   DialectRegistry registry;
   muon::registerMuonDialects(registry);

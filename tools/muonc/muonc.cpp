@@ -151,7 +151,8 @@ int main(int argc, char **argv) {
   muon::parseToolCommandLine(
       argc, argv, category,
       "muonc: compile an ONNX model ahead of time into an object file and a "
-      "C header\n");
+      "C header\n",
+      /*withHlsOptions=*/true);
 
   std::string name = modelName.empty() ? defaultName(inputPath) : modelName;
   if (!isCIdentifier(name)) {

@@ -10,23 +10,30 @@
 using namespace muon;
 using namespace muon::hls;
 
-LayerEstimate hls::estimateLayer(std::string name, std::string kernel,
-                                 std::string node, int64_t entries,
-                                 int64_t trips, int64_t depth, int64_t tail,
-                                 KernelUnits units) {
+LayerEstimate hls::layerBase(std::string name, std::string kernel,
+                             std::string node) {
   LayerEstimate layer;
   layer.name = std::move(name);
   layer.kernel = std::move(kernel);
   layer.node = std::move(node);
+  layer.lut = kLutPerLayer;
+  layer.ff = kFfPerLayer;
+  return layer;
+}
+
+LayerEstimate hls::estimateLayer(std::string name, std::string kernel,
+                                 std::string node, int64_t entries,
+                                 int64_t trips, int64_t depth, int64_t tail,
+                                 KernelUnits units) {
+  LayerEstimate layer =
+      layerBase(std::move(name), std::move(kernel), std::move(node));
   layer.iterations = entries * trips;
   layer.latency = entries * (trips + depth - 1 + tail);
   layer.dsp = units.macs * kDspPerMac + units.scalings * kDspPer32BitProduct;
-  layer.lut = kLutPerLayer + units.macs * kLutPerMac +
-              units.scalings * kLutPerScaling +
-              units.comparators * kLutPerComparator;
-  layer.ff = kFfPerLayer + units.macs * kFfPerMac +
-             units.scalings * kFfPerScaling +
-             units.comparators * kFfPerComparator;
+  layer.lut += units.macs * kLutPerMac + units.scalings * kLutPerScaling +
+               units.comparators * kLutPerComparator;
+  layer.ff += units.macs * kFfPerMac + units.scalings * kFfPerScaling +
+              units.comparators * kFfPerComparator;
   return layer;
 }
 

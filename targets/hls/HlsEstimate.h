@@ -45,6 +45,9 @@ struct KernelUnits {
   int64_t macs = 0, scalings = 0, comparators = 0;
 };
 
+/// A layer before its loops: its control logic, no cycles yet.
+LayerEstimate layerBase(std::string name, std::string kernel, std::string node);
+
 /// A kernel call: `entries` times a pipelined loop of `trips` iterations,
 /// each entry followed by `tail` cycles (the requantization after a
 /// product's sum), with `units`.
